@@ -1,0 +1,90 @@
+"""社区规划师协作平台 — the community planner collaboration platform."""
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from config import BaseConfig, config_from_env
+from planner_platform.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
+
+SECRET_KEY_MIN_LENGTH = 32
+
+
+def create_app(config_class: type[BaseConfig] | None = None) -> Flask:
+    """Build the application. Wiring only: no database access, no network, no migrations."""
+    app = Flask(__name__, template_folder="../templates")
+    app.config.from_object(config_class or config_from_env())
+    _check_secret_key(app)
+    from planner_platform.core.http import configure_logging, register_http_hooks
+    from planner_platform.core.errors import register_error_handlers
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_http_hooks(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY") or ""
+    if app.config["REQUIRE_STRONG_SECRET_KEY"] and (len(key) < SECRET_KEY_MIN_LENGTH or "insecure" in key):
+        raise RuntimeError("SECRET_KEY must be set to at least 32 random characters outside development and testing "
+                           "(python -c \"import secrets; print(secrets.token_urlsafe(48))\").")
+
+
+def select_locale() -> str:
+    from flask_login import current_user
+
+    languages = BaseConfig.LANGUAGES
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+    return "en" if best == "en" else "zh_CN"
+
+
+def register_extensions(app: Flask) -> None:
+    from planner_platform.accounts.views import load_user
+    from planner_platform.core.tasks import TASK_MODULES
+
+    db.init_app(app)
+    # Batch mode lets SQLite ALTER tables; compare_type keeps column types in the model/migration check.
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    celery = celery_init_app(app)
+    celery.conf.imports = TASK_MODULES
+    for module in TASK_MODULES:
+        __import__(module)
+
+
+def register_blueprints(app: Flask) -> None:
+    from planner_platform.accounts.staff_views import bp as staff_bp
+    from planner_platform.accounts.views import bp as accounts_bp
+    from planner_platform.areas.views import bp as areas_bp
+    from planner_platform.core.views import bp as core_bp
+
+    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from planner_platform.core.templating import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from planner_platform.core.seed import seed_demo_command
+
+    app.cli.add_command(seed_demo_command)

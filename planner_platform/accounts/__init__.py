@@ -1,0 +1,1 @@
+"""Accounts: residents' self-registration, invited staff, place-scoped role grants, sessions."""

@@ -1,0 +1,91 @@
+"""Account forms: shape and field rules only; services decide and write."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+
+from planner_platform.accounts.models import Role
+from planner_platform.core.forms import (NoControlCharacters, lower_or_none, normalise_phone,
+                                         optional_email_validators, phone_validators, strip)
+
+name_field = StringField(_l("Name"), [DataRequired(), Length(max=50), NoControlCharacters()], filters=[strip],
+                         description=_l("How you are shown to others on the platform."))
+new_password_field = PasswordField(_l("Password"), [DataRequired(), Length(max=128)],
+                                   description=_l("At least 10 characters; a phrase you remember is best."))
+confirm_field = PasswordField(_l("Repeat password"), [DataRequired(),
+                                                      EqualTo("password", message=_l("The passwords do not match."))])
+consent_field = BooleanField(_l("I have read and agree to the privacy notice"), [
+    InputRequired(message=_l("Please read and accept the privacy notice to continue."))])
+locale_field = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")], default="zh_CN")
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Phone number or email"), [DataRequired(), Length(max=254)], filters=[strip])
+    password = PasswordField(_l("Password"), [DataRequired(), Length(max=128)])
+
+
+class RegistrationForm(FlaskForm):
+    phone = TelField(_l("Mobile phone number"), phone_validators, filters=[normalise_phone],
+                     description=_l("Used to log in and to tell you about your proposals."))
+    email = EmailField(_l("Email (optional)"), optional_email_validators, filters=[lower_or_none])
+    display_name = name_field
+    community = SelectField(_l("Your community"), coerce=int, validators=[DataRequired()])
+    password = new_password_field
+    confirm = confirm_field
+    consent = consent_field
+
+
+class ProfileForm(FlaskForm):
+    display_name = name_field
+    email = EmailField(_l("Email (optional)"), optional_email_validators, filters=[lower_or_none])
+    locale = locale_field
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), [DataRequired(), Length(max=128)])
+    password = PasswordField(_l("New password"), [DataRequired(), Length(max=128)],
+                             description=_l("At least 10 characters; a phrase you remember is best."))
+    confirm = confirm_field
+
+
+class ForgotPasswordForm(FlaskForm):
+    login = StringField(_l("Phone number or email"), [DataRequired(), Length(max=254)], filters=[strip])
+
+
+class PasswordResetForm(FlaskForm):
+    password = new_password_field
+    confirm = confirm_field
+
+
+class InvitationForm(FlaskForm):
+    display_name = StringField(_l("Name"), [DataRequired(), Length(max=50), NoControlCharacters()], filters=[strip])
+    phone = TelField(_l("Mobile phone number (optional)"), [Optional()] + phone_validators,
+                     filters=[normalise_phone])
+    email = EmailField(_l("Email (optional)"), optional_email_validators, filters=[lower_or_none])
+    role = SelectField(_l("Role"), choices=[])
+    place = SelectField(_l("Place"), coerce=int, validators=[DataRequired()])
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not self.phone.data and not self.email.data:
+            self.email.errors.append(_l("Give a phone number or an email address to send the invitation to."))
+            return False
+        return True
+
+
+class InvitationAcceptForm(FlaskForm):
+    phone = TelField(_l("Mobile phone number"), [Optional()] + phone_validators, filters=[normalise_phone])
+    password = new_password_field
+    confirm = confirm_field
+    consent = consent_field
+    locale = locale_field
+
+
+class RoleGrantForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[])
+    place = SelectField(_l("Place"), coerce=int, validators=[DataRequired()])
+
+
+def role_choices(roles) -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in Role if role in roles]

@@ -1,0 +1,194 @@
+"""Users, their place-scoped roles, server-side sessions, consents, invitations and reset tokens."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.db import Base, TimestampMixin, UTCDateTime
+
+
+class Role(enum.Enum):
+    resident = "resident"
+    community_worker = "community_worker"
+    planner = "planner"
+    subdistrict_staff = "subdistrict_staff"
+    district_staff = "district_staff"
+    city_observer = "city_observer"
+    admin = "admin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+    @property
+    def scope_level(self) -> PlaceLevel:
+        """The level of place a grant of this role is scoped to."""
+        return ROLE_SCOPE_LEVELS[self]
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.resident
+
+
+ROLE_LABELS = {
+    Role.resident: _l("Resident"),
+    Role.community_worker: _l("Community worker"),
+    Role.planner: _l("Community planner"),
+    Role.subdistrict_staff: _l("Sub-district staff"),
+    Role.district_staff: _l("District staff"),
+    Role.city_observer: _l("City observer"),
+    Role.admin: _l("Administrator"),
+}
+
+ROLE_SCOPE_LEVELS = {
+    Role.resident: PlaceLevel.community,
+    Role.community_worker: PlaceLevel.community,
+    # A planner's grant names the district they may work in; their communities come from assignments.
+    Role.planner: PlaceLevel.district,
+    Role.subdistrict_staff: PlaceLevel.subdistrict,
+    Role.district_staff: PlaceLevel.district,
+    Role.city_observer: PlaceLevel.city,
+    Role.admin: PlaceLevel.city,
+}
+
+_role_enum = Enum(Role, name="role", native_enum=False, create_constraint=True, length=32)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_phone_or_email"),
+        CheckConstraint("failed_login_count >= 0", name="failed_login_count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Mainland mobile number, digits only (1[3-9]xxxxxxxxx). Shown masked to staff.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    #: Stored lower-cased so uniqueness is case-insensitive.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
+        viewonly=True, lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
+        return self.is_enabled
+
+    @property
+    def roles(self) -> set[Role]:
+        return {grant.role for grant in self.grants}
+
+    @property
+    def is_staff(self) -> bool:
+        return any(role.is_staff for role in self.roles)
+
+    @property
+    def home_community(self) -> Place | None:
+        """The community a resident registered in (their resident grant's place)."""
+        return next((g.place for g in self.grants if g.role is Role.resident), None)
+
+    def __repr__(self):
+        return f"<User {self.id} {self.display_name}>"
+
+
+class RoleGrant(TimestampMixin, Base):
+    """A role held over one place; revoked grants are kept for the record."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (
+        # One live grant of a role per user and place; revoked ones stay as history.
+        Index("uq_role_grants_live", "user_id", "role", "place_id", unique=True,
+              postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_role_enum)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    place: Mapped[Place] = relationship(lazy="joined")
+
+
+class UserSession(TimestampMixin, Base):
+    """A server-side login session: logout or a password change revokes it, so a copied cookie dies too."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the random token kept in the signed session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship()
+
+
+class Consent(Base):
+    """A versioned record of consent to a purpose (PIPL Art. 14–15); withdrawal is stamped, never deleted."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: "account" (registration and privacy notice); later: proposal publication, SMS notices, research.
+    purpose: Mapped[str] = mapped_column(String(32))
+    policy_version: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: How consent was given: "web", "invitation", "offline" (entered by a community worker).
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class Invitation(TimestampMixin, Base):
+    """An expiring, single-use invitation that creates a staff account with one role grant."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_phone_or_email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(_role_enum)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    place: Mapped[Place] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+
+
+class PasswordResetToken(TimestampMixin, Base):
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,195 @@
+"""Account writes: registration, profile, passwords, invitations and role grants. Callers commit."""
+import logging
+import re
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from planner_platform.accounts.models import Consent, Invitation, PasswordResetToken, Role, RoleGrant, User
+from planner_platform.accounts.passwords import hash_password, password_problems, verify_password
+from planner_platform.accounts.sessions import find_user_by_login, revoke_sessions
+from planner_platform.accounts.tokens import hash_token, new_token
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.after_commit import on_commit
+from planner_platform.core.audit import record_audit
+from planner_platform.core.db import utcnow
+from planner_platform.core.errors import Conflict, DomainError
+from planner_platform.core.messaging import deliver_message
+from planner_platform.extensions import db
+
+logger = logging.getLogger(__name__)
+PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+
+def _check_password(password: str, *identity: str | None) -> None:
+    problems = password_problems(password, personal=[item for item in identity if item])
+    if problems:
+        raise DomainError(problems[0], field="password")
+
+
+def _check_unique_contact(phone: str | None, email: str | None) -> None:
+    if phone and db.session.scalar(select(User.id).where(User.phone == phone)):
+        raise Conflict(_("An account with this phone number already exists. Try logging in instead."), field="phone")
+    if email and db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(_("An account with this email address already exists."), field="email")
+
+
+def _send(to: str, subject: str, body: str) -> None:
+    """Deliver a message once the transaction that decided to send it has committed."""
+    on_commit(db.session, deliver_message.delay, to, subject, body)
+
+
+def _record_consent(user: User, channel: str) -> None:
+    db.session.add(Consent(user_id=user.id, purpose="account", granted_at=utcnow(), channel=channel,
+                           policy_version=current_app.config["PRIVACY_POLICY_VERSION"]))
+
+
+def _new_user(*, phone, email, display_name, password, locale) -> User:
+    _check_unique_contact(phone, email)
+    _check_password(password, phone, email and email.split("@")[0], display_name)
+    user = User(phone=phone, email=email, display_name=display_name.strip(), password_hash=hash_password(password),
+                locale=locale, password_changed_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_resident(*, phone: str, email: str | None, display_name: str, password: str, community: Place,
+                      consent_given: bool, locale: str = "zh_CN") -> User:
+    """Create a resident account in `community`, with the consent to the privacy notice on record."""
+    if not consent_given:
+        raise DomainError(_("Please read and accept the privacy notice to register."), field="consent")
+    if community.level is not PlaceLevel.community:
+        raise DomainError(_("Please choose your community."), field="community")
+    user = _new_user(phone=phone, email=email, display_name=display_name, password=password, locale=locale)
+    _record_consent(user, "web")
+    db.session.add(RoleGrant(user_id=user.id, role=Role.resident, place_id=community.id))
+    record_audit(db.session, "accounts.registered", actor=user, obj=user, community=community.code)
+    logger.info("Resident %s registered in %s", user.id, community.code)
+    return user
+
+
+def update_profile(actor: User, *, display_name: str, email: str | None, locale: str) -> None:
+    if email and email != actor.email and db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(_("An account with this email address already exists."), field="email")
+    actor.display_name = display_name.strip()
+    actor.email = email
+    actor.locale = locale
+    record_audit(db.session, "accounts.profile_updated", actor=actor, obj=actor)
+
+
+def change_password(actor: User, *, current_password: str, new_password: str, keep_token: str | None) -> None:
+    """Change the password and end every other session of the account."""
+    if not verify_password(actor.password_hash, current_password):
+        raise DomainError(_("The current password is not correct."), field="current_password")
+    _check_password(new_password, actor.phone, actor.email, actor.display_name)
+    actor.password_hash = hash_password(new_password)
+    actor.password_changed_at = utcnow()
+    revoke_sessions(actor, except_token=keep_token)
+    record_audit(db.session, "auth.password_changed", actor=actor, obj=actor)
+
+
+def request_password_reset(login: str) -> None:
+    """Send a one-time reset link to the account's phone or email; silent when no account matches."""
+    user = find_user_by_login(login)
+    if user is None or not user.is_enabled:
+        record_audit(db.session, "auth.reset_requested", result="failure", reason="unknown_login")
+        return
+    token, token_hash = new_token()
+    ttl = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
+    db.session.add(PasswordResetToken(token_hash=token_hash, user_id=user.id,
+                                      expires_at=utcnow() + timedelta(minutes=ttl)))
+    record_audit(db.session, "auth.reset_requested", actor=user, obj=user)
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    _send(user.email if "@" in login else user.phone, _("Reset your password"),
+          _("Open this link within %(minutes)d minutes to choose a new password: %(link)s", minutes=ttl, link=link))
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link works once and every session ends."""
+    reset = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
+                              .with_for_update())
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        raise DomainError(_("This reset link is invalid or has expired. Please request a new one."))
+    user = reset.user
+    _check_password(new_password, user.phone, user.email, user.display_name)
+    reset.used_at = utcnow()
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.locked_until = None
+    user.failed_login_count = 0
+    revoke_sessions(user)
+    record_audit(db.session, "auth.password_reset", actor=user, obj=user)
+    return user
+
+
+def invite_staff(actor: User, *, display_name: str, phone: str | None, email: str | None, role: Role,
+                 place: Place) -> tuple[Invitation, str]:
+    """Create an expiring invitation for a staff account and send its link; returns it with the raw token."""
+    if place.level is not role.scope_level:
+        raise DomainError(_("A %(role)s must be attached to a %(level)s.", role=role.label,
+                            level=role.scope_level.label), field="place")
+    token, token_hash = new_token()
+    hours = current_app.config["INVITATION_TTL_HOURS"]
+    invitation = Invitation(token_hash=token_hash, display_name=display_name.strip(), phone=phone, email=email,
+                            role=role, place_id=place.id, invited_by_id=actor.id,
+                            expires_at=utcnow() + timedelta(hours=hours))
+    db.session.add(invitation)
+    db.session.flush()
+    record_audit(db.session, "accounts.invited", actor=actor, obj=invitation, role=role.value, place=place.code)
+    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    _send(email or phone, _("You are invited to the community planner platform"),
+          _("%(inviter)s invites you to join as %(role)s of %(place)s. Open this link within %(hours)d hours to "
+            "set up your account: %(link)s", inviter=actor.display_name, role=role.label, place=place.name,
+            hours=hours, link=link))
+    return invitation, token
+
+
+def get_open_invitation(token: str) -> Invitation:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
+        raise DomainError(_("This invitation is invalid, already used or expired. Ask the person who invited you "
+                            "for a new one."))
+    return invitation
+
+
+def accept_invitation(token: str, *, phone: str, password: str, consent_given: bool, locale: str) -> User:
+    """Create the invited staff account with its role grant; the invitation is then used up."""
+    invitation = get_open_invitation(token)
+    if not consent_given:
+        raise DomainError(_("Please read and accept the privacy notice to continue."), field="consent")
+    user = _new_user(phone=phone or invitation.phone, email=invitation.email, display_name=invitation.display_name,
+                     password=password, locale=locale)
+    _record_consent(user, "invitation")
+    invitation.accepted_at = utcnow()
+    invitation.accepted_user_id = user.id
+    db.session.add(RoleGrant(user_id=user.id, role=invitation.role, place_id=invitation.place_id,
+                             granted_by_id=invitation.invited_by_id))
+    record_audit(db.session, "roles.granted", actor=invitation.invited_by_id, obj=user, role=invitation.role.value,
+                 place_id=invitation.place_id, via="invitation")
+    return user
+
+
+def grant_role(actor: User, user: User, role: Role, place: Place) -> RoleGrant:
+    if place.level is not role.scope_level:
+        raise DomainError(_("A %(role)s must be attached to a %(level)s.", role=role.label,
+                            level=role.scope_level.label), field="place")
+    if any(g.role is role and g.place_id == place.id for g in user.grants):
+        raise Conflict(_("This person already holds this role there."))
+    grant = RoleGrant(user_id=user.id, role=role, place_id=place.id, granted_by_id=actor.id)
+    db.session.add(grant)
+    db.session.flush()
+    record_audit(db.session, "roles.granted", actor=actor, obj=user, role=role.value, place=place.code)
+    return grant
+
+
+def revoke_grant(actor: User, grant: RoleGrant) -> None:
+    if grant.revoked_at is not None:
+        raise Conflict(_("This role was already revoked."))
+    grant.revoked_at = utcnow()
+    grant.revoked_by_id = actor.id
+    revoke_sessions(grant.user)  # the person's pages must not keep showing powers they no longer have
+    record_audit(db.session, "roles.revoked", actor=actor, obj=grant.user, role=grant.role.value,
+                 place=grant.place.code)

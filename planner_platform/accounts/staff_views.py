@@ -1,0 +1,129 @@
+"""Account management for admins and district staff: people in their jurisdiction, invitations, role grants."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from planner_platform.accounts import services
+from planner_platform.accounts.forms import InvitationForm, RoleGrantForm, role_choices
+from planner_platform.accounts.models import Invitation, Role, RoleGrant, User
+from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_grant_role, can_manage_accounts,
+                                                   can_revoke_grant, can_view_account, places_with_role)
+from planner_platform.areas.models import Place
+from planner_platform.core.errors import DomainError
+from planner_platform.core.forms import apply_domain_error
+from planner_platform.core.pagination import paginate
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def _jurisdiction_filter(column):
+    """SQL condition: `column` (a Place path) lies inside a place the current user manages."""
+    managed = places_with_role(current_user, *GRANTABLE_ROLES)
+    return or_(*[column.startswith(place.path) for place in managed]) if managed else column.is_(None)
+
+
+def _place_choices() -> list[tuple[int, str]]:
+    """Places inside the current user's jurisdiction, indented by level."""
+    places = db.session.scalars(select(Place).where(_jurisdiction_filter(Place.path)).order_by(Place.path)).all()
+    return [(p.id, f"{'— ' * (p.path.count('/') - 2)}{p.name} ({p.level.label})") for p in places]
+
+
+def _grantable_roles() -> set[Role]:
+    return set().union(*(GRANTABLE_ROLES[role] for role in current_user.roles if role in GRANTABLE_ROLES))
+
+
+def _resolve_role_and_place(form) -> tuple[Role, Place]:
+    role, place = Role(form.role.data), db.get_or_404(Place, form.place.data)
+    if not can_grant_role(current_user, role, place):
+        raise DomainError(_("You may not give this role in that place."), field="place")
+    return role, place
+
+
+def get_user_or_404(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    require(can_view_account(current_user, user))
+    return user
+
+
+@bp.get("/people")
+@login_required
+def users():
+    require(can_manage_accounts(current_user))
+    query = (select(User).join(RoleGrant, (RoleGrant.user_id == User.id) & RoleGrant.revoked_at.is_(None))
+             .join(Place, RoleGrant.place_id == Place.id).where(_jurisdiction_filter(Place.path))
+             .order_by(User.id.desc()).distinct())
+    role = request.args.get("role", "")
+    if role in Role._value2member_map_:
+        query = query.where(RoleGrant.role == Role(role))
+    term = request.args.get("q", "").strip()
+    if term:
+        query = query.where(User.display_name.contains(term))
+    return render_template("staff/users.html", page=paginate(query), role=role, term=term, roles=list(Role))
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def user_detail(user_id: int):
+    user = get_user_or_404(user_id)
+    form = RoleGrantForm()
+    form.role.choices = role_choices(_grantable_roles())
+    form.place.choices = _place_choices()
+    if form.validate_on_submit():
+        try:
+            role, place = _resolve_role_and_place(form)
+            services.grant_role(current_user, user, role, place)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(_("Role granted."), "success")
+            return redirect(url_for("staff.user_detail", user_id=user.id))
+    grants = db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id)
+                                .order_by(RoleGrant.revoked_at.is_not(None), RoleGrant.id)).all()
+    return render_template("staff/user_detail.html", user=user, grants=grants, form=form,
+                           can_grant=bool(form.role.choices))
+
+
+@bp.post("/grants/<int:grant_id>/revoke")
+@login_required
+def revoke_grant(grant_id: int):
+    grant = db.get_or_404(RoleGrant, grant_id)
+    require(can_revoke_grant(current_user, grant))
+    services.revoke_grant(current_user, grant)
+    db.session.commit()
+    flash(_("Role revoked; the person's open sessions were ended."), "success")
+    return redirect(url_for("staff.user_detail", user_id=grant.user_id))
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@login_required
+def invitations():
+    require(can_manage_accounts(current_user))
+    form = InvitationForm()
+    form.role.choices = role_choices(_grantable_roles())
+    form.place.choices = _place_choices()
+    link = None
+    if form.validate_on_submit():
+        try:
+            role, place = _resolve_role_and_place(form)
+            invitation, token = services.invite_staff(current_user, display_name=form.display_name.data,
+                                                      phone=form.phone.data, email=form.email.data, role=role,
+                                                      place=place)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(_("Invitation sent to %(name)s.", name=invitation.display_name), "success")
+            # Shown once, so the inviter can also pass the link on by hand (e.g. in a staff chat).
+            link = url_for("accounts.accept_invitation", token=token, _external=True)
+            form = InvitationForm(formdata=None)
+            form.role.choices = role_choices(_grantable_roles())
+            form.place.choices = _place_choices()
+    query = (select(Invitation).join(Place, Invitation.place_id == Place.id)
+             .where(_jurisdiction_filter(Place.path)).order_by(Invitation.id.desc()))
+    return render_template("staff/invitations.html", form=form, page=paginate(query), link=link)

@@ -1,0 +1,1 @@
+"""Places: city → district → sub-district (street office) → community, with codes and boundaries."""

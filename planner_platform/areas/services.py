@@ -1,0 +1,114 @@
+"""Place writes: create, update and bulk import. Callers commit."""
+import logging
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from planner_platform.accounts.models import User
+from planner_platform.accounts.permissions import is_admin
+from planner_platform.areas.geometry import centre_of, validate_boundary
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.areas.permissions import can_add_child_place, can_edit_place
+from planner_platform.core.audit import record_audit
+from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.extensions import db
+
+logger = logging.getLogger(__name__)
+EDITABLE_FIELDS = ("name", "population", "households", "boundary")
+
+
+def _set_boundary(place: Place, boundary: dict | None) -> None:
+    place.boundary = validate_boundary(boundary) if boundary else None
+    place.centre_lat, place.centre_lng = centre_of(place.boundary) if place.boundary else (None, None)
+
+
+def create_place(actor: User, *, parent: Place | None, level: PlaceLevel, code: str, name: str,
+                 population: int | None = None, households: int | None = None, boundary: dict | None = None) -> Place:
+    """Add a place under `parent` (None only for a city)."""
+    expected_parent = level.parent_level
+    if (parent.level if parent else None) is not expected_parent:
+        raise DomainError(_("A %(level)s must sit directly under a %(parent)s.", level=level.label,
+                            parent=expected_parent.label if expected_parent else "-"), field="parent")
+    if db.session.scalar(select(Place.id).where(Place.code == code)):
+        raise DomainError(_("The code %(code)s is already used by another place.", code=code), field="code")
+    place = Place(level=level, parent=parent, code=code, name=name.strip(), population=population,
+                  households=households)
+    _set_boundary(place, boundary)
+    db.session.add(place)
+    db.session.flush()
+    place.path = f"{parent.path if parent else '/'}{place.id}/"
+    record_audit(db.session, "places.created", actor=actor, obj=place, code=code)
+    return place
+
+
+def update_place(actor: User, place: Place, data: dict) -> Place:
+    """Change the editable fields of a place; the audit entry lists what changed."""
+    changed = {}
+    for field in EDITABLE_FIELDS:
+        if field in data and data[field] != getattr(place, field):
+            changed[field] = True
+            if field == "boundary":
+                _set_boundary(place, data[field])
+            else:
+                setattr(place, field, data[field].strip() if field == "name" else data[field])
+    if changed:
+        record_audit(db.session, "places.updated", actor=actor, obj=place, fields=sorted(changed))
+    return place
+
+
+class ImportFailed(DomainError):
+    """The import was refused as a whole; `errors` lists (row number, message) pairs."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(errors)))
+        self.errors = errors
+
+
+def _import_row(actor: User, row, by_code: dict[str, Place]) -> tuple[Place, bool]:
+    existing = by_code.get(row.code) or db.session.scalar(select(Place).where(Place.code == row.code))
+    if existing is not None:
+        if existing.level is not row.level:
+            raise DomainError(_("Code %(code)s already belongs to a %(level)s.", code=row.code,
+                                level=existing.level.label))
+        if not can_edit_place(actor, existing):
+            raise NotAllowed(_("You may not change %(name)s.", name=existing.name))
+        update_place(actor, existing, row.fields())
+        return existing, False
+    parent = None
+    if row.parent_code:
+        parent = by_code.get(row.parent_code) or db.session.scalar(
+            select(Place).where(Place.code == row.parent_code))
+        if parent is None:
+            raise DomainError(_("The parent code %(code)s does not exist.", code=row.parent_code))
+    allowed = can_add_child_place(actor, parent) if parent is not None else is_admin(actor)
+    if not allowed:
+        raise NotAllowed(_("You may not add places there."))
+    return create_place(actor, parent=parent, level=row.level, **row.fields(), code=row.code), True
+
+
+def import_places(actor: User, rows: list) -> dict[str, int]:
+    """Create or update places from parsed rows, all or nothing.
+
+    Rows are applied parents first, so a file may add a sub-district and its communities together.
+    Raises ImportFailed listing every problem; in that case nothing is stored.
+    """
+    errors = [(row.number, message) for row in rows for message in row.errors]
+    counts = {"created": 0, "updated": 0}
+    by_code: dict[str, Place] = {}
+    savepoint = db.session.begin_nested()
+    for row in sorted((r for r in rows if not r.errors), key=lambda r: list(PlaceLevel).index(r.level)):
+        try:
+            with db.session.begin_nested():
+                place, created = _import_row(actor, row, by_code)
+        except DomainError as error:
+            errors.append((row.number, error.message))
+            continue
+        by_code[place.code] = place
+        counts["created" if created else "updated"] += 1
+    if errors:
+        savepoint.rollback()
+        raise ImportFailed(sorted(errors))
+    savepoint.commit()
+    record_audit(db.session, "places.imported", actor=actor, **counts)
+    logger.info("User %s imported places: %s", actor.id, counts)
+    return counts

@@ -1,0 +1,69 @@
+"""Domain errors raised by services, and the HTTP error pages."""
+from flask import Flask, flash, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A business rule refused the action; the message is shown to the user as is."""
+
+    status_code = 400
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        #: The form field the message belongs next to, if any.
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """Someone else changed the same thing first (a lost race or a duplicate)."""
+
+    status_code = 409
+
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You do not have permission to do this"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("Someone else changed this first"),
+    413: _l("The upload is too large"),
+    429: _l("Too many attempts, please wait a moment"),
+    500: _l("Something went wrong on our side"),
+}
+
+
+def _render_error(code: int, message=None):
+    if request.path.startswith(("/healthz", "/readyz", "/api/")):
+        return {"error": str(ERROR_TITLES.get(code, code)), "status": code}, code
+    return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
+                           message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render_error(400, _l("The form expired or was sent from elsewhere. Please reload the page and "
+                                     "try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return _render_error(error.code if error.code in ERROR_TITLES else 400)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        if request.method == "POST" and error.status_code in (400, 409):
+            flash(error.message, "danger")
+        return _render_error(error.status_code, error.message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        # No traceback reaches the user; the log has it, tagged with the request id shown on the page.
+        app.logger.exception("Unhandled error")
+        return _render_error(500)

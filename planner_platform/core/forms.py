@@ -1,0 +1,47 @@
+"""Field filters and validators shared by the features' forms."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
+
+PHONE_PATTERN = r"^1[3-9]\d{9}$"
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalise_phone(value):
+    """Accept '138 0013 8000', '138-0013-8000' or '+86 13800138000'; keep the 11 digits."""
+    if not isinstance(value, str):
+        return value
+    digits = re.sub(r"[\s\-()]", "", value)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return digits or None
+
+
+def lower_or_none(value):
+    return value.strip().lower() or None if isinstance(value, str) else value
+
+
+phone_validators = [Regexp(PHONE_PATTERN, message=_l("Enter an 11-digit mainland mobile number, e.g. 13800138000."))]
+optional_email_validators = [Optional(), Length(max=254),
+                             Email(message=_l("Enter a valid email address, e.g. name@example.com."))]
+
+
+class NoControlCharacters:
+    """Reject text with control characters (they break exports and logs and are never typed on purpose)."""
+
+    def __call__(self, form, field):
+        if field.data and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
+            raise ValidationError(_l("This text contains characters that cannot be stored."))
+
+
+def apply_domain_error(form, error) -> None:
+    """Show a service's refusal next to the field it concerns, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,71 @@
+"""Request ids, logging context, security headers and safe redirects."""
+import logging
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, g, request, url_for
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the request id to every log record so one request's lines can be found together."""
+
+    def filter(self, record):
+        try:
+            record.request_id = g.get("request_id", "-")
+        except RuntimeError:  # outside a request or app context
+            record.request_id = "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    if not any(isinstance(f, RequestIdFilter) for h in root.handlers for f in h.filters):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    app.logger.handlers.clear()  # propagate to the root handler only, so lines are not printed twice
+
+
+def register_http_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if not request.path.startswith("/static/"):
+            # Pages can carry personal data: no shared cache may keep them (SECURITY.md §2.4).
+            response.headers["Cache-Control"] = "private, no-store"
+            response.vary.add("Cookie")
+        return response
+
+
+def safe_next_url(target: str | None, default_endpoint: str = "core.home") -> str:
+    """Return `target` only if it is a path on this site; anything else falls back to the default page."""
+    if target:
+        target = target.strip()
+        parts = urlsplit(target)
+        # Reject schemes, hosts, protocol-relative ("//x", "/\\x") and backslash tricks (opencve #80).
+        if (not parts.scheme and not parts.netloc and target.startswith("/")
+                and not target.startswith(("//", "/\\")) and "\\" not in target):
+            return target
+    return url_for(default_endpoint)

@@ -1,0 +1,34 @@
+"""Template filters and globals shared by every page."""
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+
+from planner_platform.accounts import permissions as account_permissions
+from planner_platform.areas import permissions as area_permissions
+from planner_platform.core.navigation import navigation_for
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****1234: staff views never show a full phone number (GB/T 35273 展示限制)."""
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+
+
+def mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return ""
+    name, domain = email.split("@", 1)
+    return f"{name[:1]}***@{domain}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_email"] = mask_email
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.globals.update(
+        accounts_can=account_permissions,
+        areas_can=area_permissions,
+        navigation_for=navigation_for,
+        current_locale=lambda: str(get_locale()),
+        languages=app.config["LANGUAGES"],
+    )

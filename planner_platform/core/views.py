@@ -1,0 +1,72 @@
+"""Home page, privacy notice, language switch, health probes and the audit log."""
+from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from planner_platform.accounts.permissions import is_admin
+from planner_platform.core.audit import AuditEntry
+from planner_platform.core.http import safe_next_url
+from planner_platform.core.navigation import ROLE_NEXT_STEPS, navigation_for
+from planner_platform.core.pagination import paginate
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    roles = sorted(current_user.roles, key=list(ROLE_NEXT_STEPS).index) if current_user.is_authenticated else []
+    return render_template("core/home.html", roles=roles, next_steps=ROLE_NEXT_STEPS,
+                           pages=navigation_for(current_user))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("core/privacy.html", version=current_app.config["PRIVACY_POLICY_VERSION"])
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen language for this browser (and the account, via the profile page)."""
+    if request.form.get("locale") in current_app.config["LANGUAGES"]:
+        session["locale"] = request.form["locale"]
+    return redirect(safe_next_url(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the database and, when configured, Redis answer."""
+    checks, ok = {}, True
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # report, never raise: this endpoint exists to describe failures
+        checks["database"], ok = f"error: {type(error).__name__}", False
+    if current_app.config["REDIS_URL"]:
+        import redis
+
+        try:
+            redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception as error:
+            checks["redis"], ok = f"error: {type(error).__name__}", False
+    return {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
+
+
+@bp.get("/audit")
+@login_required
+def audit_log():
+    require(is_admin(current_user))
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    action = request.args.get("action", "").strip()
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    page = paginate(query, per_page=50)
+    return render_template("core/audit_log.html", page=page, action=action)
