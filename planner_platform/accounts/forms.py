@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 
 from planner_platform.accounts.models import Role
 from planner_platform.core.forms import (NoControlCharacters, lower_or_none, normalise_phone,
-                                         optional_email_validators, phone_validators, strip)
+                                         optional_email_validators, phone_validators, select_choices, strip)
 
 name_field = StringField(_l("Name"), [DataRequired(), Length(max=50), NoControlCharacters()], filters=[strip],
                          description=_l("How you are shown to others on the platform."))
@@ -16,7 +16,7 @@ confirm_field = PasswordField(_l("Repeat password"), [DataRequired(),
                                                       EqualTo("password", message=_l("The passwords do not match."))])
 consent_field = BooleanField(_l("I have read and agree to the privacy notice"), [
     InputRequired(message=_l("Please read and accept the privacy notice to continue."))])
-locale_field = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")], default="zh_CN")
+locale_field = SelectField(_l("Language"), choices=select_choices([("zh_CN", "中文"), ("en", "English")]), default="zh_CN")
 
 
 class LoginForm(FlaskForm):
@@ -87,5 +87,5 @@ class RoleGrantForm(FlaskForm):
     place = SelectField(_l("Place"), coerce=int, validators=[DataRequired()])
 
 
-def role_choices(roles) -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role if role in roles]
+def role_choices(roles):
+    return select_choices((role.value, role.label) for role in Role if role in roles)

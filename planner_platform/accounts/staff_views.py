@@ -11,7 +11,7 @@ from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_grant_ro
                                                    can_revoke_grant, can_view_account, places_with_role)
 from planner_platform.areas.models import Place
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error
+from planner_platform.core.forms import apply_domain_error, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
@@ -25,14 +25,14 @@ def _jurisdiction_filter(column):
     return or_(*[column.startswith(place.path) for place in managed]) if managed else column.is_(None)
 
 
-def _place_choices() -> list[tuple[int, str]]:
-    """Places inside the current user's jurisdiction, indented by level."""
+def _with_choices(form):
+    """Offer only the roles the current user may hand out and the places inside their jurisdiction."""
+    grantable = set().union(*(GRANTABLE_ROLES[role] for role in current_user.roles if role in GRANTABLE_ROLES))
     places = db.session.scalars(select(Place).where(_jurisdiction_filter(Place.path)).order_by(Place.path)).all()
-    return [(p.id, f"{'— ' * (p.path.count('/') - 2)}{p.name} ({p.level.label})") for p in places]
-
-
-def _grantable_roles() -> set[Role]:
-    return set().union(*(GRANTABLE_ROLES[role] for role in current_user.roles if role in GRANTABLE_ROLES))
+    form.role.choices = role_choices(grantable)
+    form.place.choices = select_choices(
+        (p.id, f"{'— ' * (p.path.count('/') - 2)}{p.name} ({p.level.label})") for p in places)
+    return form
 
 
 def _resolve_role_and_place(form) -> tuple[Role, Place]:
@@ -68,9 +68,7 @@ def users():
 @login_required
 def user_detail(user_id: int):
     user = get_user_or_404(user_id)
-    form = RoleGrantForm()
-    form.role.choices = role_choices(_grantable_roles())
-    form.place.choices = _place_choices()
+    form = _with_choices(RoleGrantForm())
     if form.validate_on_submit():
         try:
             role, place = _resolve_role_and_place(form)
@@ -103,9 +101,7 @@ def revoke_grant(grant_id: int):
 @login_required
 def invitations():
     require(can_manage_accounts(current_user))
-    form = InvitationForm()
-    form.role.choices = role_choices(_grantable_roles())
-    form.place.choices = _place_choices()
+    form = _with_choices(InvitationForm())
     link = None
     if form.validate_on_submit():
         try:
@@ -121,9 +117,7 @@ def invitations():
             flash(_("Invitation sent to %(name)s.", name=invitation.display_name), "success")
             # Shown once, so the inviter can also pass the link on by hand (e.g. in a staff chat).
             link = url_for("accounts.accept_invitation", token=token, _external=True)
-            form = InvitationForm(formdata=None)
-            form.role.choices = role_choices(_grantable_roles())
-            form.place.choices = _place_choices()
+            form = _with_choices(InvitationForm(formdata=None))
     query = (select(Invitation).join(Place, Invitation.place_id == Place.id)
              .where(_jurisdiction_filter(Place.path)).order_by(Invitation.id.desc()))
     return render_template("staff/invitations.html", form=form, page=paginate(query), link=link)

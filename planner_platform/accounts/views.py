@@ -11,7 +11,7 @@ from planner_platform.accounts.forms import (ForgotPasswordForm, InvitationAccep
 from planner_platform.accounts.models import Consent, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error
+from planner_platform.core.forms import apply_domain_error, select_choices
 from planner_platform.core.http import safe_next_url
 from planner_platform.extensions import db, limiter
 
@@ -28,7 +28,10 @@ def _login_rate_limit() -> str:
 
 
 def _start_session(user: User) -> None:
-    session.clear()  # nothing from before the login carries over (session fixation)
+    locale = session.get("locale")
+    session.clear()  # nothing from before the login carries over (session fixation), except the language
+    if locale:
+        session["locale"] = locale
     session["sid"] = sessions.open_session(user, ip=request.remote_addr, user_agent=request.user_agent.string)
     session.permanent = True
     login_user(user)
@@ -78,7 +81,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = RegistrationForm()
-    form.community.choices = [(0, _("Choose your community"))] + _community_choices()
+    form.community.choices = select_choices([(0, _("Choose your community"))] + _community_choices())
     if form.validate_on_submit():
         try:
             user = services.register_resident(

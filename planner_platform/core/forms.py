@@ -2,6 +2,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
@@ -36,6 +37,11 @@ class NoControlCharacters:
     def __call__(self, form, field):
         if field.data and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
             raise ValidationError(_l("This text contains characters that cannot be stored."))
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def apply_domain_error(form, error) -> None:

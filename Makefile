@@ -1,0 +1,45 @@
+# Two commands for a fresh machine: `make run` (serve the demo city) and `make test` (the whole suite).
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+PYTHON ?= python3
+
+.PHONY: run test install translations extract-messages vendor-assets clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip==26.3
+
+$(VENV)/.runtime: $(BIN)/activate requirements.txt
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile --statistics -d planner_platform/translations
+
+run: install translations
+	mkdir -p instance
+	APP_CONFIG=development $(BIN)/flask --app wsgi db upgrade
+	APP_CONFIG=development $(BIN)/flask --app wsgi seed-demo
+	@echo "Serving the demo city at http://127.0.0.1:$(PORT) (demo accounts: see README.md)"
+	APP_CONFIG=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.dev translations
+	bash scripts/run-tests.sh
+
+# Refresh the message catalogs after changing user-visible strings, then translate the new entries.
+extract-messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o planner_platform/translations/messages.pot .
+	$(BIN)/pybabel update -i planner_platform/translations/messages.pot -d planner_platform/translations
+
+vendor-assets:
+	bash scripts/vendor-assets.sh
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,192 @@
+"""Test fixtures: one migrated database per run (SQLite file or a fresh PostgreSQL database), emptied after each test.
+
+TEST_DATABASE_URL=postgresql+psycopg://127.0.0.1/postgres runs the suite on a new database created next to the
+one named (and dropped afterwards); without it the suite runs on a temporary SQLite file.
+"""
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from planner_platform import create_app
+from planner_platform.accounts.models import Role, RoleGrant, User
+from planner_platform.accounts.passwords import hash_password
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.extensions import db
+
+IN_CI = os.environ.get("CI") == "true"
+PASSWORD = "Correct-Horse-Battery"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: scrypt is deliberately slow
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip when a service is missing on a developer machine; in CI a missing service is a failure."""
+    if not available:
+        if IN_CI:
+            pytest.fail(f"{what} is required in CI but is not available")
+        pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = make_url(base)
+    name = f"planner_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        MESSAGE_FILE_DIR = str(tmp_path_factory.mktemp("messages"))
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        if db.engine.dialect.name == "sqlite":
+            db.engine.dispose()
+            shutil.copy(db.engine.url.database, db.engine.url.database + ".template")
+    return app
+
+
+def _empty_database(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with engine.begin() as connection:
+                # TRUNCATE fires no row triggers, so the append-only audit table can be emptied between tests.
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            engine.dispose()
+            path = engine.url.database
+            for suffix in ("-wal", "-shm"):
+                Path(path + suffix).unlink(missing_ok=True)
+            shutil.copy(path + ".template", path)
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    app.extensions.pop("sent_messages", None)
+    yield
+    _empty_database(app)
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that use the models directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _detached(app, *objects):
+    """Load every column, then detach, so tests can read ids and fields without holding an app context.
+
+    Tests must not keep an app context open around client requests: the requests would share its `g`
+    (and so the logged-in user) and its database session.
+    """
+    for obj in objects:
+        db.session.refresh(obj)
+    db.session.expunge_all()
+
+
+@pytest.fixture
+def places(app):
+    """A small city: two districts, each with one sub-district of two communities, keyed by code."""
+    created = {}
+
+    def add(code, name, level, parent=None):
+        place = Place(code=code, name=name, level=level, parent=parent, population=5000, households=2000)
+        db.session.add(place)
+        db.session.flush()
+        place.path = f"{parent.path if parent else '/'}{place.id}/"
+        created[code] = place
+        return place
+
+    with app.app_context():
+        city = add("C", "江城市", PlaceLevel.city)
+        for d in ("D1", "D2"):
+            district = add(d, f"{d}区", PlaceLevel.district, city)
+            sub = add(f"{d}S1", f"{d}街道", PlaceLevel.subdistrict, district)
+            for n in (1, 2):
+                add(f"{d}S1C{n}", f"{d}社区{n}", PlaceLevel.community, sub)
+        db.session.commit()
+        _detached(app, *created.values())
+    return created
+
+
+_phone_counter = iter(range(10_000_000, 99_999_999))
+
+
+@pytest.fixture
+def make_user(app, places):
+    """make_user(Role.planner, "D1") → a committed user holding that role over the place with that code."""
+
+    def make(role: Role | None = None, place_code: str | None = None, **fields) -> User:
+        fields.setdefault("phone", f"139{next(_phone_counter)}")
+        fields.setdefault("display_name", f"{role.value if role else 'user'}-{fields['phone'][-4:]}")
+        with app.app_context():
+            user = User(password_hash=_PASSWORD_HASH, **fields)
+            db.session.add(user)
+            db.session.flush()
+            if role:
+                db.session.add(RoleGrant(user_id=user.id, role=role, place_id=places[place_code].id))
+            db.session.commit()
+            _detached(app, user)
+        return user
+
+    return make
+
+
+def csrf_token_from(html: bytes) -> str:
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        rb'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1).decode()
+
+
+def submit(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):
+    """POST a form the way a browser does: fetch the page first and send its CSRF token back."""
+    page = client.get(form_url or url)
+    return client.post(url, data={"csrf_token": csrf_token_from(page.data), **data}, **kwargs)
+
+
+def login(client, user: User, password: str = PASSWORD):
+    response = submit(client, "/accounts/login", {"login": user.phone, "password": password})
+    assert response.status_code == 302, response.data.decode()[:2000]
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    def do(user):
+        login(client, user)
+        return client
+
+    return do
