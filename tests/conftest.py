@@ -5,8 +5,8 @@ one named (and dropped afterwards); without it the suite runs on a temporary SQL
 """
 import os
 import re
-import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,11 +34,12 @@ def require_service(available: bool, what: str) -> None:
         pytest.skip(f"{what} is not available")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def _new_database(tmp_dir: Path):
+    """Yield the URL of a new, empty database of the kind TEST_DATABASE_URL names (SQLite without it)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex[:8]}.db'}"
         return
     url = make_url(base)
     name = f"planner_test_{uuid.uuid4().hex[:10]}"
@@ -54,6 +55,19 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with _new_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A second, empty database for tests that migrate from scratch."""
+    with _new_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
@@ -62,32 +76,39 @@ def app(database_url, tmp_path_factory):
     app = create_app(Config)
     with app.app_context():
         upgrade()
-        if db.engine.dialect.name == "sqlite":
-            db.engine.dispose()
-            shutil.copy(db.engine.url.database, db.engine.url.database + ".template")
     return app
 
 
 def _empty_database(app) -> None:
     with app.app_context():
         db.session.remove()
-        engine = db.engine
-        if engine.dialect.name == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with engine.begin() as connection:
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
                 # TRUNCATE fires no row triggers, so the append-only audit table can be emptied between tests.
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        else:
-            engine.dispose()
-            path = engine.url.database
-            for suffix in ("-wal", "-shm"):
-                Path(path + suffix).unlink(missing_ok=True)
-            shutil.copy(path + ".template", path)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return
+            # SQLite has no TRUNCATE: lift the append-only triggers for the clean-up, then put them back.
+            triggers = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            for table in tables:
+                if table.name == "places":  # parents are RESTRICTed while children exist: delete leaves first
+                    while connection.exec_driver_sql(
+                            "DELETE FROM places WHERE id NOT IN (SELECT parent_id FROM places "
+                            "WHERE parent_id IS NOT NULL)").rowcount:
+                        pass
+                connection.execute(table.delete())
+            for _name, sql in triggers:
+                connection.exec_driver_sql(sql)
 
 
 @pytest.fixture(autouse=True)
 def _clean_database(app):
     app.extensions.pop("sent_messages", None)
+    # Shared tasks run on the newest Celery app; tests that build extra apps must not leave theirs in charge.
+    app.extensions["celery"].set_current()
     yield
     _empty_database(app)
 

@@ -49,7 +49,7 @@ def test_an_expired_invitation_cannot_be_used(app, client, places, make_user, lo
     with app.app_context():
         db.session.execute(update(Invitation).values(expires_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()
-    response = app.test_client().get(link)
+    response = app.test_client().get(link, headers={"Accept-Language": "en"})
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
 
 

@@ -1,0 +1,76 @@
+"""Site-wide guarantees: every form needs its CSRF token, every reachable page answers without a server error."""
+import re
+from collections import deque
+
+import pytest
+from sqlalchemy import func, select
+
+from planner_platform.accounts.models import Role, User
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_command
+from planner_platform.extensions import db
+from tests.conftest import login
+
+LINK = re.compile(r'href="(/[^"#]*)"')
+
+
+def _post_endpoints(app):
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and not rule.rule.startswith("/static"):
+            yield re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1" if "id" in m.group(1) else "token", rule.rule)
+
+
+def test_every_form_rejects_a_request_without_its_csrf_token(app, client, make_user):
+    login(client, make_user(Role.admin, "C"))
+    paths = list(_post_endpoints(app))
+    assert len(paths) >= 12
+    for path in paths:
+        response = client.post(path, data={"anything": "x"})
+        assert response.status_code == 400, path
+
+
+@pytest.fixture
+def demo_city(app):
+    runner = app.test_cli_runner()
+    for _ in range(2):  # the second run must change nothing
+        result = runner.invoke(seed_demo_command)
+        assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_demo_city_has_two_districts_six_subdistricts_thirty_communities(app, demo_city):
+    with app.app_context():
+        counts = dict(db.session.execute(select(Place.level, func.count()).group_by(Place.level)).all())
+        assert counts == {PlaceLevel.city: 1, PlaceLevel.district: 2, PlaceLevel.subdistrict: 6,
+                          PlaceLevel.community: 30}
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+        roles = {g.role for user in db.session.scalars(select(User)) for g in user.grants}
+        assert roles == set(Role)
+        assert all(p.boundary for p in db.session.scalars(select(Place)))
+
+
+def _crawl(client, limit=150):
+    seen, queue, pages = {"/"}, deque(["/"]), 0
+    while queue and pages < limit:
+        path = queue.popleft()
+        response = client.get(path)
+        pages += 1
+        assert response.status_code < 500, f"{path} answered {response.status_code}"
+        if response.status_code == 200 and response.mimetype == "text/html":
+            for link in LINK.findall(response.get_data(as_text=True)):
+                link = link.replace("&amp;", "&")
+                if not link.startswith("/static/") and link not in seen:
+                    seen.add(link)
+                    queue.append(link)
+    return pages
+
+
+@pytest.mark.parametrize("phone", [None] + [account[0] for account in DEMO_ACCOUNTS])
+def test_every_page_reachable_from_home_answers_without_a_server_error(app, demo_city, phone):
+    client = app.test_client()
+    if phone:
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.phone == phone))
+            db.session.expunge(user)
+        login(client, user, DEMO_PASSWORD)
+    assert _crawl(client) > 5
