@@ -77,6 +77,10 @@ class BaseConfig:
     PRIVACY_POLICY_VERSION = os.environ.get("PRIVACY_POLICY_VERSION", "2026-11")
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # The per-IP throttle falls back to process memory while Redis is down; the per-account lockout lives in the
+    # database and keeps working either way.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = False
 
     #: Where one-time codes and links go: "console" logs them, "file" appends them to MESSAGE_FILE_DIR.
