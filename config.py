@@ -6,11 +6,23 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+#: Periodic jobs, run by exactly one `celery beat`. Later features add their deadline scans here.
+BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "notifications.relay_outbox", "schedule": 10.0},
+    "sweep-deliveries": {"task": "notifications.sweep", "schedule": 60.0},
+    "daily-digests": {"task": "notifications.daily_digests", "schedule": crontab(hour=8, minute=0)},
+    "weekly-digests": {"task": "notifications.weekly_digests",
+                       "schedule": crontab(hour=8, minute=30, day_of_week="mon")},
+}
 
 
 def _celery_settings(redis_url: str | None) -> dict:
@@ -24,6 +36,8 @@ def _celery_settings(redis_url: str | None) -> dict:
         "broker_connection_retry_on_startup": True,
         "timezone": "Asia/Shanghai",
         "enable_utc": True,
+        "beat_schedule": BEAT_SCHEDULE,
+        "worker_prefetch_multiplier": 1,
     }
     if redis_url:
         settings.update(
@@ -83,9 +97,32 @@ class BaseConfig:
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = False
 
-    #: Where one-time codes and links go: "console" logs them, "file" appends them to MESSAGE_FILE_DIR.
-    MESSAGE_BACKEND = os.environ.get("MESSAGE_BACKEND", "console")
+    #: Absolute address of the site, for links in emails and text messages sent by workers.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: Email: "console" logs, "file" appends JSON lines to MESSAGE_FILE_DIR/mail.jsonl, "smtp" sends.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    #: SMS: "console" or "file" (sms.jsonl); no real provider is reachable from here.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     MESSAGE_FILE_DIR = os.environ.get("MESSAGE_FILE_DIR", str(BASE_DIR / "instance" / "messages"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "社区规划师平台 <noreply@planner.example>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
+    SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 10)
+
+    #: Deliveries are tried this many times, waiting NOTIFY_RETRY_BASE_SECONDS × 2^(n-1) (±50 %) in between.
+    NOTIFY_MAX_ATTEMPTS = _env_int("NOTIFY_MAX_ATTEMPTS", 5)
+    NOTIFY_RETRY_BASE_SECONDS = _env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+    #: A published event not processed after this long is published again (e.g. Redis lost the message).
+    OUTBOX_REPUBLISH_AFTER_SECONDS = _env_int("OUTBOX_REPUBLISH_AFTER_SECONDS", 300)
+    #: A pending delivery older than this is queued again by the sweep (its task was lost).
+    DELIVERY_REDISPATCH_AFTER_SECONDS = _env_int("DELIVERY_REDISPATCH_AFTER_SECONDS", 120)
+    #: A delivery claimed longer ago than this belongs to a dead worker.
+    DELIVERY_SENDING_TIMEOUT_SECONDS = _env_int("DELIVERY_SENDING_TIMEOUT_SECONDS", 600)
+    #: /readyz and the operations page flag the outbox when its oldest pending event is older than this.
+    OUTBOX_LAG_ALERT_SECONDS = _env_int("OUTBOX_LAG_ALERT_SECONDS", 300)
 
     #: Tile URL for maps; empty means boundaries are drawn without any tile server (closed networks).
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
@@ -104,7 +141,8 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "testing-key-not-secret-testing-key-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
-    MESSAGE_BACKEND = "memory"
+    MAIL_BACKEND = "memory"
+    SMS_BACKEND = "memory"
     LOGIN_RATE_LIMIT = "1000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
 

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
 
 from config import BaseConfig, config_from_env
 from planner_platform.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
@@ -61,7 +62,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    import planner_platform.accounts.notifications  # noqa: F401  (registers the account event types)
+
     celery = celery_init_app(app)
     celery.conf.imports = TASK_MODULES
     for module in TASK_MODULES:
@@ -73,8 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.accounts.views import bp as accounts_bp
     from planner_platform.areas.views import bp as areas_bp
     from planner_platform.core.views import bp as core_bp
+    from planner_platform.notifications.views import bp as notifications_bp
 
-    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp):
+    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,9 +9,10 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from planner_platform.core.after_commit import Session as AfterCommitSession
 from planner_platform.core.db import Base
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": AfterCommitSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -13,7 +13,9 @@ from planner_platform.extensions import db
 def test_healthz_and_readyz_report_json(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.get_json()["checks"] == {"database": "ok"}
+    checks = ready.get_json()["checks"]
+    assert ready.status_code == 200 and checks["database"] == "ok"
+    assert checks["outbox"]["pending_events"] == 0 and checks["outbox"]["deliveries"]["failed"] == 0
 
 
 def test_readyz_reports_an_unreachable_redis_as_unavailable(database_url):

@@ -43,13 +43,13 @@ def worker(database_url, tmp_path):
     require_service(_redis_up(), f"Redis at {REDIS_URL}")
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "APP_CONFIG": "development", "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
-           "MESSAGE_BACKEND": "file", "MESSAGE_FILE_DIR": str(tmp_path)}
+           "MAIL_BACKEND": "file", "SMS_BACKEND": "file", "MESSAGE_FILE_DIR": str(tmp_path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "planner_platform.worker", "worker", "--pool=solo", "-Q", queue,
          "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        yield queue, tmp_path / "outbox.jsonl"
+        yield queue, tmp_path / "sms.jsonl"
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=20)

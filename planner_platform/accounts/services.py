@@ -7,16 +7,16 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from planner_platform.accounts import notifications as events
 from planner_platform.accounts.models import Consent, Invitation, PasswordResetToken, Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password, password_problems, verify_password
 from planner_platform.accounts.sessions import find_user_by_login, revoke_sessions
 from planner_platform.accounts.tokens import hash_token, new_token
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.after_commit import on_commit
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import Conflict, DomainError
-from planner_platform.core.messaging import deliver_message
+from planner_platform.notifications.outbox import emit, send_message
 from planner_platform.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -34,11 +34,6 @@ def _check_unique_contact(phone: str | None, email: str | None) -> None:
         raise Conflict(_("An account with this phone number already exists. Try logging in instead."), field="phone")
     if email and db.session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(_("An account with this email address already exists."), field="email")
-
-
-def _send(to: str, subject: str, body: str) -> None:
-    """Deliver a message once the transaction that decided to send it has committed."""
-    on_commit(db.session, deliver_message.delay, to, subject, body)
 
 
 def _record_consent(user: User, channel: str) -> None:
@@ -89,6 +84,7 @@ def change_password(actor: User, *, current_password: str, new_password: str, ke
     actor.password_changed_at = utcnow()
     revoke_sessions(actor, except_token=keep_token)
     record_audit(db.session, "auth.password_changed", actor=actor, obj=actor)
+    emit(events.PASSWORD_CHANGED.name, recipients={"users": [actor.id]}, actor=actor)
 
 
 def request_password_reset(login: str) -> None:
@@ -103,7 +99,7 @@ def request_password_reset(login: str) -> None:
                                       expires_at=utcnow() + timedelta(minutes=ttl)))
     record_audit(db.session, "auth.reset_requested", actor=user, obj=user)
     link = url_for("accounts.reset_password", token=token, _external=True)
-    _send(user.email if "@" in login else user.phone, _("Reset your password"),
+    send_message(user.email if "@" in login else user.phone, _("Reset your password"),
           _("Open this link within %(minutes)d minutes to choose a new password: %(link)s", minutes=ttl, link=link))
 
 
@@ -122,6 +118,7 @@ def reset_password(token: str, new_password: str) -> User:
     user.failed_login_count = 0
     revoke_sessions(user)
     record_audit(db.session, "auth.password_reset", actor=user, obj=user)
+    emit(events.PASSWORD_CHANGED.name, recipients={"users": [user.id]}, actor=user)
     return user
 
 
@@ -140,7 +137,7 @@ def invite_staff(actor: User, *, display_name: str, phone: str | None, email: st
     db.session.flush()
     record_audit(db.session, "accounts.invited", actor=actor, obj=invitation, role=role.value, place=place.code)
     link = url_for("accounts.accept_invitation", token=token, _external=True)
-    _send(email or phone, _("You are invited to the community planner platform"),
+    send_message(email or phone, _("You are invited to the community planner platform"),
           _("%(inviter)s invites you to join as %(role)s of %(place)s. Open this link within %(hours)d hours to "
             "set up your account: %(link)s", inviter=actor.display_name, role=role.label, place=place.name,
             hours=hours, link=link))
@@ -182,6 +179,8 @@ def grant_role(actor: User, user: User, role: Role, place: Place) -> RoleGrant:
     db.session.add(grant)
     db.session.flush()
     record_audit(db.session, "roles.granted", actor=actor, obj=user, role=role.value, place=place.code)
+    emit(events.ROLE_GRANTED.name, recipients={"users": [user.id]}, actor=actor,
+         payload={"role": role.value, "place": place.name, "by": actor.display_name})
     return grant
 
 
@@ -193,3 +192,5 @@ def revoke_grant(actor: User, grant: RoleGrant) -> None:
     revoke_sessions(grant.user)  # the person's pages must not keep showing powers they no longer have
     record_audit(db.session, "roles.revoked", actor=actor, obj=grant.user, role=grant.role.value,
                  place=grant.place.code)
+    emit(events.ROLE_REVOKED.name, recipients={"users": [grant.user_id]}, actor=actor,
+         payload={"role": grant.role.value, "place": grant.place.name, "by": actor.display_name})

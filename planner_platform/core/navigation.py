@@ -23,6 +23,9 @@ INVITE = NavItem(_l("Invite staff"), "staff.invitations",
 IMPORT = NavItem(_l("Import places"), "areas.import_places",
                  _l("Load communities and boundaries from a GeoJSON or CSV file."))
 AUDIT = NavItem(_l("Audit log"), "core.audit_log", _l("Review logins, lockouts, role grants and place changes."))
+INBOX = NavItem(_l("Notifications"), "notifications.inbox", _l("Read what happened to your affairs."))
+OPERATIONS = NavItem(_l("Operations"), "notifications.operations",
+                     _l("Watch the notification queue and retry failed deliveries."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -36,8 +39,8 @@ def navigation_for(user) -> list[NavItem]:
     if can_import_places(user):
         items.append(IMPORT)
     if is_admin(user):
-        items.append(AUDIT)
-    items.append(PROFILE)
+        items += [AUDIT, OPERATIONS]
+    items += [INBOX, PROFILE]
     return items
 
 

@@ -4,7 +4,9 @@ from flask_babel import format_datetime, get_locale
 
 from planner_platform.accounts import permissions as account_permissions
 from planner_platform.areas import permissions as area_permissions
+from planner_platform.accounts.models import Role
 from planner_platform.core.navigation import navigation_for
+from planner_platform.core.urls import public_path
 
 
 def mask_phone(phone: str | None) -> str:
@@ -31,4 +33,15 @@ def register(app: Flask) -> None:
         navigation_for=navigation_for,
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
+        role_label=lambda value: Role(value).label,
+        url_for_path=public_path,
+        unread_notifications=_unread_notifications,
     )
+
+
+def _unread_notifications() -> int:
+    from flask_login import current_user
+
+    from planner_platform.notifications.services import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0

@@ -10,6 +10,7 @@ from planner_platform.core.navigation import ROLE_NEXT_STEPS, navigation_for
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
+from planner_platform.notifications.monitoring import outbox_health
 
 bp = Blueprint("core", __name__)
 
@@ -47,7 +48,12 @@ def readyz():
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
+        checks["outbox"] = outbox_health()
+        if checks["outbox"]["oldest_pending_seconds"] > current_app.config["OUTBOX_LAG_ALERT_SECONDS"]:
+            # Reported, not failed: a lagging queue is not this instance's fault and restarting it helps nothing.
+            checks["outbox"]["alert"] = "events are waiting longer than expected: check the workers and Redis"
     except Exception as error:  # report, never raise: this endpoint exists to describe failures
+        db.session.rollback()
         checks["database"], ok = f"error: {type(error).__name__}", False
     if current_app.config["REDIS_URL"]:
         import redis

@@ -1,0 +1,99 @@
+"""Ways out of the platform: email and SMS backends chosen by configuration.
+
+Email: "console" (log), "file" (JSON lines in MESSAGE_FILE_DIR/mail.jsonl), "smtp" (SMTP_* settings), "memory"
+(tests). SMS: "console", "file" (sms.jsonl), "memory". A real SMS provider implements `send_sms`.
+"""
+import json
+import logging
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+
+from planner_platform.core.db import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """Sending failed for a reason that may pass (a retry may succeed)."""
+
+
+def _record(kind: str, message: dict) -> None:
+    config = current_app.config
+    backend = config["MAIL_BACKEND" if kind == "mail" else "SMS_BACKEND"]
+    message = {**message, "channel": kind, "sent_at": utcnow().isoformat()}
+    if backend == "console":
+        logger.info("%s to %s: %s", kind.upper(), message["to"], message.get("subject") or message.get("body"))
+    elif backend == "file":
+        directory = Path(config["MESSAGE_FILE_DIR"])
+        directory.mkdir(parents=True, exist_ok=True)
+        with (directory / f"{kind}.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(message, ensure_ascii=False) + "\n")
+    elif backend == "memory":
+        current_app.extensions.setdefault("sent_messages", []).append(message)
+    else:
+        raise RuntimeError(f"unknown {kind} backend {backend!r}")
+
+
+class Mailer:
+    """Sends many emails over one SMTP connection (or records them with a local backend)."""
+
+    def __init__(self):
+        self.config = current_app.config
+        self.smtp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except smtplib.SMTPException:
+                pass
+
+    def _connection(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            config = self.config
+            try:
+                self.smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
+                if config["SMTP_STARTTLS"]:
+                    self.smtp.starttls()
+                if config["SMTP_USER"]:
+                    self.smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            except (OSError, smtplib.SMTPException) as error:
+                self.smtp = None
+                raise DeliveryError(f"SMTP connection failed: {error}") from error
+        return self.smtp
+
+    def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
+        if self.config["MAIL_BACKEND"] != "smtp":
+            _record("mail", {"to": to, "subject": subject, "body": text, "html": html})
+            return
+        message = EmailMessage()
+        message["From"] = self.config["MAIL_FROM"]
+        message["To"] = to
+        message["Subject"] = subject
+        message.set_content(text)
+        if html:
+            message.add_alternative(html, subtype="html")
+        try:
+            self._connection().send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            self.smtp = None
+            raise DeliveryError(f"SMTP send failed: {error}") from error
+
+
+def send_sms(to: str, body: str) -> None:
+    _record("sms", {"to": to, "body": body})
+
+
+def send_direct(to: str, subject: str, body: str) -> None:
+    """One message to an address: an email when it has an @, otherwise a text message to a phone number."""
+    if "@" in to:
+        with Mailer() as mailer:
+            mailer.send(to, subject, body)
+    else:
+        send_sms(to, f"{subject}: {body}")

@@ -1,0 +1,23 @@
+"""Health figures of the notification pipeline, for /readyz and the operations page."""
+from sqlalchemy import func, select
+
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.notifications.models import DeliveryState, Notification, OutboxEvent
+
+
+def outbox_health() -> dict:
+    """Pending events, the age of the oldest in seconds, and delivery counts by state."""
+    pending, oldest = db.session.execute(
+        select(func.count(), func.min(OutboxEvent.created_at)).where(OutboxEvent.processed_at.is_(None))).one()
+    by_state = dict(db.session.execute(select(Notification.state, func.count()).group_by(Notification.state)).all())
+    return {
+        "pending_events": pending,
+        "oldest_pending_seconds": int((utcnow() - oldest).total_seconds()) if oldest else 0,
+        "deliveries": {state.name: by_state.get(state, 0) for state in DeliveryState},
+    }
+
+
+def failed_deliveries(limit: int = 50) -> list[Notification]:
+    return db.session.scalars(select(Notification).where(Notification.state == DeliveryState.failed)
+                              .order_by(Notification.id.desc()).limit(limit)).all()

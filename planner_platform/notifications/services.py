@@ -1,0 +1,72 @@
+"""User-facing notification writes: reading the inbox, preferences, retrying failed deliveries. Callers commit."""
+from sqlalchemy import func, select, update
+
+from planner_platform.accounts.models import User
+from planner_platform.core.audit import record_audit
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
+                                                   NotificationPreference, NotificationSettings)
+from planner_platform.notifications.registry import CATEGORIES
+
+#: Channels a user may switch per category, with their default when nothing was chosen.
+CHANNEL_DEFAULTS = {Channel.in_app: True, Channel.email: True, Channel.sms: False}
+
+
+def inbox_query(user: User):
+    return (select(Notification).where(Notification.recipient_id == user.id, Notification.channel == Channel.in_app,
+                                       Notification.state == DeliveryState.sent)
+            .order_by(Notification.id.desc()))
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).where(
+        Notification.recipient_id == user.id, Notification.channel == Channel.in_app,
+        Notification.state == DeliveryState.sent, Notification.read_at.is_(None)))
+
+
+def mark_read(actor: User, notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+
+
+def mark_all_read(actor: User) -> int:
+    return db.session.execute(update(Notification).where(
+        Notification.recipient_id == actor.id, Notification.channel == Channel.in_app,
+        Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount
+
+
+def preferences_of(user: User) -> tuple[dict[tuple[str, Channel], bool], EmailFrequency]:
+    chosen = {(p.category, p.channel): p.enabled for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    matrix = {(category, channel): chosen.get((category, channel), default)
+              for category in CATEGORIES for channel, default in CHANNEL_DEFAULTS.items()}
+    settings = db.session.get(NotificationSettings, user.id)
+    return matrix, settings.email_frequency if settings else EmailFrequency.daily
+
+
+def save_preferences(actor: User, matrix: dict[tuple[str, Channel], bool], frequency: EmailFrequency) -> None:
+    """Store the user's choices; unknown categories are ignored."""
+    for (category, channel), enabled in matrix.items():
+        if category not in CATEGORIES:
+            continue
+        preference = db.session.get(NotificationPreference, (actor.id, category, channel))
+        if preference is None:
+            db.session.add(NotificationPreference(user_id=actor.id, category=category, channel=channel,
+                                                  enabled=enabled))
+        else:
+            preference.enabled = enabled
+    settings = db.session.get(NotificationSettings, actor.id)
+    if settings is None:
+        db.session.add(NotificationSettings(user_id=actor.id, email_frequency=frequency))
+    else:
+        settings.email_frequency = frequency
+
+
+def retry_failed(actor: User, notification_ids: list[int]) -> int:
+    """Send failed deliveries again (an administrator's decision, audited)."""
+    count = db.session.execute(update(Notification).where(
+        Notification.id.in_(notification_ids), Notification.state == DeliveryState.failed)
+        .values(state=DeliveryState.retry, next_attempt_at=utcnow(), attempts=0)).rowcount
+    record_audit(db.session, "notifications.retried", actor=actor, count=count)
+    return count

@@ -1,0 +1,86 @@
+"""Celery tasks of the notification pipeline. Every task is safe to run twice (ids and JSON only)."""
+import logging
+
+from celery import shared_task
+
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.notifications import delivery, digests, fanout, outbox
+from planner_platform.notifications.channels import DeliveryError, send_direct
+from planner_platform.notifications.models import EmailFrequency, EventKind
+
+logger = logging.getLogger(__name__)
+#: Deliveries handed to one task: one SMTP connection serves them all.
+BATCH_SIZE = 200
+
+
+def dispatch_deliveries(notification_ids: list[int]) -> None:
+    """Queue email/SMS deliveries in batches; if the broker is down the sweep finds them later."""
+    for start in range(0, len(notification_ids), BATCH_SIZE):
+        try:
+            deliver.apply_async((notification_ids[start:start + BATCH_SIZE],), ignore_result=True)
+        except Exception as error:  # broker trouble: the rows stay pending and the sweep re-dispatches them
+            logger.warning("Could not queue deliveries: %s", error)
+            return
+
+
+@shared_task(name="notifications.process_event", acks_late=True, reject_on_worker_lost=True)
+def process_event(event_id: int) -> None:
+    """Fan a notify event out to delivery rows, or send a direct message; idempotent per event."""
+    event = fanout.claim_unprocessed(event_id)
+    if event is None:
+        db.session.rollback()
+        return
+    if event.kind is EventKind.message:
+        _send_direct_message(event)
+        return
+    added = fanout.fan_out(event)
+    fanout.mark_processed(event)
+    db.session.commit()
+    logger.info("Event %s (%s) fanned out to %s deliveries", event_id, event.event_type, added)
+    dispatch_deliveries(fanout.pending_delivery_ids(event_id))
+
+
+def _send_direct_message(event) -> None:
+    payload = event.payload
+    try:
+        send_direct(payload["to"], payload["subject"], payload["body"])
+    except DeliveryError as error:
+        event.last_error = str(error)[:1000]
+        event.published_at = None
+        event.available_at = utcnow() + outbox.backoff(event.publish_attempts)
+        db.session.commit()
+        return
+    fanout.mark_processed(event)
+    db.session.commit()
+
+
+@shared_task(name="notifications.deliver", acks_late=True, reject_on_worker_lost=True)
+def deliver(notification_ids: list[int]) -> dict:
+    return delivery.deliver(notification_ids)
+
+
+@shared_task(name="notifications.relay_outbox")
+def relay_outbox() -> int:
+    """Beat: publish every due outbox event (new, failed to publish, or lost by the broker)."""
+    return outbox.relay_outbox()
+
+
+@shared_task(name="notifications.sweep")
+def sweep() -> dict:
+    """Beat: re-queue deliveries whose task was lost or whose retry is due; fail stuck ones."""
+    stuck = delivery.fail_stuck_sendings()
+    due = delivery.due_delivery_ids()
+    dispatch_deliveries(due)
+    return {"stuck": stuck, "redispatched": len(due)}
+
+
+@shared_task(name="notifications.daily_digests")
+def daily_digests() -> int:
+    return digests.send_digests(EmailFrequency.daily)
+
+
+@shared_task(name="notifications.weekly_digests")
+def weekly_digests() -> int:
+    return digests.send_digests(EmailFrequency.weekly)
+
