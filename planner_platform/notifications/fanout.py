@@ -70,7 +70,7 @@ def _titles(event_type: EventType, payload: dict, link: str | None) -> dict[str,
 def _by_locale(values: dict, default):
     """CASE on the recipient's language, picking one of the per-locale values."""
     cases = [(User.locale == locale, literal(value)) for locale, value in values.items()]
-    return case(*cases, else_=literal(default))
+    return case(*cases, else_=literal(default)) if cases else literal(default)
 
 
 def fan_out(event: OutboxEvent) -> int:

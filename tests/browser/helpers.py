@@ -1,0 +1,81 @@
+"""Helpers for the browser tests: accessibility check, login, the collapsed menu and UI text lookup.
+
+They live here rather than in conftest.py so that the conftest and the test modules share one module
+(tests import it as tests.browser.helpers; a conftest imported by name would be a second copy).
+"""
+import functools
+import json
+from pathlib import Path
+
+import pytest
+
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the current page and fail listing every violation."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Not page.add_script_tag(): the app's CSP (script-src 'self') rightly blocks an inline <script>.
+        # Evaluating the source through the DevTools protocol is not subject to the page's CSP.
+        page.evaluate(_axe_source() + "\n;undefined")
+    violations = page.evaluate(
+        "async tags => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations", AXE_TAGS)
+    if violations:
+        lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
+        for violation in violations:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} "
+                         f"<{violation['helpUrl']}>")
+            for node in violation["nodes"]:
+                lines.append(f"    at {json.dumps(node['target'], ensure_ascii=False)}: "
+                             f"{node.get('failureSummary', '').strip()}".replace("\n", " "))
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+_served = {}
+
+
+def serve_translations_of(app) -> None:
+    """Called by the live_server fixture: translate() renders messages through this app."""
+    _served["app"] = app
+
+
+def translate(message, locale: str = "zh-CN", **variables) -> str:
+    """`message` as the served app renders it for a browser asking for `locale`.
+
+    Tests match on this rather than on literal Chinese, so they pass whatever the catalogues hold today.
+    """
+    from flask_babel import gettext
+
+    with _served["app"].test_request_context(headers={"Accept-Language": locale}):
+        if not isinstance(message, str):  # a lazy string, e.g. Role.planner.label
+            return str(message)
+        return gettext(message, **variables)
+
+
+def t(page, message, **variables) -> str:
+    """`message` in the language of the page currently shown (its <html lang>)."""
+    return translate(message, page.locator("html").get_attribute("lang") or "zh-CN", **variables)
+
+
+def open_menu(page) -> None:
+    """Open the collapsed navbar (360 px is below Bootstrap's lg breakpoint) and wait until it has opened."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        page.locator("#main-nav.show").wait_for()
+        page.locator("#main-nav.collapsing").wait_for(state="detached")
+
+
+def log_in(page, phone: str, password: str) -> None:
+    """Fill the login form by its labels, send it, and wait for the page it leads to."""
+    page.goto("/accounts/login")
+    page.get_by_label(t(page, "Phone number or email"), exact=True).fill(phone)
+    page.get_by_label(t(page, "Password"), exact=True).fill(password)
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name=t(page, "Log in"), exact=True).click()

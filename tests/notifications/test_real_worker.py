@@ -1,0 +1,139 @@
+"""The pipeline with real parts: a Celery worker process on a real Redis, the test database, an SMTP sink."""
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from planner_platform.accounts.models import Role
+from planner_platform.extensions import db
+from planner_platform.notifications import delivery
+from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, EventKind, Notification,
+                                                   NotificationSettings, OutboxEvent)
+from planner_platform.notifications.outbox import emit, relay_outbox
+from planner_platform.notifications.tasks import dispatch_deliveries
+from tests.conftest import login, submit
+from tests.notifications.conftest import wait_until
+
+pytestmark = pytest.mark.worker
+PAYLOAD = {"role": "planner", "place": "东亭社区", "by": "王主任"}
+
+
+def _residents(app, make_user, count, *, immediate=True):
+    users = [make_user(Role.resident, "D1S1C1", email=f"r{i}@example.com") for i in range(count)]
+    if immediate:
+        with app.app_context():
+            db.session.add_all(NotificationSettings(user_id=u.id, email_frequency=EmailFrequency.immediate)
+                               for u in users)
+            db.session.commit()
+    return users
+
+
+def _count(app, *conditions):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Notification).where(*conditions))
+
+
+def _unfinished(app):
+    return _count(app, Notification.state.in_([DeliveryState.pending, DeliveryState.retry, DeliveryState.sending]))
+
+
+def test_a_state_change_reaches_each_recipient_once_per_channel(app, web, worker_factory, smtp_sink, make_user,
+                                                                 places):
+    worker_factory()
+    target = make_user(Role.planner, "D1", email="planner@example.com")
+    residents = _residents(app, make_user, 30)
+    client = web.test_client()
+    login(client, make_user(Role.admin, "C"))
+    assert submit(client, f"/staff/people/{target.id}", {"role": "subdistrict_staff",
+                                                         "place": places["D1S1"].id}).status_code == 302
+    with web.app_context():
+        emit("accounts.role_granted", recipients={"roles": ["resident"], "place_id": places["D1S1C1"].id,
+                                                  "scope": "within"}, payload=PAYLOAD)
+        db.session.commit()
+    wait_until(lambda: len(smtp_sink.messages) >= 30 and _count(app, Notification.channel == Channel.in_app) == 31)
+    time.sleep(1)  # anything extra would arrive now
+    assert sorted(m["to"] for m in smtp_sink.messages) == sorted(u.email for u in residents)
+    assert _count(app, Notification.channel == Channel.in_app, Notification.recipient_id == target.id) == 1
+
+
+def test_with_redis_down_the_change_succeeds_quickly_and_is_delivered_once_redis_is_back(
+        app, web, worker_factory, redis_server, smtp_sink, make_user, places):
+    worker_factory()
+    target = make_user(Role.planner, "D1")
+    client = web.test_client()
+    login(client, make_user(Role.admin, "C"))
+    page_url = f"/staff/people/{target.id}"
+    client.get(page_url)
+    redis_server.stop()
+    started = time.monotonic()
+    response = submit(client, page_url, {"role": "subdistrict_staff", "place": places["D1S1"].id})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 302 and elapsed < 3, elapsed
+    with app.app_context():
+        event = db.session.scalar(select(OutboxEvent).where(OutboxEvent.event_type == "accounts.role_granted"))
+        assert event.processed_at is None and "publish failed" in event.last_error
+    redis_server.start()
+
+    def relayed():  # what the beat relay does every few seconds
+        with web.app_context():
+            relay_outbox()
+        return _count(app, Notification.recipient_id == target.id, Notification.channel == Channel.in_app)
+
+    assert wait_until(relayed, timeout=60, interval=1) == 1
+
+
+def test_killing_a_worker_mid_batch_sends_nothing_twice(app, web, worker_factory, smtp_sink, make_user):
+    smtp_sink.handler.delay = 0.05
+    residents = _residents(app, make_user, 120)
+    first = worker_factory()
+    with web.app_context():
+        emit("accounts.role_granted", recipients={"users": [u.id for u in residents]}, payload=PAYLOAD)
+        db.session.commit()
+    wait_until(lambda: len(smtp_sink.messages) >= 15, interval=0.05)
+    first.kill()
+    assert len(smtp_sink.messages) < 120
+    worker_factory()
+
+    def swept():  # what the beat sweep does every minute
+        with web.app_context():
+            delivery.fail_stuck_sendings()
+            dispatch_deliveries(delivery.due_delivery_ids())
+        return _unfinished(app) == 0
+
+    wait_until(swept, timeout=90, interval=1)
+    received = [m["to"] for m in smtp_sink.messages]
+    assert len(received) == len(set(received)), "an email was sent twice"
+    sent = _count(app, Notification.channel == Channel.email, Notification.state == DeliveryState.sent)
+    unknown = _count(app, Notification.channel == Channel.email, Notification.state == DeliveryState.failed)
+    assert sent + unknown == 120 and unknown <= 1 and sent <= len(received) <= sent + unknown
+    assert _count(app, Notification.channel == Channel.in_app) == 120
+
+
+def test_two_relays_at_once_publish_each_event_once(app, web, worker_factory, make_user):
+    users = _residents(app, make_user, 5, immediate=False)
+    with app.app_context():
+        db.session.add_all(OutboxEvent(kind=EventKind.notify, event_type="accounts.role_granted",
+                                       payload={**PAYLOAD, "recipients": {"users": [u.id for u in users]}})
+                           for _ in range(60))
+        db.session.commit()
+    published = []
+
+    def relay():
+        with web.app_context():
+            published.append(relay_outbox())
+
+    threads = [threading.Thread(target=relay) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert sum(published) == 60, published  # SKIP LOCKED: the relays split the rows
+    worker_factory()
+    wait_until(lambda: _count(app, Notification.channel == Channel.in_app) == 300, timeout=60)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(OutboxEvent.processed_at.is_(None))) == 0
+    time.sleep(1)
+    assert _count(app, Notification.channel == Channel.in_app) == 300
