@@ -71,12 +71,16 @@ def upgrade():
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index('ix_notifications_inbox', ['recipient_id', 'channel', 'read_at'], unique=False)
-        batch_op.create_index('ix_notifications_state', ['state', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_notifications_unfinished', ['state', 'next_attempt_at'], unique=False,
+                              postgresql_where=sa.text("state IN ('pending', 'retry', 'sending', 'digest')"),
+                              sqlite_where=sa.text("state IN ('pending', 'retry', 'sending', 'digest')"))
 
 
 def downgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_state')
+        batch_op.drop_index('ix_notifications_unfinished',
+                            postgresql_where=sa.text("state IN ('pending', 'retry', 'sending', 'digest')"),
+                            sqlite_where=sa.text("state IN ('pending', 'retry', 'sending', 'digest')"))
         batch_op.drop_index('ix_notifications_inbox')
 
     op.drop_table('notifications')

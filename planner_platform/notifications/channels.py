@@ -6,7 +6,9 @@ Email: "console" (log), "file" (JSON lines in MESSAGE_FILE_DIR/mail.jsonl), "smt
 import json
 import logging
 import smtplib
+from email import policy
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -43,6 +45,7 @@ class Mailer:
     def __init__(self):
         self.config = current_app.config
         self.smtp = None
+        self._messages: dict[tuple, bytes] = {}
 
     def __enter__(self):
         return self
@@ -68,19 +71,30 @@ class Mailer:
                 raise DeliveryError(f"SMTP connection failed: {error}") from error
         return self.smtp
 
+    def _serialised(self, subject: str, text: str, html: str | None) -> bytes:
+        """The message without its To header, built once per distinct content (MIME folding is costly)."""
+        key = (subject, text, html)
+        if key not in self._messages:
+            message = EmailMessage(policy=policy.SMTP)
+            message["From"] = self.config["MAIL_FROM"]
+            message["Subject"] = subject
+            message.set_content(text)
+            if html:
+                message.add_alternative(html, subtype="html")
+            if len(self._messages) >= 32:
+                self._messages.clear()
+            self._messages[key] = message.as_bytes()
+        return self._messages[key]
+
     def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
         if self.config["MAIL_BACKEND"] != "smtp":
             _record("mail", {"to": to, "subject": subject, "body": text, "html": html})
             return
-        message = EmailMessage()
-        message["From"] = self.config["MAIL_FROM"]
-        message["To"] = to
-        message["Subject"] = subject
-        message.set_content(text)
-        if html:
-            message.add_alternative(html, subtype="html")
+        if not to.isascii():
+            raise DeliveryError("internationalised email addresses are not supported by the mail relay")
+        raw = b"To: " + to.encode("ascii") + b"\r\n" + self._serialised(subject, text, html)
         try:
-            self._connection().send_message(message)
+            self._connection().sendmail(parseaddr(self.config["MAIL_FROM"])[1], [to], raw)
         except (OSError, smtplib.SMTPException) as error:
             self.smtp = None
             raise DeliveryError(f"SMTP send failed: {error}") from error

@@ -1,14 +1,15 @@
 """Sending email and SMS deliveries: claim, send, record; retries with backoff; the safety-net sweep.
 
-A delivery is claimed (pending → sending) and committed before anything leaves the platform, so two workers
-never send the same row. A worker killed between claim and record leaves the row in `sending`; the sweep marks
-it failed as "outcome unknown" rather than risk sending it twice.
+Deliveries are claimed (pending → sending) and committed before anything leaves the platform, so two workers
+never send the same row. A worker killed between claim and record leaves its rows in `sending`; the sweep marks
+them failed as "outcome unknown" (visible and retryable on the operations page) rather than risk sending twice.
 """
 import logging
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
@@ -22,26 +23,47 @@ logger = logging.getLogger(__name__)
 UNKNOWN_OUTCOME = "the worker stopped while sending; the outcome is unknown, so it was not sent again"
 
 
-def _claim(notification_id: int) -> Notification | None:
+#: Deliveries claimed together: one UPDATE and one commit per chunk instead of per message. A worker killed
+#: mid-chunk leaves at most this many rows "outcome unknown"; never a duplicate.
+CLAIM_CHUNK = 20
+
+
+def _claim(notification_ids: list[int]) -> list[Notification]:
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = list(db.session.scalars(
         update(Notification)
-        .where(Notification.id == notification_id,
+        .where(Notification.id.in_(notification_ids),
                or_(Notification.state == DeliveryState.pending,
                    and_(Notification.state == DeliveryState.retry, Notification.next_attempt_at <= now)))
         # next_attempt_at doubles as the claim time, so the sweep can tell a stuck claim from a fresh one.
         .values(state=DeliveryState.sending, attempts=Notification.attempts + 1, next_attempt_at=now)
-    ).rowcount
+        .returning(Notification.id)))
     db.session.commit()
-    return db.session.get(Notification, notification_id) if claimed else None
+    if not claimed:
+        return []
+    return db.session.scalars(select(Notification).where(Notification.id.in_(claimed))
+                              .options(joinedload(Notification.event), joinedload(Notification.recipient))
+                              .order_by(Notification.id)).all()
 
 
-def _send_one(mailer: Mailer, notification: Notification) -> None:
-    event = notification.event
+def _texts(notification: Notification, cache: dict) -> dict:
+    """Rendered texts, shared by every recipient of the same event, channel and language."""
+    event, locale = notification.event, notification.recipient.locale
+    key = (event.id, notification.channel, locale)
+    if key not in cache:
+        try:
+            cache[key] = render_event(EVENT_TYPES[event.event_type].template, event.payload, locale,
+                                      notification.link, html=notification.channel is Channel.email)
+        except RenderError as error:
+            cache[key] = error
+    if isinstance(cache[key], RenderError):
+        raise cache[key]
+    return cache[key]
+
+
+def _send_one(mailer: Mailer, notification: Notification, cache: dict) -> None:
+    texts = _texts(notification, cache)
     user = notification.recipient
-    event_type = EVENT_TYPES[event.event_type]
-    texts = render_event(event_type.template, event.payload, user.locale, notification.link,
-                         html=notification.channel is Channel.email)
     if notification.channel is Channel.email:
         mailer.send(user.email, texts["subject"], texts["text"], texts.get("html"))
     else:
@@ -62,24 +84,25 @@ def _record_failure(notification: Notification, error: Exception, *, retry: bool
 def deliver(notification_ids: list[int]) -> dict[str, int]:
     """Send the given email/SMS deliveries that are due; returns counts by outcome."""
     outcome = {"sent": 0, "failed": 0, "skipped": 0}
+    cache: dict = {}
     with Mailer() as mailer:
-        for notification_id in notification_ids:
-            notification = _claim(notification_id)
-            if notification is None:
-                outcome["skipped"] += 1
-                continue
-            try:
-                _send_one(mailer, notification)
-            except RenderError as error:  # a broken template will not mend itself
-                _record_failure(notification, error, retry=False)
-                outcome["failed"] += 1
-            except DeliveryError as error:
-                _record_failure(notification, error, retry=True)
-                outcome["failed"] += 1
-            else:
-                notification.state = DeliveryState.sent
-                notification.sent_at = utcnow()
-                outcome["sent"] += 1
+        for start in range(0, len(notification_ids), CLAIM_CHUNK):
+            chunk = notification_ids[start:start + CLAIM_CHUNK]
+            claimed = _claim(chunk)
+            outcome["skipped"] += len(chunk) - len(claimed)
+            for notification in claimed:
+                try:
+                    _send_one(mailer, notification, cache)
+                except RenderError as error:  # a broken template will not mend itself
+                    _record_failure(notification, error, retry=False)
+                    outcome["failed"] += 1
+                except DeliveryError as error:
+                    _record_failure(notification, error, retry=True)
+                    outcome["failed"] += 1
+                else:
+                    notification.state = DeliveryState.sent
+                    notification.sent_at = utcnow()
+                    outcome["sent"] += 1
             db.session.commit()
     return outcome
 

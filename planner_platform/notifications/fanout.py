@@ -42,7 +42,9 @@ def _insert(rows_select, columns):
     dialect = db.engine.dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(Notification).from_select(columns, rows_select)
-    return statement.on_conflict_do_nothing(index_elements=["event_id", "recipient_id", "channel"])
+    # preserve_rowcount: SQLAlchemy reports INSERT row counts only when asked.
+    return statement.on_conflict_do_nothing(index_elements=["event_id", "recipient_id", "channel"]).execution_options(
+        preserve_rowcount=True)
 
 
 def _preference_allows(event_type: EventType, channel: Channel):
@@ -105,11 +107,12 @@ def fan_out(event: OutboxEvent) -> int:
                        _by_locale(ok_titles, fallback if isinstance(fallback, str) else ""),
                        literal(link), error, literal(now),
                        literal(now) if channel is Channel.in_app else literal(None), literal(0))
-                .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
                 .where(User.id.in_(recipient_ids(event.payload["recipients"])), User.is_enabled.is_(True),
                        _preference_allows(event_type, channel)))
-        if channel is Channel.email and not event_type.mandatory:
-            rows = rows.where(or_(address.is_(None), frequency != EmailFrequency.off.name))
+        if channel is Channel.email:
+            rows = rows.outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+            if not event_type.mandatory:
+                rows = rows.where(or_(address.is_(None), frequency != EmailFrequency.off.name))
         added += db.session.execute(_insert(rows, columns)).rowcount
     return added
 

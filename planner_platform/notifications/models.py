@@ -90,7 +90,10 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "recipient_id", "channel", name="uq_notifications_once_per_channel"),
         Index("ix_notifications_inbox", "recipient_id", "channel", "read_at"),
-        Index("ix_notifications_state", "state", "next_attempt_at"),
+        # Only unfinished deliveries are looked up by state (sweep, retries): sent in-app rows stay out of it.
+        Index("ix_notifications_unfinished", "state", "next_attempt_at",
+              postgresql_where=text("state IN ('pending', 'retry', 'sending', 'digest')"),
+              sqlite_where=text("state IN ('pending', 'retry', 'sending', 'digest')")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
