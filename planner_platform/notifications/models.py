@@ -43,6 +43,19 @@ class DeliveryState(enum.Enum):
     skipped = "skipped"  # nothing to send to (e.g. no email address); last_error says why
 
 
+    @property
+    def label(self):
+        return DELIVERY_STATE_LABELS[self]
+
+
+DELIVERY_STATE_LABELS = {
+    DeliveryState.pending: _l("Waiting to be sent"), DeliveryState.digest: _l("Waiting for the digest"),
+    DeliveryState.sending: _l("Being sent"), DeliveryState.sent: _l("Sent"),
+    DeliveryState.retry: _l("Will be retried"), DeliveryState.failed: _l("Failed"),
+    DeliveryState.skipped: _l("Not sent (no address)"),
+}
+
+
 class EmailFrequency(enum.Enum):
     immediate = "immediate"
     daily = "daily"

@@ -10,7 +10,7 @@ from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.notifications import monitoring, services
 from planner_platform.notifications.forms import field_name, preferences_form
-from planner_platform.notifications.models import EmailFrequency, Notification
+from planner_platform.notifications.models import DeliveryState, EmailFrequency, Notification
 from planner_platform.notifications.registry import CATEGORIES
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -68,4 +68,4 @@ def operations():
         flash(_("%(count)d deliveries will be tried again.", count=count), "success")
         return redirect(url_for("notifications.operations"))
     return render_template("notifications/operations.html", health=monitoring.outbox_health(),
-                           failures=monitoring.failed_deliveries())
+                           failures=monitoring.failed_deliveries(), delivery_states=DeliveryState.__members__)
