@@ -22,6 +22,7 @@ BEAT_SCHEDULE = {
     "daily-digests": {"task": "notifications.daily_digests", "schedule": crontab(hour=8, minute=0)},
     "weekly-digests": {"task": "notifications.weekly_digests",
                        "schedule": crontab(hour=8, minute=30, day_of_week="mon")},
+    "advance-planner-terms": {"task": "planners.advance_terms", "schedule": crontab(hour=0, minute=30)},
 }
 
 

@@ -1,7 +1,7 @@
 """社区规划师协作平台 — the community planner collaboration platform."""
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 
 from config import BaseConfig, config_from_env
@@ -39,6 +39,8 @@ def select_locale() -> str:
     from flask_login import current_user
 
     languages = BaseConfig.LANGUAGES
+    if not has_request_context():  # tasks and CLI commands: the default, unless force_locale() says otherwise
+        return BaseConfig.BABEL_DEFAULT_LOCALE
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -66,6 +68,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     import planner_platform.accounts.notifications  # noqa: F401  (registers the account event types)
+    import planner_platform.planners.models  # noqa: F401  (tables the migrations and the CLI must know)
+    import planner_platform.planners.notifications  # noqa: F401
 
     celery = celery_init_app(app)
     celery.conf.imports = TASK_MODULES
@@ -79,8 +83,10 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.areas.views import bp as areas_bp
     from planner_platform.core.views import bp as core_bp
     from planner_platform.notifications.views import bp as notifications_bp
+    from planner_platform.planners.assignment_views import bp as assignments_bp
+    from planner_platform.planners.views import bp as planners_bp
 
-    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp):
+    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp):
         app.register_blueprint(blueprint)
 
 

@@ -94,10 +94,13 @@ def _empty_database(app) -> None:
             for name, _sql in triggers:
                 connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
             for table in tables:
-                if table.name == "places":  # parents are RESTRICTed while children exist: delete leaves first
+                # Rows referenced by rows of the same table (a parent place, a renewed term) are RESTRICTed:
+                # delete the leaves first, round after round.
+                for fk in (fk for fk in table.foreign_keys if fk.column.table is table):
+                    column = fk.parent.name
                     while connection.exec_driver_sql(
-                            "DELETE FROM places WHERE id NOT IN (SELECT parent_id FROM places "
-                            "WHERE parent_id IS NOT NULL)").rowcount:
+                            f"DELETE FROM {table.name} WHERE id NOT IN (SELECT {column} FROM {table.name} "
+                            f"WHERE {column} IS NOT NULL)").rowcount:
                         pass
                 connection.execute(table.delete())
             for _name, sql in triggers:

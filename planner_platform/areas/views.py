@@ -14,6 +14,7 @@ from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import apply_domain_error
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
+from planner_platform.planners import queries as planner_queries
 
 bp = Blueprint("areas", __name__, url_prefix="/places")
 
@@ -40,8 +41,9 @@ def detail(place_id: int):
     place = get_place_or_404(place_id)
     shapes = [child for child in place.children if child.boundary] or ([place] if place.boundary else [])
     paths, view_box = svg_paths([shape.boundary for shape in shapes])
+    serving = planner_queries.serving(place) if place.level is PlaceLevel.community else []
     return render_template("areas/detail.html", place=place, ancestors=_ancestors(place),
-                           shapes=list(zip(shapes, paths)), view_box=view_box)
+                           shapes=list(zip(shapes, paths)), view_box=view_box, serving=serving)
 
 
 @bp.route("/<int:place_id>/edit", methods=["GET", "POST"])

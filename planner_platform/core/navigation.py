@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import can_manage_accounts, is_admin
 from planner_platform.areas.permissions import can_import_places
+from planner_platform.planners.queries import districts_visible_to
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,12 @@ AUDIT = NavItem(_l("Audit log"), "core.audit_log", _l("Review logins, lockouts, 
 INBOX = NavItem(_l("Notifications"), "notifications.inbox", _l("Read what happened to your affairs."))
 OPERATIONS = NavItem(_l("Operations"), "notifications.operations",
                      _l("Watch the notification queue and retry failed deliveries."))
+ROSTER = NavItem(_l("Planners"), "planners.roster",
+                 _l("The roster of planners, organisations and teams, with their communities."))
+COVERAGE = NavItem(_l("Coverage"), "assignments.coverage",
+                   _l("Which communities have a lead planner, and which do not."))
+APPOINT = NavItem(_l("Appoint"), "assignments.appoint", _l("Appoint a planner or a team to communities."))
+MY_TERMS = NavItem(_l("My communities"), "core.home", _l("The communities you serve and your terms."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -34,6 +41,10 @@ def navigation_for(user) -> list[NavItem]:
     items = [PLACES]
     if not (user and user.is_authenticated):
         return items
+    if districts_visible_to(user):
+        items += [ROSTER, COVERAGE]
+    if user.roles & {Role.subdistrict_staff, Role.district_staff, Role.admin}:
+        items.append(APPOINT)
     if can_manage_accounts(user):
         items += [ACCOUNTS, INVITE]
     if can_import_places(user):

@@ -5,6 +5,7 @@ from flask_babel import format_datetime, get_locale
 from planner_platform.accounts import permissions as account_permissions
 from planner_platform.areas import permissions as area_permissions
 from planner_platform.accounts.models import Role
+from planner_platform.planners.models import AssignmentRole
 from planner_platform.core.navigation import navigation_for
 from planner_platform.core.urls import public_path
 
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
         role_label=lambda value: Role(value).label,
+        assignment_role_label=lambda value: AssignmentRole(value).label,
         url_for_path=public_path,
         unread_notifications=_unread_notifications,
     )

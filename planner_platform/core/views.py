@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
+from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import is_admin
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.http import safe_next_url
@@ -10,6 +11,7 @@ from planner_platform.core.navigation import ROLE_NEXT_STEPS, navigation_for
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
+from planner_platform.planners.queries import terms_of_user
 from planner_platform.notifications.monitoring import outbox_health
 
 bp = Blueprint("core", __name__)
@@ -18,8 +20,9 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 def home():
     roles = sorted(current_user.roles, key=list(ROLE_NEXT_STEPS).index) if current_user.is_authenticated else []
+    terms = terms_of_user(current_user) if Role.planner in roles else []
     return render_template("core/home.html", roles=roles, next_steps=ROLE_NEXT_STEPS,
-                           pages=navigation_for(current_user))
+                           pages=navigation_for(current_user), terms=terms)
 
 
 @bp.get("/privacy")

@@ -78,7 +78,11 @@ def _by_locale(values: dict, default):
 def fan_out(event: OutboxEvent) -> int:
     """Create the delivery rows of a notify event; returns how many rows were added."""
     event_type = EVENT_TYPES[event.event_type]
-    link = event_type.link(event.payload)
+    try:
+        link = event_type.link(event.payload)
+    except Exception:  # a link that cannot be built must not hold back the notification itself
+        logger.exception("Cannot build the link of %s event %s", event.event_type, event.id)
+        link = None
     titles = _titles(event_type, event.payload, link)
     fallback = titles.get(current_app.config["BABEL_DEFAULT_LOCALE"], "")
     ok_titles = {k: v for k, v in titles.items() if not isinstance(v, Exception)}

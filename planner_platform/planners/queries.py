@@ -1,0 +1,106 @@
+"""Read-only questions about the roster: who serves a community, what covers a street, whose terms are whose."""
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from planner_platform.accounts.models import Role, User
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.planners.models import (Assignment, AssignmentRole, AssignmentState, PlannerProfile, Team,
+                                              TeamMember)
+
+SERVING_STATES = (AssignmentState.active, AssignmentState.suspended)
+
+
+def _serving_now():
+    today = utcnow().date()
+    return and_(Assignment.state.in_(SERVING_STATES), Assignment.start_on <= today, Assignment.occupied_until > today)
+
+
+def _with_holders(query):
+    return query.options(joinedload(Assignment.planner).joinedload(PlannerProfile.organisation),
+                         joinedload(Assignment.team).selectinload(Team.members).joinedload(TeamMember.planner),
+                         joinedload(Assignment.community))
+
+
+def serving(community: Place) -> list[Assignment]:
+    """The terms serving a community today, lead first."""
+    return db.session.scalars(_with_holders(select(Assignment)).where(
+        Assignment.community_id == community.id, _serving_now())
+        .order_by(Assignment.role, Assignment.start_on)).unique().all()
+
+
+def terms_of_user(user: User) -> list[Assignment]:
+    """Current and coming terms of the planner profile linked to `user`, directly or through a team."""
+    planner_id = db.session.scalar(select(PlannerProfile.id).where(PlannerProfile.user_id == user.id))
+    if planner_id is None:
+        return []
+    team_ids = select(TeamMember.team_id).where(TeamMember.planner_id == planner_id)
+    return db.session.scalars(_with_holders(select(Assignment)).where(
+        or_(Assignment.planner_id == planner_id, Assignment.team_id.in_(team_ids)),
+        Assignment.state.in_((AssignmentState.appointed,) + SERVING_STATES))
+        .order_by(Assignment.start_on)).unique().all()
+
+
+def history_of(planner: PlannerProfile) -> list[Assignment]:
+    team_ids = select(TeamMember.team_id).where(TeamMember.planner_id == planner.id)
+    return db.session.scalars(_with_holders(select(Assignment)).where(
+        or_(Assignment.planner_id == planner.id, Assignment.team_id.in_(team_ids)))
+        .order_by(Assignment.start_on.desc(), Assignment.id.desc())).unique().all()
+
+
+@dataclass
+class CoverageRow:
+    community: Place
+    lead: Assignment | None
+    assistants: int
+
+
+def coverage(area: Place) -> list[CoverageRow]:
+    """Every community inside `area` with its serving lead (None when it has none) and assistant count."""
+    communities = db.session.scalars(select(Place).where(Place.level == PlaceLevel.community,
+                                                         Place.path.startswith(area.path))
+                                     .options(joinedload(Place.parent)).order_by(Place.path)).all()
+    terms = db.session.scalars(_with_holders(select(Assignment)).join(Assignment.community).where(
+        Place.path.startswith(area.path), _serving_now())).unique().all()
+    leads = {t.community_id: t for t in terms if t.role is AssignmentRole.lead and t.state is AssignmentState.active}
+    assistants: dict[int, int] = {}
+    for term in terms:
+        if term.role is AssignmentRole.assistant:
+            assistants[term.community_id] = assistants.get(term.community_id, 0) + 1
+    return [CoverageRow(c, leads.get(c.id), assistants.get(c.id, 0)) for c in communities]
+
+
+def roster_query(districts: list[Place], *, term: str = "", planner_type=None, organisation_id=None,
+                 coverage_filter: str = ""):
+    """Planner profiles of the given districts with the roster page's filters."""
+    query = (select(PlannerProfile).where(PlannerProfile.district_id.in_([d.id for d in districts]))
+             .options(joinedload(PlannerProfile.organisation), joinedload(PlannerProfile.district))
+             .order_by(PlannerProfile.name, PlannerProfile.id))
+    if term:
+        query = query.where(or_(PlannerProfile.name.contains(term), PlannerProfile.qualifications.contains(term)))
+    if planner_type is not None:
+        query = query.where(PlannerProfile.planner_type == planner_type)
+    if organisation_id:
+        query = query.where(PlannerProfile.organisation_id == organisation_id)
+    if coverage_filter:
+        team_ids = select(TeamMember.team_id).where(TeamMember.planner_id == PlannerProfile.id)
+        serving_any = exists(select(Assignment.id).where(
+            or_(Assignment.planner_id == PlannerProfile.id, Assignment.team_id.in_(team_ids)), _serving_now()))
+        query = query.where(serving_any if coverage_filter == "serving" else ~serving_any)
+    return query
+
+
+def districts_visible_to(user) -> list[Place]:
+    """Districts whose roster the user may read: those their grants lie in or contain."""
+    if not (user and user.is_authenticated):
+        return []
+    staff = [g.place for g in user.grants if g.role in (Role.subdistrict_staff, Role.district_staff, Role.admin,
+                                                        Role.city_observer)]
+    if not staff:
+        return []
+    districts = db.session.scalars(select(Place).where(Place.level == PlaceLevel.district)
+                                   .options(selectinload(Place.children)).order_by(Place.code)).all()
+    return [d for d in districts if any(d.is_within(p) or p.is_within(d) for p in staff)]

@@ -1,0 +1,105 @@
+"""Roster writes: organisations, planner profiles, teams and district policy profiles. Callers commit."""
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from planner_platform.accounts.models import User
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.audit import record_audit
+from planner_platform.core.errors import Conflict, DomainError
+from planner_platform.extensions import db
+from planner_platform.planners.models import (Organisation, OrganisationType, PlannerProfile, PolicyProfile, Team,
+                                              TeamMember, TeamMemberRole)
+
+POLICY_FIELDS = ("term_months", "appointing_level", "allowed_planner_types", "max_communities_per_lead",
+                 "proposal_categories", "activity_types", "response_deadlines", "project_stage_rules")
+
+
+def district_of(place: Place) -> Place:
+    """The district a place belongs to (the place itself for a district)."""
+    while place.level is not PlaceLevel.district:
+        if place.parent is None:
+            raise DomainError(_("%(name)s is not inside a district.", name=place.name))
+        place = place.parent
+    return place
+
+
+def policy_for(district: Place) -> PolicyProfile:
+    """The district's policy profile; an unsaved one with the defaults if the district has none yet."""
+    policy = db.session.scalar(select(PolicyProfile).where(PolicyProfile.district_id == district.id))
+    return policy or PolicyProfile.with_defaults(district)
+
+
+def update_policy(actor: User, district: Place, data: dict) -> PolicyProfile:
+    """Change a district's rules; the audit log keeps old and new values. Existing records keep theirs."""
+    policy = policy_for(district)
+    changes = {}
+    for field in POLICY_FIELDS:
+        if field in data and data[field] != getattr(policy, field):
+            old = getattr(policy, field)
+            changes[field] = {"from": getattr(old, "value", old), "to": getattr(data[field], "value", data[field])}
+            setattr(policy, field, data[field])
+    if policy.id is None:
+        db.session.add(policy)
+    policy.updated_by_id = actor.id
+    db.session.flush()
+    if changes:
+        record_audit(db.session, "policy.updated", actor=actor, obj=policy, district=district.code, changes=changes)
+    return policy
+
+
+def create_organisation(actor: User, *, name: str, org_type: OrganisationType, district: Place) -> Organisation:
+    if db.session.scalar(select(Organisation.id).where(Organisation.name == name.strip())):
+        raise Conflict(_("An organisation with this name already exists."), field="name")
+    organisation = Organisation(name=name.strip(), org_type=org_type, district_id=district.id)
+    db.session.add(organisation)
+    db.session.flush()
+    record_audit(db.session, "roster.organisation_created", actor=actor, obj=organisation)
+    return organisation
+
+
+def save_planner(actor: User, planner: PlannerProfile | None, data: dict) -> PlannerProfile:
+    """Create (planner=None) or update a planner profile from validated form data."""
+    if data.get("user_id") and db.session.scalar(select(PlannerProfile.id).where(
+            PlannerProfile.user_id == data["user_id"], PlannerProfile.id != getattr(planner, "id", None))):
+        raise Conflict(_("This account already belongs to another planner profile."), field="account_phone")
+    created = planner is None
+    planner = planner or PlannerProfile()
+    for field in ("name", "planner_type", "organisation_id", "district_id", "qualifications", "expertise",
+                  "full_time", "phone", "email", "user_id"):
+        if field in data:
+            setattr(planner, field, data[field])
+    db.session.add(planner)
+    db.session.flush()
+    record_audit(db.session, "roster.planner_created" if created else "roster.planner_updated", actor=actor,
+                 obj=planner)
+    return planner
+
+
+def save_team(actor: User, team: Team | None, *, name: str, district: Place, lead: PlannerProfile,
+              members: list[tuple[PlannerProfile, TeamMemberRole]], organisation_id: int | None = None) -> Team:
+    """Create or update a team; the lead is always a member with the lead role."""
+    clash = db.session.scalar(select(Team.id).where(Team.district_id == district.id, Team.name == name.strip(),
+                                                    Team.id != getattr(team, "id", None)))
+    if clash:
+        raise Conflict(_("This district already has a team with this name."), field="name")
+    created = team is None
+    team = team or Team()
+    team.name, team.district_id, team.lead_id, team.organisation_id = name.strip(), district.id, lead.id, \
+        organisation_id
+    wanted = {lead.id: TeamMemberRole.lead}
+    for planner, role in members:
+        wanted.setdefault(planner.id, role if role is not TeamMemberRole.lead else TeamMemberRole.core)
+    team.members = [m for m in team.members if m.planner_id in wanted]
+    for member in team.members:
+        member.member_role = wanted.pop(member.planner_id)
+    team.members += [TeamMember(planner_id=pid, member_role=role) for pid, role in wanted.items()]
+    db.session.add(team)
+    db.session.flush()
+    record_audit(db.session, "roster.team_created" if created else "roster.team_updated", actor=actor, obj=team,
+                 members=len(team.members))
+    return team
+
+
+def teams_led_by(planner: PlannerProfile) -> list[int]:
+    return list(db.session.scalars(select(Team.id).where(Team.lead_id == planner.id)))
+
