@@ -84,9 +84,11 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.core.views import bp as core_bp
     from planner_platform.notifications.views import bp as notifications_bp
     from planner_platform.planners.assignment_views import bp as assignments_bp
+    from planner_platform.planners.import_views import bp as roster_import_bp
     from planner_platform.planners.views import bp as planners_bp
 
-    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp):
+    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
+                      roster_import_bp):
         app.register_blueprint(blueprint)
 
 

@@ -50,8 +50,19 @@ class TimestampMixin:
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite enforces foreign keys only when asked; WAL and a busy timeout let readers and a writer coexist."""
     if type(dbapi_connection).__module__ == "sqlite3":
+        # The driver's own transaction handling skips BEGIN before SAVEPOINT, so a released savepoint would
+        # commit for real; SQLAlchemy's recipe: turn it off and begin transactions ourselves (below).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection):
+    """Take SQLite's write lock up front: a read-then-write transaction then waits its turn instead of failing
+    with SQLITE_BUSY halfway, and check-then-act sequences are atomic (SECURITY.md §5)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

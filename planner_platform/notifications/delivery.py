@@ -61,15 +61,6 @@ def _texts(notification: Notification, cache: dict) -> dict:
     return cache[key]
 
 
-def _send_one(mailer: Mailer, notification: Notification, cache: dict) -> None:
-    texts = _texts(notification, cache)
-    user = notification.recipient
-    if notification.channel is Channel.email:
-        mailer.send(user.email, texts["subject"], texts["text"], texts.get("html"))
-    else:
-        send_sms(user.phone, texts["sms"])
-
-
 def _record_failure(notification: Notification, error: Exception, *, retry: bool) -> None:
     notification.last_error = str(error)[:1000]
     if retry and notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"]:
@@ -81,28 +72,59 @@ def _record_failure(notification: Notification, error: Exception, *, retry: bool
                    notification.attempts, error)
 
 
+def _prepare(claimed: list[Notification], cache: dict) -> list[tuple]:
+    """(notification id, channel, address, texts or RenderError) for each claimed row, read before sending."""
+    prepared = []
+    for notification in claimed:
+        user = notification.recipient
+        address = user.email if notification.channel is Channel.email else user.phone
+        try:
+            texts = _texts(notification, cache)
+        except RenderError as error:
+            texts = error
+        prepared.append((notification.id, notification.channel, address, texts))
+    return prepared
+
+
+def _send(mailer: Mailer, channel: Channel, address: str, texts: dict) -> None:
+    if channel is Channel.email:
+        mailer.send(address, texts["subject"], texts["text"], texts.get("html"))
+    else:
+        send_sms(address, texts["sms"])
+
+
 def deliver(notification_ids: list[int]) -> dict[str, int]:
-    """Send the given email/SMS deliveries that are due; returns counts by outcome."""
+    """Send the given email/SMS deliveries that are due; returns counts by outcome.
+
+    No transaction stays open while messages go out: rows are claimed and read, the transaction ends, the
+    messages are sent, and the outcomes are written in a short transaction of their own.
+    """
     outcome = {"sent": 0, "failed": 0, "skipped": 0}
     cache: dict = {}
     with Mailer() as mailer:
         for start in range(0, len(notification_ids), CLAIM_CHUNK):
             chunk = notification_ids[start:start + CLAIM_CHUNK]
-            claimed = _claim(chunk)
-            outcome["skipped"] += len(chunk) - len(claimed)
-            for notification in claimed:
+            prepared = _prepare(_claim(chunk), cache)
+            db.session.commit()
+            outcome["skipped"] += len(chunk) - len(prepared)
+            results = {}
+            for notification_id, channel, address, texts in prepared:
                 try:
-                    _send_one(mailer, notification, cache)
-                except RenderError as error:  # a broken template will not mend itself
-                    _record_failure(notification, error, retry=False)
-                    outcome["failed"] += 1
-                except DeliveryError as error:
-                    _record_failure(notification, error, retry=True)
-                    outcome["failed"] += 1
-                else:
+                    if isinstance(texts, RenderError):
+                        raise texts
+                    _send(mailer, channel, address, texts)
+                    results[notification_id] = None
+                except (RenderError, DeliveryError) as error:
+                    results[notification_id] = error
+            for notification in db.session.scalars(select(Notification).where(Notification.id.in_(results))):
+                error = results[notification.id]
+                if error is None:
                     notification.state = DeliveryState.sent
                     notification.sent_at = utcnow()
                     outcome["sent"] += 1
+                else:  # a broken template will not mend itself; a refused connection may
+                    _record_failure(notification, error, retry=isinstance(error, DeliveryError))
+                    outcome["failed"] += 1
             db.session.commit()
     return outcome
 

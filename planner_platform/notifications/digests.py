@@ -55,8 +55,10 @@ def _send_digest(mailer: Mailer, user: User, frequency: EmailFrequency) -> bool:
         subject = _("Your daily digest") if frequency is EmailFrequency.daily else _("Your weekly digest")
         text = render_template("notifications/digest.txt", **context)
         html = render_template("notifications/digest.html", **context)
+    address = user.email
+    db.session.commit()  # hold no transaction (and no SQLite write lock) while the mail server answers
     try:
-        mailer.send(user.email, subject, text, html)
+        mailer.send(address, subject, text, html)
     except DeliveryError as error:
         # Put them back for the next digest run rather than lose them.
         db.session.execute(update(Notification).where(Notification.id.in_(claimed))

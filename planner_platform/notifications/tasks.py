@@ -15,7 +15,11 @@ BATCH_SIZE = 200
 
 
 def dispatch_deliveries(notification_ids: list[int]) -> None:
-    """Queue email/SMS deliveries in batches; if the broker is down the sweep finds them later."""
+    """Queue email/SMS deliveries in batches; if the broker is down the sweep finds them later.
+
+    Call it with no transaction open: an eager (in-process) task runs in an app context of its own, and on
+    SQLite it would wait for this one's write lock.
+    """
     for start in range(0, len(notification_ids), BATCH_SIZE):
         try:
             deliver.apply_async((notification_ids[start:start + BATCH_SIZE],), ignore_result=True)
@@ -38,7 +42,9 @@ def process_event(event_id: int) -> None:
     fanout.mark_processed(event)
     db.session.commit()
     logger.info("Event %s (%s) fanned out to %s deliveries", event_id, event.event_type, added)
-    dispatch_deliveries(fanout.pending_delivery_ids(event_id))
+    pending = fanout.pending_delivery_ids(event_id)
+    db.session.commit()
+    dispatch_deliveries(pending)
 
 
 def _send_direct_message(event) -> None:
@@ -71,6 +77,7 @@ def sweep() -> dict:
     """Beat: re-queue deliveries whose task was lost or whose retry is due; fail stuck ones."""
     stuck = delivery.fail_stuck_sendings()
     due = delivery.due_delivery_ids()
+    db.session.commit()
     dispatch_deliveries(due)
     return {"stuck": stuck, "redispatched": len(due)}
 

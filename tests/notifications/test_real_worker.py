@@ -99,7 +99,9 @@ def test_killing_a_worker_mid_batch_sends_nothing_twice(app, web, worker_factory
     def swept():  # what the beat sweep does every minute
         with web.app_context():
             delivery.fail_stuck_sendings()
-            dispatch_deliveries(delivery.due_delivery_ids())
+            due = delivery.due_delivery_ids()
+            db.session.commit()
+            dispatch_deliveries(due)
         return _unfinished(app) == 0
 
     wait_until(swept, timeout=90, interval=1)

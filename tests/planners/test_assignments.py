@@ -78,7 +78,8 @@ def test_two_officers_racing_to_appoint_different_leads_leave_exactly_one(app, p
         with app.app_context():
             holder = load(PlannerProfile, roster[planner_key])
             community = db.session.get(Place, places["D1S1C2"].id)
-            barrier.wait()
+            db.session.commit()  # end the read: on SQLite a transaction holds the write lock from its start
+            barrier.wait(timeout=10)
             try:
                 assignments.appoint(actor(officer_id), holder, [community], role=AssignmentRole.lead,
                                     start_on=TODAY, end_on=None, appointing_body="x")
