@@ -9,6 +9,8 @@ from planner_platform.accounts.models import Role, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_command
 from planner_platform.extensions import db
+from planner_platform.planners import queries as planner_queries
+from planner_platform.planners.models import Organisation, Team
 from tests.conftest import login
 
 LINK = re.compile(r'href="(/[^"#]*)"')
@@ -47,6 +49,12 @@ def test_the_demo_city_has_two_districts_six_subdistricts_thirty_communities(app
         roles = {g.role for user in db.session.scalars(select(User)) for g in user.grants}
         assert roles == set(Role)
         assert all(p.boundary for p in db.session.scalars(select(Place)))
+        district = db.session.scalar(select(Place).where(Place.code == "420102"))
+        rows = planner_queries.coverage(district)
+        without_lead = [row.community.name for row in rows if row.lead is None]
+        assert len(rows) == 15 and 0 < len(without_lead) < 15  # a few left without a lead on purpose
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) >= 3
+        assert db.session.scalar(select(func.count()).select_from(Team)) >= 2
 
 
 def _crawl(client, limit=150):

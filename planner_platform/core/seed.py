@@ -9,6 +9,7 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.services import create_place
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
+from planner_platform.planners.demo import count_terms, seed_roster
 
 #: Shared by every demo account. Demo data only: never seed a real deployment.
 DEMO_PASSWORD = "Demo-Planner-2026"
@@ -106,6 +107,9 @@ def seed_demo_command():
     admin = _ensure_admin()
     _build_places(admin)
     _build_accounts(admin)
+    db.session.flush()
+    db.session.expire(admin, ["grants"])  # the admin grant was just added: reload it for the permission checks
+    seed_roster(admin)
     db.session.commit()
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
-               f"accounts. Demo password for every account: {DEMO_PASSWORD}")
+               f"accounts, {count_terms()} planner terms. Demo password for every account: {DEMO_PASSWORD}")

@@ -1,0 +1,99 @@
+"""The demo city's roster: organisations, planners, teams, policy profiles, and terms that leave a few
+communities without a lead on purpose (so the coverage view has something to show). Idempotent."""
+from datetime import date
+
+from sqlalchemy import select
+
+from planner_platform.accounts.models import User
+from planner_platform.areas.models import Place
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.planners import assignments, services
+from planner_platform.planners.models import (AppointingLevel, Assignment, AssignmentRole, Organisation,
+                                              OrganisationType, PlannerProfile, PlannerType, Team, TeamMemberRole)
+
+ORGANISATIONS = [("江城规划设计研究院", OrganisationType.design_institute, "420102"),
+                 ("江城大学建筑与城市规划学院", OrganisationType.university, "420102"),
+                 ("城事营造设计工作室", OrganisationType.firm, "420103"),
+                 ("邻里共建社会工作服务中心", OrganisationType.social_org, "420103")]
+#: (name, type, organisation, district code, full-time, expertise, account phone)
+PLANNERS = [
+    ("李规划师", PlannerType.institute, "江城规划设计研究院", "420102", True, ["公共空间", "适老化"], "13900000005"),
+    ("周工", PlannerType.institute, "江城规划设计研究院", "420102", True, ["交通", "停车"], None),
+    ("陈教授", PlannerType.university, "江城大学建筑与城市规划学院", "420102", False, ["社区营造", "参与式设计"], None),
+    ("刘同学", PlannerType.university, "江城大学建筑与城市规划学院", "420102", False, ["调研"], None),
+    ("黄阿姨", PlannerType.resident, None, "420102", False, ["邻里议事"], None),
+    ("孙设计师", PlannerType.firm, "城事营造设计工作室", "420103", True, ["微更新", "景观"], None),
+    ("吴社工", PlannerType.social_org, "邻里共建社会工作服务中心", "420103", True, ["儿童友好", "社区营造"], None),
+    ("郑专家", PlannerType.expert, None, "420103", False, ["历史街区保护"], None),
+    ("王志愿者", PlannerType.volunteer, None, "420103", False, ["无障碍"], None),
+]
+#: (team, district code, lead, [(member, role)])
+TEAMS = [
+    ("水果湖责任规划师团队", "420102", "李规划师", [("周工", TeamMemberRole.core), ("刘同学", TeamMemberRole.student),
+                                            ("黄阿姨", TeamMemberRole.assistant)]),
+    ("江城大学高校合伙人团队", "420102", "陈教授", [("刘同学", TeamMemberRole.student)]),
+    ("汉正街微更新团队", "420103", "孙设计师", [("吴社工", TeamMemberRole.core), ("郑专家", TeamMemberRole.mentor)]),
+]
+#: (holder, community codes, role): 420102002005, 420102003004-5, 420103002005 and all of 420103003 (古田街道)
+#: stay without a lead on purpose.
+TERMS = [
+    ("水果湖责任规划师团队", ["420102001001", "420102001002", "420102001003"], AssignmentRole.lead),
+    ("周工", ["420102001004", "420102001005"], AssignmentRole.lead),
+    ("江城大学高校合伙人团队", ["420102002001", "420102002002", "420102002003"], AssignmentRole.lead),
+    ("周工", ["420102002004"], AssignmentRole.lead),
+    ("黄阿姨", ["420102003001", "420102003002", "420102003003"], AssignmentRole.lead),
+    ("汉正街微更新团队", ["420103001001", "420103001002", "420103001003"], AssignmentRole.lead),
+    ("郑专家", ["420103001004", "420103001005"], AssignmentRole.lead),
+    ("吴社工", ["420103002001", "420103002002", "420103002003"], AssignmentRole.lead),
+    ("王志愿者", ["420103002004"], AssignmentRole.lead),
+    ("孙设计师", ["420103003001"], AssignmentRole.assistant),
+    ("刘同学", ["420102001001", "420102002001"], AssignmentRole.assistant),
+]
+
+
+def _place(code: str) -> Place:
+    return db.session.scalar(select(Place).where(Place.code == code))
+
+
+def _policies(admin: User) -> None:
+    services.update_policy(admin, _place("420102"), {
+        "term_months": 36, "max_communities_per_lead": 3, "appointing_level": AppointingLevel.subdistrict,
+        "proposal_categories": ["公共空间", "绿化", "适老化", "儿童友好", "停车", "无障碍", "照明", "环境卫生", "楼栋改造"],
+        "activity_types": ["工作坊", "社区漫步", "问需调研", "议事会", "参与式设计", "宣讲", "展览", "培训"],
+        "response_deadlines": {"accept": 3, "reply": 15}, "project_stage_rules": {"public_notice_min_days": 7}})
+    services.update_policy(admin, _place("420103"), {
+        "term_months": 12, "max_communities_per_lead": 3, "appointing_level": AppointingLevel.district,
+        "proposal_categories": ["公共空间", "绿化", "适老化", "停车", "历史风貌"],
+        "activity_types": ["工作坊", "社区漫步", "议事会", "参与式设计"],
+        "response_deadlines": {"accept": 5, "reply": 20}, "project_stage_rules": {"public_notice_min_days": 10}})
+
+
+def seed_roster(admin: User) -> None:
+    if db.session.scalar(select(PlannerProfile.id).limit(1)):
+        return  # the roster exists already; the demo never overwrites what people changed
+    _policies(admin)
+    organisations = {name: services.create_organisation(admin, name=name, org_type=kind, district=_place(code))
+                     for name, kind, code in ORGANISATIONS}
+    planners = {}
+    for name, kind, org, code, full_time, expertise, phone in PLANNERS:
+        account = db.session.scalar(select(User).where(User.phone == phone)) if phone else None
+        planners[name] = services.save_planner(admin, None, {
+            "name": name, "planner_type": kind, "organisation_id": organisations[org].id if org else None,
+            "district_id": _place(code).id, "full_time": full_time, "expertise": expertise,
+            "qualifications": "注册城乡规划师" if full_time else "", "user_id": account.id if account else None,
+            "phone": f"1370000{len(planners):04d}", "email": None})
+    teams = {name: services.save_team(admin, None, name=name, district=_place(code), lead=planners[lead],
+                                      members=[(planners[m], role) for m, role in members])
+             for name, code, lead, members in TEAMS}
+    start = date(utcnow().year, 1, 1)
+    for holder_name, codes, role in TERMS:
+        holder = teams.get(holder_name) or planners[holder_name]
+        body = "东湖区水果湖街道办事处" if codes[0].startswith("420102") else "西山区人民政府"
+        assignments.appoint(admin, holder, [_place(code) for code in codes], role=role, start_on=start, end_on=None,
+                            appointing_body=body, contract_ref=f"HT-{start.year}-{len(codes):02d}")
+    db.session.flush()
+
+
+def count_terms() -> int:
+    return db.session.query(Assignment).count()
