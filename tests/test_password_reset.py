@@ -59,6 +59,6 @@ def test_an_expired_link_is_refused(app, client, make_user):
 
 
 def test_reset_by_email_goes_to_the_email_address(app, client, make_user):
-    user = make_user(Role.resident, "D1S1C1", email="me@example.com")
+    make_user(Role.resident, "D1S1C1", email="me@example.com")
     _request_link(app, client, "me@example.com")
     assert app.extensions["sent_messages"][-1]["to"] == "me@example.com"

@@ -16,7 +16,8 @@ confirm_field = PasswordField(_l("Repeat password"), [DataRequired(),
                                                       EqualTo("password", message=_l("The passwords do not match."))])
 consent_field = BooleanField(_l("I have read and agree to the privacy notice"), [
     InputRequired(message=_l("Please read and accept the privacy notice to continue."))])
-locale_field = SelectField(_l("Language"), choices=select_choices([("zh_CN", "中文"), ("en", "English")]), default="zh_CN")
+locale_field = SelectField(_l("Language"), choices=select_choices([("zh_CN", "中文"), ("en", "English")]),
+                           default="zh_CN")
 
 
 class LoginForm(FlaskForm):

@@ -11,7 +11,7 @@ from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_grant_ro
                                                    can_revoke_grant, can_view_account, places_with_role)
 from planner_platform.areas.models import Place
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error, select_choices
+from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
@@ -70,14 +70,11 @@ def user_detail(user_id: int):
     user = get_user_or_404(user_id)
     form = _with_choices(RoleGrantForm())
     if form.validate_on_submit():
-        try:
+        def save():
             role, place = _resolve_role_and_place(form)
             services.grant_role(current_user, user, role, place)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+
+        if commit_or_explain(form, save):
             flash(_("Role granted."), "success")
             return redirect(url_for("staff.user_detail", user_id=user.id))
     grants = db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id)
@@ -104,16 +101,14 @@ def invitations():
     form = _with_choices(InvitationForm())
     link = None
     if form.validate_on_submit():
-        try:
+        def save():
             role, place = _resolve_role_and_place(form)
-            invitation, token = services.invite_staff(current_user, display_name=form.display_name.data,
-                                                      phone=form.phone.data, email=form.email.data, role=role,
-                                                      place=place)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+            return services.invite_staff(current_user, display_name=form.display_name.data, phone=form.phone.data,
+                                         email=form.email.data, role=role, place=place)
+
+        sent = commit_or_explain(form, save)
+        if sent:
+            invitation, token = sent
             flash(_("Invitation sent to %(name)s.", name=invitation.display_name), "success")
             # Shown once, so the inviter can also pass the link on by hand (e.g. in a staff chat).
             link = url_for("accounts.accept_invitation", token=token, _external=True)

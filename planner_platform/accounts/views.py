@@ -6,12 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from planner_platform.accounts import services, sessions
-from planner_platform.accounts.forms import (ForgotPasswordForm, InvitationAcceptForm, LoginForm, PasswordChangeForm, PasswordResetForm,
-                                             ProfileForm, RegistrationForm)
+from planner_platform.accounts.forms import (ForgotPasswordForm, InvitationAcceptForm, LoginForm, PasswordChangeForm,
+                                             PasswordResetForm, ProfileForm, RegistrationForm)
 from planner_platform.accounts.models import Consent, User
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error, select_choices
+from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.http import safe_next_url
 from planner_platform.extensions import db, limiter
 
@@ -83,17 +82,16 @@ def register():
     form = RegistrationForm()
     form.community.choices = select_choices([(0, _("Choose your community"))] + _community_choices())
     if form.validate_on_submit():
-        try:
+        def save():
             user = services.register_resident(
                 phone=form.phone.data, email=form.email.data, display_name=form.display_name.data,
                 password=form.password.data, community=db.get_or_404(Place, form.community.data),
                 consent_given=form.consent.data, locale=session.get("locale", "zh_CN"))
             _start_session(user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+            return user
+
+        user = commit_or_explain(form, save)
+        if user:
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/register.html", form=form)
@@ -116,13 +114,7 @@ def forgot_password():
 def reset_password(token: str):
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        if commit_or_explain(form, lambda: services.reset_password(token, form.password.data)):
             flash(_("Your password has been changed. Please log in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -133,14 +125,8 @@ def reset_password(token: str):
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        try:
-            services.update_profile(current_user, display_name=form.display_name.data, email=form.email.data,
-                                    locale=form.locale.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        if commit_or_explain(form, lambda: services.update_profile(
+                current_user, display_name=form.display_name.data, email=form.email.data, locale=form.locale.data)):
             session["locale"] = current_user.locale
             flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.profile"))
@@ -153,14 +139,9 @@ def profile():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, current_password=form.current_password.data,
-                                     new_password=form.password.data, keep_token=session.get("sid"))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        if commit_or_explain(form, lambda: services.change_password(
+                current_user, current_password=form.current_password.data, new_password=form.password.data,
+                keep_token=session.get("sid"))):
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
@@ -174,15 +155,14 @@ def accept_invitation(token: str):
     invitation = services.get_open_invitation(token)
     form = InvitationAcceptForm(phone=invitation.phone)
     if form.validate_on_submit():
-        try:
+        def save():
             user = services.accept_invitation(token, phone=form.phone.data, password=form.password.data,
                                               consent_given=form.consent.data, locale=form.locale.data)
             _start_session(user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+            return user
+
+        user = commit_or_explain(form, save)
+        if user:
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)

@@ -11,7 +11,7 @@ from planner_platform.areas.geometry import svg_paths
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.permissions import can_add_child_place, can_edit_place, can_import_places
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error
+from planner_platform.core.forms import commit_or_explain
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.planners import queries as planner_queries
@@ -68,16 +68,10 @@ def create_child(place_id: int):
     require(can_add_child_place(current_user, parent))
     form = PlaceCreateForm()
     if form.validate_on_submit():
-        try:
-            place = services.create_place(
-                current_user, parent=parent, level=parent.level.child_level, code=form.code.data,
-                name=form.name.data, population=form.population.data, households=form.households.data,
-                boundary=form.boundary.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        place = commit_or_explain(form, lambda: services.create_place(
+            current_user, parent=parent, level=parent.level.child_level, code=form.code.data, name=form.name.data,
+            population=form.population.data, households=form.households.data, boundary=form.boundary.data))
+        if place:
             flash(_("%(name)s was added.", name=place.name), "success")
             return redirect(url_for("areas.detail", place_id=place.id))
     return render_template("areas/edit.html", form=form, parent=parent, level=parent.level.child_level)

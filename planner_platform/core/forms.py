@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
+from planner_platform.core.errors import DomainError
+from planner_platform.extensions import db
+
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 
 
@@ -51,3 +54,18 @@ def apply_domain_error(form, error) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def commit_or_explain(form, action):
+    """Run a service call and commit; if the service refuses, roll back and show why on the form.
+
+    Returns the call's result (True for None) on success and None on a refusal.
+    """
+    try:
+        result = action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return None
+    return True if result is None else result

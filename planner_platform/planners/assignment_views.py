@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error, select_choices
+from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.planners import assignments, queries
@@ -61,16 +61,11 @@ def appoint():
         form.communities.data = [request.args.get("community", type=int)]
     if form.validate_on_submit():
         chosen = [c for c in communities if c.id in form.communities.data]
-        try:
-            created = assignments.appoint(
-                current_user, _holder(form.holder.data), chosen, role=AssignmentRole(form.role.data),
-                start_on=form.start_on.data, end_on=form.end_on.data, appointing_body=form.appointing_body.data,
-                contract_ref=form.contract_ref.data or "")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        created = commit_or_explain(form, lambda: assignments.appoint(
+            current_user, _holder(form.holder.data), chosen, role=AssignmentRole(form.role.data),
+            start_on=form.start_on.data, end_on=form.end_on.data, appointing_body=form.appointing_body.data,
+            contract_ref=form.contract_ref.data or ""))
+        if created:
             flash(_("Appointed to %(count)d communities.", count=len(created)), "success")
             return redirect(url_for("assignments.coverage", place_id=district_of(chosen[0]).id))
     return render_template("planners/appoint.html", form=form)
@@ -83,6 +78,24 @@ def get_assignment_or_404(assignment_id: int) -> Assignment:
     return assignment
 
 
+def _apply(action: str, assignment: Assignment, form: AssignmentActionForm) -> Assignment:
+    """Carry out the button pressed on a term's page; returns the term to show next (a renewal's new term)."""
+    version, reason = int(form.version.data or 0), form.reason.data or ""
+    if action == "suspend":
+        if not form.rectify_by.data:
+            raise DomainError(_("Give the rectification deadline."), field="rectify_by")
+        assignments.suspend(current_user, assignment, reason=reason, rectify_by=form.rectify_by.data, version=version)
+    elif action == "reinstate":
+        assignments.reinstate(current_user, assignment, reason=reason, version=version)
+    elif action == "terminate":
+        assignments.terminate(current_user, assignment, reason=reason, version=version)
+    elif action == "renew":
+        return assignments.renew(current_user, assignment, end_on=form.end_on.data, version=version)
+    else:
+        abort(400)
+    return assignment
+
+
 @bp.route("/<int:assignment_id>", methods=["GET", "POST"])
 @login_required
 def detail(assignment_id: int):
@@ -92,29 +105,10 @@ def detail(assignment_id: int):
     form = AssignmentActionForm(version=assignment.version)
     if form.validate_on_submit():
         require(can_manage)
-        action = request.form.get("action")
-        version = int(form.version.data or 0)
-        try:
-            if action == "suspend":
-                if not form.rectify_by.data:
-                    raise DomainError(_("Give the rectification deadline."), field="rectify_by")
-                assignments.suspend(current_user, assignment, reason=form.reason.data or "",
-                                    rectify_by=form.rectify_by.data, version=version)
-            elif action == "reinstate":
-                assignments.reinstate(current_user, assignment, reason=form.reason.data or "", version=version)
-            elif action == "terminate":
-                assignments.terminate(current_user, assignment, reason=form.reason.data or "", version=version)
-            elif action == "renew":
-                assignment = assignments.renew(current_user, assignment, end_on=form.end_on.data, version=version)
-            else:
-                abort(400)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        shown = commit_or_explain(form, lambda: _apply(request.form.get("action", ""), assignment, form))
+        if shown:
             flash(_("Saved."), "success")
-            return redirect(url_for("assignments.detail", assignment_id=assignment.id))
+            return redirect(url_for("assignments.detail", assignment_id=shown.id))
     return render_template("planners/assignment_detail.html", assignment=assignment, form=form,
                            can_manage=can_manage)
 

@@ -2,15 +2,15 @@
 communities without a lead on purpose (so the coverage view has something to show). Idempotent."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners import assignments, services
-from planner_platform.planners.models import (AppointingLevel, Assignment, AssignmentRole, Organisation,
-                                              OrganisationType, PlannerProfile, PlannerType, Team, TeamMemberRole)
+from planner_platform.planners.models import (AppointingLevel, Assignment, AssignmentRole, OrganisationType,
+                                              PlannerProfile, PlannerType, TeamMemberRole)
 
 ORGANISATIONS = [("江城规划设计研究院", OrganisationType.design_institute, "420102"),
                  ("江城大学建筑与城市规划学院", OrganisationType.university, "420102"),
@@ -59,7 +59,8 @@ def _place(code: str) -> Place:
 def _policies(admin: User) -> None:
     services.update_policy(admin, _place("420102"), {
         "term_months": 36, "max_communities_per_lead": 3, "appointing_level": AppointingLevel.subdistrict,
-        "proposal_categories": ["公共空间", "绿化", "适老化", "儿童友好", "停车", "无障碍", "照明", "环境卫生", "楼栋改造"],
+        "proposal_categories": ["公共空间", "绿化", "适老化", "儿童友好", "停车", "无障碍", "照明", "环境卫生",
+                                "楼栋改造"],
         "activity_types": ["工作坊", "社区漫步", "问需调研", "议事会", "参与式设计", "宣讲", "展览", "培训"],
         "response_deadlines": {"accept": 3, "reply": 15}, "project_stage_rules": {"public_notice_min_days": 7}})
     services.update_policy(admin, _place("420103"), {
@@ -96,4 +97,4 @@ def seed_roster(admin: User) -> None:
 
 
 def count_terms() -> int:
-    return db.session.query(Assignment).count()
+    return db.session.scalar(select(func.count()).select_from(Assignment))

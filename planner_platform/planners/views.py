@@ -7,7 +7,7 @@ from sqlalchemy import select
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error, select_choices
+from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
@@ -104,15 +104,10 @@ def planner_edit(planner_id: int | None):
         require(can_manage_roster(current_user, planner.district))
     form = _planner_form(planner)
     if form.validate_on_submit():
-        try:
-            planner = services.save_planner(current_user, planner, _planner_data(form))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        saved = commit_or_explain(form, lambda: services.save_planner(current_user, planner, _planner_data(form)))
+        if saved:
             flash(_("Saved."), "success")
-            return redirect(url_for("planners.planner_detail", planner_id=planner.id))
+            return redirect(url_for("planners.planner_detail", planner_id=saved.id))
     return render_template("planners/planner_edit.html", form=form, planner=planner)
 
 
@@ -124,15 +119,9 @@ def organisations():
     form = OrganisationForm()
     form.district.choices = select_choices((d.id, d.name) for d in managed)
     if managed and form.validate_on_submit():
-        try:
-            services.create_organisation(current_user, name=form.name.data,
-                                         org_type=OrganisationType(form.org_type.data),
-                                         district=db.get_or_404(Place, form.district.data))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        if commit_or_explain(form, lambda: services.create_organisation(
+                current_user, name=form.name.data, org_type=OrganisationType(form.org_type.data),
+                district=db.get_or_404(Place, form.district.data))):
             flash(_("Organisation added."), "success")
             return redirect(url_for("planners.organisations"))
     query = (select(Organisation).where(Organisation.district_id.in_([d.id for d in districts]))
@@ -178,16 +167,9 @@ def team_edit(team_id: int | None):
     if form.validate_on_submit():
         by_id = {p.id: p for p in planners}
         members = [(p, TeamMemberRole(form[f"member_{p.id}"].data)) for p in planners if form[f"member_{p.id}"].data]
-        try:
-            team = services.save_team(current_user, team, name=form.name.data,
-                                      district=db.get_or_404(Place, form.district_id.data),
-                                      lead=by_id[form.lead_id.data], members=members,
-                                      organisation_id=form.organisation_id.data or None)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
+        if commit_or_explain(form, lambda: services.save_team(
+                current_user, team, name=form.name.data, district=db.get_or_404(Place, form.district_id.data),
+                lead=by_id[form.lead_id.data], members=members, organisation_id=form.organisation_id.data or None)):
             flash(_("Team saved."), "success")
             return redirect(url_for("planners.teams"))
     return render_template("planners/team_edit.html", form=form, team=team, planners=planners)
