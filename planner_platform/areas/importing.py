@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from planner_platform.areas.geometry import validate_boundary
 from planner_platform.areas.models import PlaceLevel
 from planner_platform.core.errors import DomainError
+from planner_platform.core.uploads import decode_text
 
 COLUMNS = ("code", "name", "level", "parent_code", "population", "households", "boundary")
 MAX_ROWS = 5000
@@ -74,18 +75,8 @@ def _row_from(number: int, data: dict, boundary) -> PlaceRow:
     return row
 
 
-def _decode(raw: bytes) -> str:
-    # Excel in China saves CSV as GB18030/GBK; everything else sends UTF-8 (often with a BOM).
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError(_("The file is not UTF-8 or GBK text."))
-
-
 def parse_csv(raw: bytes) -> list[PlaceRow]:
-    reader = csv.DictReader(io.StringIO(_decode(raw)))
+    reader = csv.DictReader(io.StringIO(decode_text(raw)))
     missing = {"code", "name", "level"} - set(reader.fieldnames or [])
     if missing:
         raise DomainError(_("The CSV header must include the columns: %(columns)s.", columns=", ".join(COLUMNS)))
@@ -95,7 +86,7 @@ def parse_csv(raw: bytes) -> list[PlaceRow]:
 
 def parse_geojson(raw: bytes) -> list[PlaceRow]:
     try:
-        document = json.loads(_decode(raw))
+        document = json.loads(decode_text(raw))
     except ValueError:
         raise DomainError(_("The file is not valid GeoJSON.")) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(

@@ -1,0 +1,61 @@
+"""Importing organisations, planners and appointments from a CSV or XLSX file, all or nothing."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+
+from planner_platform.areas.services import ImportFailed
+from planner_platform.core.errors import DomainError
+from planner_platform.core.forms import select_choices
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+from planner_platform.planners import importing, queries
+from planner_platform.planners.permissions import can_manage_roster
+
+bp = Blueprint("roster_import", __name__, url_prefix="/planners")
+
+KIND_LABELS = {"organisations": _l("Organisations"), "planners": _l("Planners"),
+               "assignments": _l("Appointments of planners and teams to communities")}
+
+
+class RosterImportForm(FlaskForm):
+    kind = SelectField(_l("The file holds"), choices=select_choices(KIND_LABELS.items()))
+    file = FileField(_l("File (.csv or .xlsx)"), [FileRequired(message=_l("Choose a file to import."))],
+                     description=_l("The first row names the columns; an .xlsx file is read from its first sheet."))
+
+
+def _done_message(kind: str, count: int) -> str:
+    if kind == "organisations":
+        return _("Imported %(count)d organisations.", count=count)
+    if kind == "planners":
+        return _("Imported %(count)d planners.", count=count)
+    return _("Imported %(count)d appointments.", count=count)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def upload():
+    """Upload a roster file; every problem is listed by row and nothing is stored unless all rows are fine."""
+    require(any(can_manage_roster(current_user, d) for d in queries.districts_visible_to(current_user)))
+    form = RosterImportForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            rows = importing.parse_upload(form.file.data.filename, form.file.data.read(), form.kind.data)
+            count = importing.import_roster(current_user, form.kind.data, rows)
+            db.session.commit()
+        except ImportFailed as failure:
+            db.session.rollback()
+            errors = failure.errors
+            form.file.errors = [failure.message]
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [error.message]
+        else:
+            flash(_done_message(form.kind.data, count), "success")
+            return redirect(url_for("planners.roster"))
+    return render_template("planners/import.html", form=form, errors=errors, columns=importing.COLUMNS,
+                           required=importing.REQUIRED, kinds=KIND_LABELS)
