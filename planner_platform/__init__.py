@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     import planner_platform.accounts.notifications  # noqa: F401  (registers the account event types)
     import planner_platform.planners.models  # noqa: F401  (tables the migrations and the CLI must know)
+    import planner_platform.planners.digest  # noqa: F401  (the roster's section in staff digests)
     import planner_platform.planners.notifications  # noqa: F401
 
     celery = celery_init_app(app)

@@ -182,3 +182,14 @@ def test_events_are_processed_once_even_if_relayed_again(app, make_user):
         assert relay_outbox() == 0  # already processed after the commit
         assert fanout.claim_unprocessed(db.session.scalar(select(OutboxEvent.id))) is None
     assert len(_rows(app, channel=Channel.in_app)) == 1
+
+
+def test_staff_digests_list_communities_without_a_lead_even_with_no_notifications(app, places, make_user):
+    staff = make_user(Role.subdistrict_staff, "D1S1", email="street@example.com", locale="en")
+    make_user(Role.resident, "D1S1C1", email="resident@example.com")  # residents get no staff section
+    with app.app_context():
+        assert digests.send_digests(EmailFrequency.daily) == 1
+        assert digests.send_digests(EmailFrequency.daily) == 0  # not twice within a day
+    [mail] = app.extensions["sent_messages"]
+    assert mail["to"] == staff.email
+    assert "Communities without a lead planner (2)" in mail["body"] and "D1社区2" in mail["body"]
