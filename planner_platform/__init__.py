@@ -1,7 +1,7 @@
 """社区规划师协作平台 — the community planner collaboration platform."""
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 
 from config import BaseConfig, config_from_env
@@ -38,9 +38,9 @@ def _check_secret_key(app: Flask) -> None:
 def select_locale() -> str:
     from flask_login import current_user
 
-    languages = BaseConfig.LANGUAGES
+    languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # tasks and CLI commands: the default, unless force_locale() says otherwise
-        return BaseConfig.BABEL_DEFAULT_LOCALE
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

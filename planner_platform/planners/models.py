@@ -195,7 +195,7 @@ class AssignmentState(enum.Enum):
 
 
 ASSIGNMENT_STATE_LABELS = {
-    AssignmentState.appointed: _l("Appointed"), AssignmentState.active: _l("Active"),
+    AssignmentState.appointed: _l("Appointed"), AssignmentState.active: _l("Serving"),
     AssignmentState.suspended: _l("Suspended (rectification)"), AssignmentState.expired: _l("Expired"),
     AssignmentState.renewed: _l("Renewed"), AssignmentState.terminated: _l("Terminated"),
 }

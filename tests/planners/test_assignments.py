@@ -19,6 +19,12 @@ from tests.planners.conftest import actor, load
 TODAY = date.today()
 
 
+@pytest.fixture(autouse=True)
+def english(app, monkeypatch):
+    """Services called outside a request speak the default language; these tests read English messages."""
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+
+
 def _appoint(staff_id, holder, codes, places, role=AssignmentRole.lead, start=TODAY, end=None):
     return assignments.appoint(actor(staff_id), holder, [db.session.get(Place, places[c].id) for c in codes],
                                role=role, start_on=start, end_on=end, appointing_body="水果湖街道办事处")
