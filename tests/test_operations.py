@@ -1,6 +1,6 @@
 """Health probes, security headers, request ids, error pages and the append-only audit log."""
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from config import TestingConfig
@@ -104,3 +104,12 @@ def test_only_admins_read_the_audit_log(client, make_user, login_as):
 def test_admin_sees_logins_in_the_audit_log(client, make_user, login_as):
     login_as(make_user(Role.admin, "C"))
     assert "auth.login" in client.get("/audit?action=auth.").get_data(as_text=True)
+
+
+def test_access_denials_are_audited(app, client, make_user, login_as):
+    resident = make_user(Role.resident, "D1S1C1")
+    login_as(resident)
+    assert client.get("/audit").status_code == 403
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "authz.denied"))
+    assert entry.actor_id == resident.id and entry.result == "denied" and entry.details["path"] == "/audit"

@@ -144,8 +144,10 @@ def invite_staff(actor: User, *, display_name: str, phone: str | None, email: st
     return invitation, token
 
 
-def get_open_invitation(token: str) -> Invitation:
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+def get_open_invitation(token: str, *, lock: bool = False) -> Invitation:
+    """The unused, unexpired invitation of a link; `lock` holds its row so it can be accepted only once."""
+    query = select(Invitation).where(Invitation.token_hash == hash_token(token))
+    invitation = db.session.scalar(query.with_for_update() if lock else query)
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
         raise DomainError(_("This invitation is invalid, already used or expired. Ask the person who invited you "
                             "for a new one."))
@@ -154,7 +156,7 @@ def get_open_invitation(token: str) -> Invitation:
 
 def accept_invitation(token: str, *, phone: str, password: str, consent_given: bool, locale: str) -> User:
     """Create the invited staff account with its role grant; the invitation is then used up."""
-    invitation = get_open_invitation(token)
+    invitation = get_open_invitation(token, lock=True)
     if not consent_given:
         raise DomainError(_("Please read and accept the privacy notice to continue."), field="consent")
     user = _new_user(phone=phone or invitation.phone, email=invitation.email, display_name=invitation.display_name,

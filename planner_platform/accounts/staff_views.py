@@ -61,7 +61,9 @@ def users():
     term = request.args.get("q", "").strip()
     if term:
         query = query.where(User.display_name.contains(term))
-    return render_template("staff/users.html", page=paginate(query), role=role, term=term, roles=list(Role))
+    managed = places_with_role(current_user, *GRANTABLE_ROLES)
+    return render_template("staff/users.html", page=paginate(query), role=role, term=term, roles=list(Role),
+                           in_jurisdiction=lambda grant: any(grant.place.is_within(p) for p in managed))
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
@@ -77,7 +79,8 @@ def user_detail(user_id: int):
         if commit_or_explain(form, save):
             flash(_("Role granted."), "success")
             return redirect(url_for("staff.user_detail", user_id=user.id))
-    grants = db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id)
+    grants = db.session.scalars(select(RoleGrant).join(Place, RoleGrant.place_id == Place.id)
+                                .where(RoleGrant.user_id == user.id, _jurisdiction_filter(Place.path))
                                 .order_by(RoleGrant.revoked_at.is_not(None), RoleGrant.id)).all()
     return render_template("staff/user_detail.html", user=user, grants=grants, form=form,
                            can_grant=bool(form.role.choices))

@@ -27,6 +27,9 @@ def _login_rate_limit() -> str:
 
 
 def _start_session(user: User) -> None:
+    if current_user.is_authenticated:  # e.g. accepting an invitation while logged in as someone else
+        sessions.close_session(session.get("sid"))
+        logout_user()
     locale = session.get("locale")
     session.clear()  # nothing from before the login carries over (session fixation), except the language
     if locale:
@@ -149,9 +152,6 @@ def change_password():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    if current_user.is_authenticated:
-        logout_user()
-        session.clear()
     invitation = services.get_open_invitation(token)
     form = InvitationAcceptForm(phone=invitation.phone)
     if form.validate_on_submit():

@@ -46,6 +46,20 @@ def _render_error(code: int, message=None):
                            message=message), code
 
 
+def _audit_denied() -> None:
+    """Record an authorization failure (SECURITY.md §0.10); whatever the request had started is discarded."""
+    from flask_login import current_user
+
+    from planner_platform.core.audit import record_audit
+    from planner_platform.extensions import db
+
+    db.session.rollback()
+    actor = current_user if current_user and current_user.is_authenticated else None
+    record_audit(db.session, "authz.denied", actor=actor, result="denied", method=request.method,
+                 path=request.path[:200])
+    db.session.commit()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -54,10 +68,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.code == 403:
+            _audit_denied()
         return _render_error(error.code if error.code in ERROR_TITLES else 400)
 
     @app.errorhandler(DomainError)
     def domain_error(error):
+        if error.status_code == 403:
+            _audit_denied()
         if request.method == "POST" and error.status_code in (400, 409):
             flash(error.message, "danger")
         return _render_error(error.status_code, error.message)

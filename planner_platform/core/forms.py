@@ -2,6 +2,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
@@ -67,5 +68,10 @@ def commit_or_explain(form, action):
     except DomainError as error:
         db.session.rollback()
         apply_domain_error(form, error)
+        return None
+    except IntegrityError:  # a unique rule the service checked lost a race with a simultaneous request
+        db.session.rollback()
+        form.form_errors.append(_l("Someone else saved the same thing at the same moment. Reload the page and "
+                                   "check before trying again."))
         return None
     return True if result is None else result

@@ -1,9 +1,8 @@
 """The one enforcer every view uses; predicates live in each feature's permissions module."""
-from flask import abort, g, request
+from flask import abort
 
 
 def require(allowed: bool) -> None:
-    """Deny with 403 unless the predicate allowed the action; the denial is audited."""
+    """Deny with 403 unless the predicate allowed the action (the 403 handler audits the denial)."""
     if not allowed:
-        g.access_denied = request.path
         abort(403)

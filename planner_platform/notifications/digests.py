@@ -97,13 +97,26 @@ def _send_digest(mailer: Mailer, user: User, frequency: EmailFrequency) -> bool:
     return True
 
 
+def _release(user_id: int) -> None:
+    """Put items claimed for a digest that failed back in the queue of the next digest."""
+    db.session.execute(update(Notification).where(
+        Notification.recipient_id == user_id, Notification.channel == Channel.email,
+        Notification.state == DeliveryState.sending, Notification.attempts > 0).values(state=DeliveryState.digest))
+    db.session.commit()
+
+
 def send_digests(frequency: EmailFrequency) -> int:
     """Send one digest to every user of this frequency who has waiting items or staff sections; returns the count."""
     sent = 0
     with Mailer() as mailer:
         for user_id in _candidates(frequency):
             user = db.session.get(User, user_id)
-            if user.email and _send_digest(mailer, user, frequency):
-                sent += 1
+            try:
+                if user.email and _send_digest(mailer, user, frequency):
+                    sent += 1
+            except Exception:  # one broken digest must not stop everybody else's
+                logger.exception("Digest for user %s failed; its items wait for the next run", user_id)
+                db.session.rollback()
+                _release(user_id)
     logger.info("Sent %s %s digests", sent, frequency.name)
     return sent

@@ -1,5 +1,6 @@
 """Health figures of the notification pipeline, for /readyz and the operations page."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
@@ -20,4 +21,5 @@ def outbox_health() -> dict:
 
 def failed_deliveries(limit: int = 50) -> list[Notification]:
     return db.session.scalars(select(Notification).where(Notification.state == DeliveryState.failed)
+                              .options(joinedload(Notification.recipient))
                               .order_by(Notification.id.desc()).limit(limit)).all()

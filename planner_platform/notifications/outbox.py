@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from flask import current_app
 from kombu.exceptions import OperationalError
+from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from planner_platform.core.after_commit import on_commit
 from planner_platform.core.db import utcnow
@@ -32,6 +34,13 @@ def _add(kind: EventKind, event_type: str, payload: dict, actor) -> OutboxEvent:
         on_commit(db.session, _relay_new_events, db.session)
     new_ids.append(event.id)
     return event
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_new_events(session: Session, previous_transaction) -> None:
+    # The rolled-back events no longer exist, and the relay callback was dropped with them (core.after_commit).
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
 
 
 def _relay_new_events(session) -> None:

@@ -33,7 +33,7 @@ def mark_read(actor: User, notification: Notification) -> None:
 def mark_all_read(actor: User) -> int:
     return db.session.execute(update(Notification).where(
         Notification.recipient_id == actor.id, Notification.channel == Channel.in_app,
-        Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount
+        Notification.state == DeliveryState.sent, Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount
 
 
 def preferences_of(user: User) -> tuple[dict[tuple[str, Channel], bool], EmailFrequency]:

@@ -80,7 +80,8 @@ def get_assignment_or_404(assignment_id: int) -> Assignment:
 
 def _apply(action: str, assignment: Assignment, form: AssignmentActionForm) -> Assignment:
     """Carry out the button pressed on a term's page; returns the term to show next (a renewal's new term)."""
-    version, reason = int(form.version.data or 0), form.reason.data or ""
+    version = int(form.version.data) if (form.version.data or "").isdigit() else -1  # a tampered value: a conflict
+    reason = form.reason.data or ""
     if action == "suspend":
         if not form.rectify_by.data:
             raise DomainError(_("Give the rectification deadline."), field="rectify_by")

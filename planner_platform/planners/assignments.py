@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
@@ -66,6 +67,8 @@ def _check_holder(holder: PlannerProfile | Team, district: Place, role: Assignme
     if role is not AssignmentRole.lead:
         return
     lead = holder if isinstance(holder, PlannerProfile) else holder.lead
+    # Lock the lead's row so two officers appointing the same lead at once count one after the other.
+    db.session.execute(select(PlannerProfile.id).where(PlannerProfile.id == lead.id).with_for_update())
     held = db.session.scalar(select(func.count()).select_from(Assignment).where(
         Assignment.role == AssignmentRole.lead, Assignment.state.in_(HOLDING_STATES),
         or_(Assignment.planner_id == lead.id, Assignment.team_id.in_(teams_led_by(lead)))))
@@ -86,6 +89,9 @@ def _insert(assignment: Assignment) -> None:
             raise
         raise Conflict(_("%(community)s already has a lead planner for part of this term. Refresh the page to see "
                          "who was appointed.", community=assignment.community.name)) from None
+    except StaleDataError:  # the version check lost a race with another officer's change
+        raise Conflict(_("Someone else changed this term while you were looking at it. Refresh and try again.")) \
+            from None
 
 
 def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place], *, role: AssignmentRole,

@@ -48,7 +48,8 @@ class PlannerForm(FlaskForm):
     email = EmailField(_l("Email (optional)"), optional_email_validators, filters=[lower_or_none])
     account_phone = TelField(_l("Linked account (its phone number, optional)"), [Optional()] + phone_validators,
                              filters=[normalise_phone],
-                             description=_l("The planner's own login, so they see their communities."))
+                             description=_l("The planner's own login, so they see their communities. Leave empty to "
+                                            "keep the current link."))
 
 
 class TeamForm(FlaskForm):

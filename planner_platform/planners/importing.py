@@ -336,9 +336,7 @@ def _import_planner(actor: User, values: dict, lookup: _Lookup) -> None:
                                                          PlannerProfile.name == values["name"])):
         raise DomainError(_("%(district)s already has a planner named %(name)s.", district=district.name,
                             name=values["name"]))
-    account = lookup.one(User, phone=values["account_phone"]) if values["account_phone"] else None
-    if values["account_phone"] and account is None:
-        raise DomainError(_("No account uses this phone number. Invite the planner first."))
+    account = services.planner_account(values["account_phone"], district) if values["account_phone"] else None
     services.save_planner(actor, None, {
         "name": values["name"], "planner_type": values["type"], "district_id": district.id,
         "organisation_id": lookup.organisation(values["organisation"]).id if values["organisation"] else None,

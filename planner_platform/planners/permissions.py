@@ -53,5 +53,7 @@ def can_view_planner(user, planner: PlannerProfile) -> bool:
 
 
 def can_see_contact(user, planner: PlannerProfile) -> bool:
-    """Unmasked phone and email: the planner and the staff who manage the roster (GB/T 35273 展示限制)."""
-    return is_own_profile(user, planner) or can_manage_roster(user, planner.district)
+    """Unmasked phone and email: the planner, and district staff and admins over the planner's district
+    (GB/T 35273 展示限制); street staff and observers see them masked."""
+    return is_own_profile(user, planner) or holds_role_over(user, Role.district_staff, planner.district) or \
+        holds_role_over(user, Role.admin, planner.district)

@@ -11,7 +11,9 @@ from planner_platform.extensions import db
 from planner_platform.planners.models import (Assignment, AssignmentRole, AssignmentState, PlannerProfile, Team,
                                               TeamMember)
 
-SERVING_STATES = (AssignmentState.active, AssignmentState.suspended)
+#: A renewed term keeps serving until its end date, when the renewal (its successor) takes over.
+SERVING_STATES = (AssignmentState.active, AssignmentState.suspended, AssignmentState.renewed)
+LEADING_STATES = (AssignmentState.active, AssignmentState.renewed)
 
 
 def _serving_now():
@@ -65,7 +67,7 @@ def coverage(area: Place) -> list[CoverageRow]:
                                      .options(joinedload(Place.parent)).order_by(Place.path)).all()
     terms = db.session.scalars(_with_holders(select(Assignment)).join(Assignment.community).where(
         Place.path.startswith(area.path), _serving_now())).unique().all()
-    leads = {t.community_id: t for t in terms if t.role is AssignmentRole.lead and t.state is AssignmentState.active}
+    leads = {t.community_id: t for t in terms if t.role is AssignmentRole.lead and t.state in LEADING_STATES}
     assistants: dict[int, int] = {}
     for term in terms:
         if term.role is AssignmentRole.assistant:

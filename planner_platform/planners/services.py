@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from planner_platform.accounts.models import User
+from planner_platform.accounts.models import Role, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.errors import Conflict, DomainError
@@ -45,6 +45,19 @@ def update_policy(actor: User, district: Place, data: dict) -> PolicyProfile:
     if changes:
         record_audit(db.session, "policy.updated", actor=actor, obj=policy, district=district.code, changes=changes)
     return policy
+
+
+def planner_account(phone: str, district: Place) -> User:
+    """The account of a planner invited for `district`, to link to a profile.
+
+    Only accounts holding a live planner role over the district qualify, and "unknown" and "not eligible" get
+    the same answer, so the field cannot be used to find out which phone numbers are registered.
+    """
+    account = db.session.scalar(select(User).where(User.phone == phone))
+    if account is None or not any(g.role is Role.planner and district.is_within(g.place) for g in account.grants):
+        raise DomainError(_("No planner account of this district uses this phone number. Invite the planner as a "
+                            "planner of the district first."), field="account_phone")
+    return account
 
 
 def create_organisation(actor: User, *, name: str, org_type: OrganisationType, district: Place) -> Organisation:

@@ -3,10 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
@@ -74,25 +73,23 @@ def _planner_form(planner: PlannerProfile | None) -> PlannerForm:
     form = PlannerForm(obj=planner) if planner else PlannerForm()
     if planner and request.method == "GET":
         form.expertise.data = ", ".join(planner.expertise)
-        form.account_phone.data = planner.user.phone if planner.user else None
         form.organisation_id.data = planner.organisation_id or 0
     form.district_id.choices = select_choices((d.id, d.name) for d in districts)
     form.organisation_id.choices = _organisation_choices([d.id for d in districts])
     return form
 
 
-def _planner_data(form: PlannerForm) -> dict:
-    account = None
+def _planner_data(form: PlannerForm, planner: PlannerProfile | None) -> dict:
+    """Service input from the form; an empty account field keeps the current link (the phone is never shown)."""
     if form.account_phone.data:
-        account = db.session.scalar(select(User).where(User.phone == form.account_phone.data))
-        if account is None:
-            raise DomainError(_("No account uses this phone number. Invite the planner first."),
-                              field="account_phone")
+        user_id = services.planner_account(form.account_phone.data, db.get_or_404(Place, form.district_id.data)).id
+    else:
+        user_id = planner.user_id if planner else None
     return {"name": form.name.data, "planner_type": PlannerType(form.planner_type.data),
             "organisation_id": form.organisation_id.data or None, "district_id": form.district_id.data,
             "qualifications": form.qualifications.data or "", "expertise": split_tags(form.expertise.data),
             "full_time": form.full_time.data, "phone": form.phone.data, "email": form.email.data,
-            "user_id": account.id if account else None}
+            "user_id": user_id}
 
 
 @bp.route("/new", methods=["GET", "POST"], defaults={"planner_id": None})
@@ -104,7 +101,8 @@ def planner_edit(planner_id: int | None):
         require(can_manage_roster(current_user, planner.district))
     form = _planner_form(planner)
     if form.validate_on_submit():
-        saved = commit_or_explain(form, lambda: services.save_planner(current_user, planner, _planner_data(form)))
+        saved = commit_or_explain(form, lambda: services.save_planner(current_user, planner,
+                                                                      _planner_data(form, planner)))
         if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("planners.planner_detail", planner_id=saved.id))
@@ -125,7 +123,7 @@ def organisations():
             flash(_("Organisation added."), "success")
             return redirect(url_for("planners.organisations"))
     query = (select(Organisation).where(Organisation.district_id.in_([d.id for d in districts]))
-             .order_by(Organisation.name))
+             .order_by(Organisation.name).options(joinedload(Organisation.district)))
     return render_template("planners/organisations.html", page=paginate(query), form=form, can_manage=bool(managed))
 
 
@@ -133,7 +131,8 @@ def organisations():
 @login_required
 def teams():
     districts = _districts()
-    query = (select(Team).where(Team.district_id.in_([d.id for d in districts])).order_by(Team.name))
+    query = (select(Team).where(Team.district_id.in_([d.id for d in districts])).order_by(Team.name)
+             .options(joinedload(Team.lead), joinedload(Team.district), selectinload(Team.members)))
     return render_template("planners/teams.html", page=paginate(query), can_manage=bool(_managed_districts()))
 
 

@@ -11,7 +11,7 @@ from planner_platform.areas.models import Place
 from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.models import Notification, OutboxEvent
-from planner_platform.planners import assignments
+from planner_platform.planners import assignments, queries
 from planner_platform.planners.models import (Assignment, AssignmentEvent, AssignmentRole, AssignmentState,
                                               PlannerProfile, PolicyProfile, Team)
 from tests.planners.conftest import actor, load
@@ -120,6 +120,10 @@ def test_the_lifecycle_suspend_reinstate_renew_terminate(app, places, make_user,
         assignments.reinstate(actor(officer.id), term, reason="整改完成", version=term.version)
         successor = assignments.renew(actor(officer.id), term, end_on=None, version=term.version)
         db.session.commit()
+        # Renewed ahead of time: the old term serves until its end, so the community is never left without a lead.
+        community = db.session.get(Place, places["D1S1C1"].id)
+        assert [t.id for t in queries.serving(community)] == [term.id]
+        assert queries.coverage(community.parent)[0].lead.id == term.id
         assert term.state is AssignmentState.renewed and successor.previous_id == term.id
         assert successor.start_on == term.end_on and successor.state is AssignmentState.appointed
         assignments.terminate(actor(officer.id), successor, reason="合同解除", version=successor.version)

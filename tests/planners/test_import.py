@@ -148,7 +148,7 @@ def test_bad_planner_rows_import_nothing_and_each_is_listed(app, client, places,
         (3, "phone must be an 11-digit mainland mobile number"), (4, "phone was shortened by Excel (1.38001E+10)"),
         (5, "You may not manage the roster of D2区."), (6, "full_time must be 是 or 否 (yes or no)."),
         (6, "email is not a valid email address."), (7, "D1区 already has a planner named 李规划."),
-        (8, "No account uses this phone number."),
+        (8, "No planner account of this district uses this phone number."),
         (9, "No organisation named 没有这个机构 in the districts you manage.")])
     assert "<td>2</td>" not in html
     assert _count(app, PlannerProfile) == 3

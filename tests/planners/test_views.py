@@ -219,4 +219,10 @@ def test_staff_add_a_planner_linked_to_an_account(app, client, places, make_user
         assert planner.user_id == account.id and planner.expertise == ["适老化", "儿童友好"]
     unknown = submit(client, "/planners/new", {"name": "x", "planner_type": "expert", "organisation_id": "0",
                                                "district_id": places["D1"].id, "account_phone": "13900009999"})
-    assert "No account uses this phone number" in unknown.get_data(as_text=True)
+    assert "No planner account of this district uses this phone number" in unknown.get_data(as_text=True)
+    # A resident's account (or any account that is not a planner of the district) cannot be linked, and the
+    # answer is the same as for an unknown number, so the field reveals nothing about who is registered.
+    resident = make_user(Role.resident, "D2S1C1", phone="13644443333")
+    refused = submit(client, "/planners/new", {"name": "y", "planner_type": "expert", "organisation_id": "0",
+                                               "district_id": places["D1"].id, "account_phone": resident.phone})
+    assert "No planner account of this district uses this phone number" in refused.get_data(as_text=True)
