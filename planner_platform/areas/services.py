@@ -10,7 +10,7 @@ from planner_platform.areas.geometry import centre_of, validate_boundary
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.permissions import can_add_child_place, can_edit_place
 from planner_platform.core.audit import record_audit
-from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.core.errors import DomainError, ImportFailed, NotAllowed
 from planner_platform.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -54,14 +54,6 @@ def update_place(actor: User, place: Place, data: dict) -> Place:
     if changed:
         record_audit(db.session, "places.updated", actor=actor, obj=place, fields=sorted(changed))
     return place
-
-
-class ImportFailed(DomainError):
-    """The import was refused as a whole; `errors` lists (row number, message) pairs."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(errors)))
-        self.errors = errors
 
 
 def _import_row(actor: User, row, by_code: dict[str, Place]) -> tuple[Place, bool]:

@@ -10,8 +10,7 @@ from planner_platform.areas.forms import PlaceCreateForm, PlaceEditForm, PlaceIm
 from planner_platform.areas.geometry import svg_paths
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.permissions import can_add_child_place, can_edit_place, can_import_places
-from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import commit_or_explain
+from planner_platform.core.forms import commit_import, commit_or_explain
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.planners import queries as planner_queries
@@ -86,17 +85,8 @@ def import_places():
     if form.validate_on_submit():
         upload = form.file.data
         parse = importing.parse_csv if upload.filename.lower().endswith(".csv") else importing.parse_geojson
-        try:
-            counts = services.import_places(current_user, parse(upload.read()))
-            db.session.commit()
-        except services.ImportFailed as failure:
-            db.session.rollback()
-            errors = failure.errors
-            form.file.errors = [failure.message]
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [error.message]
-        else:
+        counts, errors = commit_import(form, lambda: services.import_places(current_user, parse(upload.read())))
+        if counts:
             flash(_("Imported: %(created)d places added, %(updated)d updated.", **counts), "success")
             return redirect(url_for("areas.index"))
     return render_template("areas/import.html", form=form, errors=errors, columns=importing.COLUMNS)

@@ -1,5 +1,6 @@
 """Domain errors raised by services, and the HTTP error pages."""
 from flask import Flask, flash, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -25,6 +26,14 @@ class Conflict(DomainError):
     """Someone else changed the same thing first (a lost race or a duplicate)."""
 
     status_code = 409
+
+
+class ImportFailed(DomainError):
+    """The import was refused as a whole; `errors` lists (row number, message) pairs."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(errors)))
+        self.errors = errors
 
 
 ERROR_TITLES = {

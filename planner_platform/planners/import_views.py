@@ -7,11 +7,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
-from planner_platform.areas.services import ImportFailed
-from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import select_choices
+from planner_platform.core.forms import commit_import, select_choices
 from planner_platform.core.permissions import require
-from planner_platform.extensions import db
 from planner_platform.planners import importing, queries
 from planner_platform.planners.permissions import can_manage_roster
 
@@ -43,18 +40,10 @@ def upload():
     form = RosterImportForm()
     errors = []
     if form.validate_on_submit():
-        try:
-            rows = importing.parse_upload(form.file.data.filename, form.file.data.read(), form.kind.data)
-            count = importing.import_roster(current_user, form.kind.data, rows)
-            db.session.commit()
-        except ImportFailed as failure:
-            db.session.rollback()
-            errors = failure.errors
-            form.file.errors = [failure.message]
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [error.message]
-        else:
+        upload, kind = form.file.data, form.kind.data
+        count, errors = commit_import(form, lambda: importing.import_roster(
+            current_user, kind, importing.parse_upload(upload.filename, upload.read(), kind)))
+        if count is not None:
             flash(_done_message(form.kind.data, count), "success")
             return redirect(url_for("planners.roster"))
     return render_template("planners/import.html", form=form, errors=errors, columns=importing.COLUMNS,

@@ -17,9 +17,8 @@ from sqlalchemy import select
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.areas.services import ImportFailed
 from planner_platform.core.audit import record_audit
-from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.core.errors import DomainError, ImportFailed, NotAllowed
 from planner_platform.core.uploads import decode_text
 from planner_platform.core.forms import PHONE_PATTERN, normalise_phone
 from planner_platform.extensions import db
