@@ -5,7 +5,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTEST=".venv/bin/python -m pytest"
 PG_URL="${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
-export REDIS_TEST_URL="${REDIS_TEST_URL:-redis://127.0.0.1:6379/15}"
 
 echo "== Lint (ruff) =="
 .venv/bin/ruff check planner_platform tests benchmarks config.py wsgi.py || exit 1

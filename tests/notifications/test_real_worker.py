@@ -1,4 +1,5 @@
 """The pipeline with real parts: a Celery worker process on a real Redis, the test database, an SMTP sink."""
+import json
 import threading
 import time
 
@@ -140,3 +141,13 @@ def test_two_relays_at_once_publish_each_event_once(app, web, worker_factory, ma
         assert db.session.scalar(select(func.count()).where(OutboxEvent.processed_at.is_(None))) == 0
     time.sleep(1)
     assert _count(app, Notification.channel == Channel.in_app) == 300
+
+
+def test_a_reset_link_is_delivered_by_a_real_worker(app, web, worker_factory, make_user, tmp_path):
+    worker_factory()
+    user = make_user(Role.resident, "D1S1C1")
+    assert submit(web.test_client(), "/accounts/password/forgot", {"login": user.phone}).status_code == 302
+    sms_file = tmp_path / "sms.jsonl"
+    wait_until(lambda: sms_file.exists() and sms_file.read_text().strip())
+    [message] = [json.loads(line) for line in sms_file.read_text().splitlines()]
+    assert message["to"] == user.phone and "/accounts/password/reset/" in message["body"]
