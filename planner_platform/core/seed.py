@@ -57,15 +57,19 @@ def _ensure_place(admin, parent, level, code, name, boundary, population=None, h
     return place
 
 
-def _ensure_admin() -> User:
-    phone, name, *_ = DEMO_ACCOUNTS[0]
+def _ensure_user(phone: str, name: str, email: str | None) -> User:
     user = db.session.scalar(select(User).where(User.phone == phone))
     if user is None:
-        user = User(phone=phone, display_name=name, email="admin@demo.example", password_hash=hash_password(
-            DEMO_PASSWORD), password_changed_at=utcnow())
+        user = User(phone=phone, display_name=name, email=email, password_hash=hash_password(DEMO_PASSWORD),
+                    password_changed_at=utcnow())
         db.session.add(user)
         db.session.flush()
     return user
+
+
+def _ensure_admin() -> User:
+    phone, name, _role, _place, email = DEMO_ACCOUNTS[0]
+    return _ensure_user(phone, name, email)
 
 
 def _build_places(admin: User) -> None:
@@ -88,12 +92,7 @@ def _build_places(admin: User) -> None:
 
 def _build_accounts(admin: User) -> None:
     for phone, name, role, place_code, email in DEMO_ACCOUNTS:
-        user = db.session.scalar(select(User).where(User.phone == phone))
-        if user is None:
-            user = User(phone=phone, display_name=name, email=email, password_hash=hash_password(DEMO_PASSWORD),
-                        password_changed_at=utcnow())
-            db.session.add(user)
-            db.session.flush()
+        user = _ensure_user(phone, name, email)
         place = db.session.scalar(select(Place).where(Place.code == place_code))
         if not db.session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user.id, RoleGrant.role == role,
                                                             RoleGrant.revoked_at.is_(None))):

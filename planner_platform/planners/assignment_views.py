@@ -13,7 +13,8 @@ from planner_platform.extensions import db
 from planner_platform.planners import assignments, queries
 from planner_platform.planners.forms import AppointmentForm, AssignmentActionForm
 from planner_platform.planners.models import Assignment, AssignmentRole, PlannerProfile, Team
-from planner_platform.planners.permissions import can_appoint, can_manage_assignment, can_view_roster
+from planner_platform.planners.permissions import (can_appoint, can_manage_assignment, can_view_roster,
+                                                   is_own_assignment)
 from planner_platform.planners.services import district_of, policy_for
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
@@ -73,8 +74,8 @@ def appoint():
 
 def get_assignment_or_404(assignment_id: int) -> Assignment:
     assignment = db.get_or_404(Assignment, assignment_id)
-    mine = any(term.id == assignment.id for term in queries.terms_of_user(current_user))
-    require(mine or can_view_roster(current_user, district_of(assignment.community)))
+    require(is_own_assignment(current_user, assignment)
+            or can_view_roster(current_user, district_of(assignment.community)))
     return assignment
 
 

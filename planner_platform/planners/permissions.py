@@ -44,6 +44,15 @@ def can_manage_assignment(user, assignment: Assignment, policy: PolicyProfile) -
     return can_appoint(user, assignment.community, policy)
 
 
+def is_own_assignment(user, assignment: Assignment) -> bool:
+    """The term is the user's own: as the appointed planner or as a member of the appointed team."""
+    if not _authenticated(user):
+        return False
+    if assignment.planner is not None:
+        return assignment.planner.user_id == user.id
+    return any(member.planner.user_id == user.id for member in assignment.team.members)
+
+
 def is_own_profile(user, planner: PlannerProfile) -> bool:
     return _authenticated(user) and planner.user_id == user.id
 

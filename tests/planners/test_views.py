@@ -35,6 +35,10 @@ def test_a_street_officer_appoints_a_team_the_planner_sees_it_and_residents_see_
     login(planner_home, roster["accounts"]["member"])
     home = planner_home.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "D1社区1" in home and "D1社区2" in home and "东湖一队" in home
+    with app.app_context():
+        term_id = db.session.scalar(select(Assignment.id).limit(1))
+    assert planner_home.get(f"/assignments/{term_id}").status_code == 200  # a team member opens the team's term
+    assert app.test_client().get(f"/assignments/{term_id}").status_code == 302  # anonymous: to the login page
     resident = app.test_client()
     login(resident, make_user(Role.resident, "D1S1C1"))
     page = resident.get(f"/places/{places['D1S1C1'].id}").get_data(as_text=True)
