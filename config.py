@@ -3,6 +3,7 @@
 Pick one with APP_CONFIG=development|testing|production; `make run` uses development.
 """
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,8 @@ BEAT_SCHEDULE = {
     "weekly-digests": {"task": "notifications.weekly_digests",
                        "schedule": crontab(hour=8, minute=30, day_of_week="mon")},
     "advance-planner-terms": {"task": "planners.advance_terms", "schedule": crontab(hour=0, minute=30)},
+    # Before the daily digest, so staff read the day's overdue list in it.
+    "proposal-deadlines": {"task": "proposals.daily_deadlines", "schedule": crontab(hour=7, minute=0)},
 }
 
 
@@ -128,6 +131,14 @@ class BaseConfig:
     #: Tile URL for maps; empty means boundaries are drawn without any tile server (closed networks).
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 
+    #: Uploaded photos live here, outside static/, under random names (a volume shared by every web process).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+    #: Refuse images larger than this before decoding them (a decompression bomb is small on disk).
+    PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 40_000_000)
+    #: Stored photos are scaled down to this many pixels on the long side.
+    PHOTO_MAX_SIDE = _env_int("PHOTO_MAX_SIDE", 2048)
+
 
 class DevelopmentConfig(BaseConfig):
     # A fixed key is tolerable only here: development data is throwaway demo data.
@@ -144,6 +155,7 @@ class TestingConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"
     SMS_BACKEND = "memory"
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or tempfile.mkdtemp(prefix="planner-test-uploads-")
     LOGIN_RATE_LIMIT = "1000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
 

@@ -71,6 +71,11 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.planners.models  # noqa: F401  (tables the migrations and the CLI must know)
     import planner_platform.planners.digest  # noqa: F401  (the roster's section in staff digests)
     import planner_platform.planners.notifications  # noqa: F401
+    import planner_platform.proposals.models  # noqa: F401
+    import planner_platform.proposals.notifications  # noqa: F401
+    import planner_platform.proposals.digest  # noqa: F401
+    import planner_platform.proposals.photos  # noqa: F401  (removes the files of rolled-back uploads)
+    import planner_platform.core.calendar  # noqa: F401
 
     celery = celery_init_app(app)
     celery.conf.imports = TASK_MODULES
@@ -87,9 +92,11 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.planners.assignment_views import bp as assignments_bp
     from planner_platform.planners.import_views import bp as roster_import_bp
     from planner_platform.planners.views import bp as planners_bp
+    from planner_platform.proposals.views import bp as proposals_bp
+    from planner_platform.proposals.workspace_views import bp as workspace_bp
 
     for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
-                      roster_import_bp):
+                      roster_import_bp, proposals_bp, workspace_bp):
         app.register_blueprint(blueprint)
 
 
@@ -100,6 +107,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from planner_platform.core.calendar import calendar_cli
     from planner_platform.core.seed import seed_demo_command
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(calendar_cli)

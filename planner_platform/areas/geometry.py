@@ -81,3 +81,19 @@ def svg_paths(geometries: list[dict], width: int = 400, height: int = 300) -> tu
             parts.append(f"M{coords}Z")
         paths.append(" ".join(parts))
     return paths, f"0 0 {(max_lng - min_lng) * scale:.1f} {(max_lat - min_lat) * scale:.1f}"
+
+
+def _in_ring(lng: float, lat: float, ring: list[list[float]]) -> bool:
+    """Ray casting: does a ray from the point to the east cross the ring an odd number of times?"""
+    inside = False
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+        if (y0 > lat) != (y1 > lat) and lng < x0 + (lat - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def contains_point(geometry: dict, lat: float, lng: float) -> bool:
+    """Is the WGS-84 point inside the Polygon/MultiPolygon (holes respected)?"""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return any(_in_ring(lng, lat, polygon[0]) and not any(_in_ring(lng, lat, hole) for hole in polygon[1:])
+               for polygon in polygons)

@@ -6,6 +6,7 @@ from planner_platform.accounts import permissions as account_permissions
 from planner_platform.areas import permissions as area_permissions
 from planner_platform.accounts.models import Role
 from planner_platform.planners.models import AssignmentRole
+from planner_platform.proposals.models import ProposalState
 from planner_platform.core.navigation import navigation_for
 from planner_platform.core.urls import public_path
 
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
         languages=app.config["LANGUAGES"],
         role_label=lambda value: Role(value).label,
         assignment_role_label=lambda value: AssignmentRole(value).label,
+        proposal_state_label=lambda value: ProposalState(value).label,
         url_for_path=public_path,
         unread_notifications=_unread_notifications,
     )

@@ -3,7 +3,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, text, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
@@ -156,6 +156,8 @@ class PolicyProfile(Base):
     activity_types: Mapped[list] = mapped_column(JSON, default=list)
     #: Working days per proposal step, e.g. {"accept": 3, "reply": 15}.
     response_deadlines: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Proposal rules, e.g. {"max_photos": 4, "hide_after_reports": 3, "auto_close_days": 14}.
+    proposal_rules: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     #: Project rules, e.g. {"public_notice_min_days": 7, "post_evaluation_months": 12}.
     project_stage_rules: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -169,7 +171,8 @@ class PolicyProfile(Base):
         return cls(district_id=district.id, district=district, term_months=24,
                    appointing_level=AppointingLevel.subdistrict,
                    allowed_planner_types=[t.value for t in PlannerType], max_communities_per_lead=3,
-                   proposal_categories=[], activity_types=[], response_deadlines={}, project_stage_rules={})
+                   proposal_categories=[], activity_types=[], response_deadlines={}, proposal_rules={},
+                   project_stage_rules={})
 
 
 class AssignmentRole(enum.Enum):

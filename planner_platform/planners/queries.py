@@ -106,3 +106,24 @@ def districts_visible_to(user) -> list[Place]:
     districts = db.session.scalars(select(Place).where(Place.level == PlaceLevel.district)
                                    .options(selectinload(Place.children)).order_by(Place.code)).all()
     return [d for d in districts if any(d.is_within(p) or p.is_within(d) for p in staff)]
+
+
+def served_community_ids(user) -> set[int]:
+    """Communities where `user` serves today as a planner, alone or through a team (DOMAIN.md §3)."""
+    if not (user and user.is_authenticated):
+        return set()
+    planner_id = select(PlannerProfile.id).where(PlannerProfile.user_id == user.id).scalar_subquery()
+    team_ids = select(TeamMember.team_id).where(TeamMember.planner_id == planner_id)
+    return set(db.session.scalars(select(Assignment.community_id).where(
+        or_(Assignment.planner_id == planner_id, Assignment.team_id.in_(team_ids)), _serving_now())))
+
+
+def serving_planner_accounts(community_id: int) -> list[User]:
+    """Accounts of the planners serving a community today, directly or as team members."""
+    direct = select(PlannerProfile.user_id).join(Assignment, Assignment.planner_id == PlannerProfile.id).where(
+        Assignment.community_id == community_id, _serving_now())
+    via_team = (select(PlannerProfile.user_id).join(TeamMember, TeamMember.planner_id == PlannerProfile.id)
+                .join(Assignment, Assignment.team_id == TeamMember.team_id)
+                .where(Assignment.community_id == community_id, _serving_now()))
+    return db.session.scalars(select(User).where(User.id.in_(direct.union(via_team))).order_by(User.display_name)
+                              ).all()

@@ -11,7 +11,8 @@ from planner_platform.planners.models import (Organisation, OrganisationType, Pl
                                               TeamMember, TeamMemberRole)
 
 POLICY_FIELDS = ("term_months", "appointing_level", "allowed_planner_types", "max_communities_per_lead",
-                 "proposal_categories", "activity_types", "response_deadlines", "project_stage_rules")
+                 "proposal_categories", "activity_types", "response_deadlines", "proposal_rules",
+                 "project_stage_rules")
 
 
 def district_of(place: Place) -> Place:
@@ -116,3 +117,13 @@ def save_team(actor: User, team: Team | None, *, name: str, district: Place, lea
 def teams_led_by(planner: PlannerProfile) -> list[int]:
     return list(db.session.scalars(select(Team.id).where(Team.lead_id == planner.id)))
 
+
+
+DEFAULT_DEADLINES = {"accept": 3, "reply": 15}
+DEFAULT_PROPOSAL_RULES = {"max_photos": 4, "hide_after_reports": 3, "auto_close_days": 14}
+
+
+def proposal_rules(policy: PolicyProfile) -> dict:
+    """The district's proposal rules, with the platform defaults for any it has not set."""
+    return {**DEFAULT_PROPOSAL_RULES, **DEFAULT_DEADLINES, **(policy.proposal_rules or {}),
+            **(policy.response_deadlines or {})}

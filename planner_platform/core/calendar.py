@@ -1,0 +1,69 @@
+"""Working days: Monday to Friday, corrected by the published holiday schedule (public holidays and 调休 weekends).
+
+The exceptions are data (`working_calendar` rows, loaded with `flask calendar load`), never code: the State Council
+publishes each year's schedule late in the year before.
+"""
+import csv
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import Boolean, Date, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planner_platform.core.db import Base
+from planner_platform.extensions import db
+
+#: Deadlines longer than this many calendar days are not looked up in the calendar table in one go.
+_LOOKAHEAD_FACTOR = 3
+
+
+class WorkingCalendarDay(Base):
+    """An exception to Monday–Friday: a public holiday (working=False) or a make-up working weekend day."""
+
+    __tablename__ = "working_calendar"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(50), default="")
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start` (the day of receipt does not count)."""
+    horizon = start + timedelta(days=days * _LOOKAHEAD_FACTOR + 30)
+    exceptions = dict(db.session.execute(select(WorkingCalendarDay.day, WorkingCalendarDay.working).where(
+        WorkingCalendarDay.day > start, WorkingCalendarDay.day <= horizon)).all())
+    current, remaining = start, days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if exceptions.get(current, current.weekday() < 5):
+            remaining -= 1
+    return current
+
+
+@click.group("calendar")
+def calendar_cli():
+    """The working-day calendar used by deadlines."""
+
+
+@calendar_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def load_calendar(path: Path):
+    """Load exceptions from a CSV with columns day (YYYY-MM-DD), working (0/1), note; existing days are replaced."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        db.session.merge(WorkingCalendarDay(day=date.fromisoformat(row["day"].strip()),
+                                            working=row["working"].strip() in ("1", "true", "yes"),
+                                            note=(row.get("note") or "").strip()[:50]))
+    db.session.commit()
+    click.echo(f"{len(rows)} calendar days loaded.")
+
+
+def local_today() -> date:
+    """Today in the deployment's time zone (deadlines are days in China, not in UTC)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

@@ -1,0 +1,255 @@
+"""Resident renewal proposals (居民提案): the proposal, its history, supports, comments, notes and photos."""
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (CheckConstraint, Date, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner_platform.accounts.models import User
+from planner_platform.areas.models import Place
+from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+
+TITLE_MAX = 60
+DESCRIPTION_MAX = 2000
+REPLY_MAX = 2000
+COMMENT_MAX = 500
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=24)
+
+
+class ProposalState(enum.Enum):
+    draft = "draft"
+    submitted = "submitted"
+    accepted = "accepted"
+    assessing = "assessing"
+    consulting = "consulting"
+    not_accepted = "not_accepted"
+    adopted = "adopted"
+    merged = "merged"
+    referred = "referred"
+    declined = "declined"
+    withdrawn = "withdrawn"
+    closed = "closed"
+
+    @property
+    def label(self):
+        return STATE_LABELS[self]
+
+    @property
+    def is_decision(self) -> bool:
+        return self in DECISIONS
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for the office: a deadline runs."""
+        return self in OPEN_STATES
+
+
+STATE_LABELS = {
+    ProposalState.draft: _l("Draft"), ProposalState.submitted: _l("Submitted"),
+    ProposalState.accepted: _l("Accepted"), ProposalState.assessing: _l("Being assessed"),
+    ProposalState.consulting: _l("Public consultation"), ProposalState.not_accepted: _l("Not accepted"),
+    ProposalState.adopted: _l("Adopted"), ProposalState.merged: _l("Merged"),
+    ProposalState.referred: _l("Referred"), ProposalState.declined: _l("Declined"),
+    ProposalState.withdrawn: _l("Withdrawn"), ProposalState.closed: _l("Closed"),
+}
+OPEN_STATES = (ProposalState.submitted, ProposalState.accepted, ProposalState.assessing, ProposalState.consulting)
+DECISIONS = (ProposalState.not_accepted, ProposalState.adopted, ProposalState.merged, ProposalState.referred,
+             ProposalState.declined)
+
+#: The lifecycle (DOMAIN.md §5): which state may follow which. Merging is its own action (merge_into).
+TRANSITIONS = {
+    ProposalState.draft: {ProposalState.submitted},
+    ProposalState.submitted: {ProposalState.accepted, ProposalState.not_accepted, ProposalState.withdrawn},
+    ProposalState.accepted: {ProposalState.assessing, ProposalState.withdrawn},
+    ProposalState.assessing: {ProposalState.consulting, ProposalState.adopted, ProposalState.referred,
+                              ProposalState.declined, ProposalState.withdrawn},
+    ProposalState.consulting: {ProposalState.adopted, ProposalState.referred, ProposalState.declined},
+    **{decision: {ProposalState.closed} for decision in DECISIONS},
+    ProposalState.withdrawn: set(),
+    ProposalState.closed: set(),
+}
+#: Steps that must carry a public reply.
+REPLY_REQUIRED = set(DECISIONS)
+
+
+class Channel(enum.Enum):
+    online = "online"
+    offline = "offline"
+    hotline = "hotline"
+    council = "council"
+    activity = "activity"
+
+    @property
+    def label(self):
+        return {Channel.online: _l("Online"), Channel.offline: _l("Received in person"),
+                Channel.hotline: _l("Hotline"), Channel.council: _l("Residents' council"),
+                Channel.activity: _l("Participation activity")}[self]
+
+
+class Proposal(TimestampMixin, Base):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        CheckConstraint("(lat IS NULL) = (lng IS NULL)", name="point_complete"),
+        CheckConstraint("support_count >= 0 AND comment_count >= 0", name="counters_non_negative"),
+        CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+        CheckConstraint("on_behalf_name IS NULL OR consent_recorded_at IS NOT NULL", name="offline_has_consent"),
+        CheckConstraint("author_id IS NOT NULL OR on_behalf_name IS NOT NULL", name="has_a_proposer"),
+        CheckConstraint("state <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"),
+        Index("ix_proposals_support_order", "support_count", "id"),
+        Index("ix_proposals_comment_order", "comment_count", "id"),
+        Index("ix_proposals_submitted_order", "submitted_at", "id"),
+        Index("ix_proposals_point", "lat", "lng"),
+        Index("ix_proposals_community_state", "community_id", "state"),
+        # The bigrams as a tsvector, for search (proposals.search); SQLite has no such index type.
+        Index("ix_proposals_search", text("(search_text::tsvector)"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(Text)
+    #: One of the district profile's categories, as it read when the proposal was made.
+    category: Mapped[str] = mapped_column(String(40))
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
+    site: Mapped[str] = mapped_column(String(100), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "proposal_channel"), default=Channel.online)
+    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState, "proposal_state"),
+                                                 default=ProposalState.draft, index=True)
+    #: The resident's account; empty for an offline entry by a resident without one.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: The community worker who typed in a proposal received offline.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    on_behalf_name: Mapped[str | None] = mapped_column(String(50))
+    on_behalf_phone: Mapped[str | None] = mapped_column(String(20))
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The planner account working on it.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The deadline of the current step (working days from the district profile); None when nothing is due.
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    #: When the overdue reminder and escalation for the current step went out (once per step).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="RESTRICT"), index=True)
+    support_count: Mapped[int] = mapped_column(Integer, default=0)
+    comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_comment: Mapped[str] = mapped_column(String(COMMENT_MAX), default="")
+    #: Bigrams of the title and description (CJK text has no spaces); PostgreSQL indexes them with GIN.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    #: Optimistic lock: two conflicting decisions at once give one success and one conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    community: Mapped[Place] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    merged_into: Mapped["Proposal | None"] = relationship(remote_side=[id])
+    history: Mapped[list["ProposalEvent"]] = relationship(order_by="ProposalEvent.id", back_populates="proposal")
+    photos: Mapped[list["ProposalPhoto"]] = relationship(order_by="ProposalPhoto.id", back_populates="proposal")
+
+    @property
+    def proposer_name(self) -> str:
+        """The proposer as the public sees them: family name and a mask (张**)."""
+        name = self.author.display_name if self.author else (self.on_behalf_name or "")
+        return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+    def is_overdue(self, today: date) -> bool:
+        return self.state.is_open and self.due_on is not None and self.due_on < today
+
+
+class ProposalEvent(Base):
+    """One step in a proposal's life: who, when, from what to what, and the public reply that went with it."""
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[ProposalState | None] = mapped_column(_enum(ProposalState, "proposal_from_state"))
+    to_state: Mapped[ProposalState] = mapped_column(_enum(ProposalState, "proposal_to_state"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reply: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()
+
+
+class Support(Base):
+    """A resident's 'me too' (附议): one per resident per proposal."""
+
+    __tablename__ = "proposal_supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_proposal_supports_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Comment(TimestampMixin, Base):
+    """A public comment. Hidden ones stay in the table for the moderation queue and the record."""
+
+    __tablename__ = "proposal_comments"
+    __table_args__ = (Index("ix_proposal_comments_thread", "proposal_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(String(COMMENT_MAX))
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when a moderator has looked at it: kept visible, or hidden for good.
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    proposal: Mapped[Proposal] = relationship()
+
+
+class CommentReport(Base):
+    __tablename__ = "proposal_comment_reports"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_id", name="uq_proposal_comment_reports_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("proposal_comments.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InternalNote(TimestampMixin, Base):
+    """Staff-only notes on a proposal; never shown to residents."""
+
+    __tablename__ = "proposal_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User | None] = relationship()
+
+
+class ProposalPhoto(TimestampMixin, Base):
+    """A re-encoded photo, stored outside static/ under a random name."""
+
+    __tablename__ = "proposal_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="photos")

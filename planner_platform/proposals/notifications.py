@@ -1,0 +1,24 @@
+"""Notification event types about proposals."""
+from flask_babel import lazy_gettext as _l
+
+from planner_platform.core.urls import public_path
+from planner_platform.notifications.registry import EventType, register, register_category
+
+register_category("proposals", _l("Proposals"))
+
+
+def _proposal_link(payload: dict) -> str:
+    return public_path("proposals.detail", proposal_id=payload["proposal_id"])
+
+
+def _workspace_link(payload: dict) -> str:
+    return public_path("proposals.workspace", overdue=1)
+
+
+#: To the planners and office of the community: a proposal arrived.
+RECEIVED = register(EventType("proposals.received", "proposals", "proposals/received", link=_proposal_link))
+#: To the author (and, for a merge, the supporters): the proposal moved on, with the public reply.
+UPDATED = register(EventType("proposals.updated", "proposals", "proposals/updated", link=_proposal_link))
+ASSIGNED = register(EventType("proposals.assigned", "proposals", "proposals/assigned", link=_proposal_link))
+#: Daily: the responsible planner is reminded and the sub-district office told, once per step.
+OVERDUE = register(EventType("proposals.overdue", "proposals", "proposals/overdue", link=_workspace_link))

@@ -1,0 +1,85 @@
+"""Photos: checked by content, re-encoded without EXIF or GPS, stored outside static/ under random names.
+
+A file is written before the transaction commits; if the transaction rolls back, the files it wrote are removed.
+"""
+import io
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from planner_platform.core.errors import DomainError
+from planner_platform.extensions import db
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+_WRITTEN_KEY = "photo_files_written"
+
+
+@dataclass
+class CleanPhoto:
+    """A photo decoded and re-encoded in memory, ready to store."""
+    data: bytes
+    width: int
+    height: int
+
+
+def clean_photo(stream, filename: str = "") -> CleanPhoto:
+    """Decode an upload as JPEG, PNG or WebP (by its bytes, whatever its name says) and re-encode it as a JPEG
+    with no metadata, scaled to PHOTO_MAX_SIDE. Raises DomainError naming the file on anything else."""
+    config = current_app.config
+    raw = stream.read(config["PHOTO_MAX_BYTES"] + 1)
+    name = filename or _("the photo")
+    if len(raw) > config["PHOTO_MAX_BYTES"]:
+        raise DomainError(_("%(name)s is larger than %(mb)d MB.", name=name, mb=config["PHOTO_MAX_BYTES"] // 2**20),
+                          field="photos")
+    try:
+        with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_FORMATS)) as image:
+            # The header gives the size before any pixel is decoded: refuse decompression bombs here.
+            if image.width * image.height > config["PHOTO_MAX_PIXELS"]:
+                raise DomainError(_("%(name)s has too many pixels (%(w)d × %(h)d).", name=name, w=image.width,
+                                    h=image.height), field="photos")
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            rgb = upright.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DomainError(_("%(name)s is not a JPEG, PNG or WebP image.", name=name), field="photos") from None
+    rgb.thumbnail((config["PHOTO_MAX_SIDE"], config["PHOTO_MAX_SIDE"]))
+    out = io.BytesIO()
+    rgb.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: EXIF and GPS are not written
+    return CleanPhoto(out.getvalue(), rgb.width, rgb.height)
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / "proposals"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(storage_key: str) -> Path:
+    return upload_dir() / f"{storage_key}.jpg"
+
+
+def write(photo: CleanPhoto) -> str:
+    """Store the bytes under a new random key and return the key; removed again if the transaction rolls back."""
+    key = secrets.token_urlsafe(24)
+    target = path_of(key)
+    target.write_bytes(photo.data)
+    db.session.info.setdefault(_WRITTEN_KEY, []).append(target)
+    return key
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _keep_written(session: Session) -> None:
+    session.info.pop(_WRITTEN_KEY, None)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _remove_written(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        for path in session.info.pop(_WRITTEN_KEY, []):
+            path.unlink(missing_ok=True)

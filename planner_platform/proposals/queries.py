@@ -1,0 +1,218 @@
+"""Read-only questions about proposals: the public list, the workspace, the map, a proposal's thread.
+
+Every list is one query for the page plus a fixed number for what it shows (no query per row), and sorting
+uses the stored counters with their indexes.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Float, Integer, cast, func, or_, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+
+from planner_platform.accounts.models import Role
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.calendar import local_today
+from planner_platform.extensions import db
+from planner_platform.planners.queries import served_community_ids
+from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, Proposal,
+                                               ProposalEvent, ProposalState, Support)
+from planner_platform.proposals.search import matches
+
+#: Sort orders of the public list: the stored column, then the id to break ties.
+SORTS = {"newest": Proposal.submitted_at, "supported": Proposal.support_count, "commented": Proposal.comment_count}
+STATE_GROUPS = {"open": OPEN_STATES, "decided": DECISIONS, "closed": (ProposalState.closed,)}
+HIDDEN_FROM_PUBLIC = (ProposalState.draft,)
+MAX_MAP_CELLS = 400
+
+
+@dataclass
+class Filters:
+    state: str = ""
+    category: str = ""
+    place: Place | None = None
+    q: str = ""
+    overdue: bool = False
+    mine: bool = False
+
+
+def _filtered(query, filters: Filters):
+    if filters.state in STATE_GROUPS:
+        query = query.where(Proposal.state.in_(STATE_GROUPS[filters.state]))
+    elif filters.state in ProposalState.__members__:
+        query = query.where(Proposal.state == ProposalState[filters.state])
+    if filters.category:
+        query = query.where(Proposal.category == filters.category)
+    if filters.place is not None:
+        query = query.where(Proposal.community_id.in_(
+            select(Place.id).where(Place.path.startswith(filters.place.path))))
+    if filters.q.strip():
+        query = query.where(matches(filters.q, db.session.get_bind().dialect.name))
+    if filters.overdue:
+        query = query.where(Proposal.state.in_(OPEN_STATES), Proposal.due_on < local_today())
+    return query
+
+
+def _for_list(query):
+    return query.options(joinedload(Proposal.community).joinedload(Place.parent), selectinload(Proposal.photos))
+
+
+@dataclass
+class KeysetPage:
+    items: list
+    next_cursor: str | None
+
+
+def _cursor_of(proposal: Proposal, sort: str) -> str:
+    value = getattr(proposal, SORTS[sort].key)
+    return f"{value.isoformat() if isinstance(value, datetime) else value}~{proposal.id}"
+
+
+def _after(sort: str, cursor: str):
+    """The WHERE clause that continues a descending (value, id) order after the cursor; None if it is garbage."""
+    raw_value, _sep, raw_id = cursor.rpartition("~")
+    try:
+        value = datetime.fromisoformat(raw_value) if sort == "newest" else int(raw_value)
+        last_id = int(raw_id)
+    except ValueError:
+        return None
+    return tuple_(SORTS[sort], Proposal.id) < tuple_(value, last_id)
+
+
+def public_page(filters: Filters, sort: str, cursor: str = "", per_page: int = 20) -> KeysetPage:
+    """One page of the public list, continuing after `cursor` (keyset pagination: no OFFSET, no COUNT)."""
+    sort = sort if sort in SORTS else "newest"
+    query = _filtered(select(Proposal).where(Proposal.state.not_in(HIDDEN_FROM_PUBLIC)), filters)
+    if cursor and (after := _after(sort, cursor)) is not None:
+        query = query.where(after)
+    query = _for_list(query).order_by(SORTS[sort].desc(), Proposal.id.desc()).limit(per_page + 1)
+    rows = db.session.scalars(query).unique().all()
+    next_cursor = _cursor_of(rows[per_page - 1], sort) if len(rows) > per_page else None
+    return KeysetPage(rows[:per_page], next_cursor)
+
+
+OFFICE_ROLES = (Role.subdistrict_staff, Role.district_staff, Role.admin)
+
+
+def _staffed_paths(user, roles) -> list[str]:
+    return [g.place.path for g in user.grants if g.role in roles]
+
+
+def _jurisdiction(user):
+    """Where the user works on proposals (a clause on Place): communities they serve as a planner and places
+    they staff as office or community worker; None if nowhere."""
+    served = served_community_ids(user)
+    clauses = [Place.id.in_(served)] if served else []
+    clauses += [Place.path.startswith(path) for path in _staffed_paths(user, OFFICE_ROLES + (Role.community_worker,))]
+    return or_(*clauses) if clauses else None
+
+
+def workspace_query(user, filters: Filters):
+    """The proposals of the user's communities, oldest deadline first; None if the user has none."""
+    scope = _jurisdiction(user)
+    if scope is None:
+        return None
+    query = (select(Proposal).join(Proposal.community).where(scope, Proposal.state != ProposalState.draft))
+    if filters.mine:
+        query = query.where(Proposal.assignee_id == user.id)
+    return _filtered(query, filters).options(joinedload(Proposal.community).joinedload(Place.parent),
+                         joinedload(Proposal.assignee)).order_by(
+        Proposal.due_on.is_(None), Proposal.due_on, Proposal.id.desc())
+
+
+def workspace_communities(user) -> list[Place]:
+    """Communities for the workspace's filter."""
+    scope = _jurisdiction(user)
+    if scope is None:
+        return []
+    return db.session.scalars(select(Place).where(Place.level == PlaceLevel.community, scope)
+                              .options(joinedload(Place.parent)).order_by(Place.path)).all()
+
+
+def proposal_with_thread(proposal_id: int) -> Proposal | None:
+    return db.session.scalar(select(Proposal).where(Proposal.id == proposal_id).options(
+        joinedload(Proposal.community).joinedload(Place.parent), joinedload(Proposal.author),
+        joinedload(Proposal.merged_into), joinedload(Proposal.assignee),
+        selectinload(Proposal.history).joinedload(ProposalEvent.actor), selectinload(Proposal.photos)))
+
+
+def visible_comments(proposal: Proposal, *, include_hidden: bool = False) -> list[Comment]:
+    query = select(Comment).where(Comment.proposal_id == proposal.id).options(joinedload(Comment.author))
+    if not include_hidden:
+        query = query.where(Comment.hidden_at.is_(None))
+    return db.session.scalars(query.order_by(Comment.id).limit(500)).all()
+
+
+def notes_of(proposal: Proposal) -> list[InternalNote]:
+    return db.session.scalars(select(InternalNote).where(InternalNote.proposal_id == proposal.id)
+                              .options(joinedload(InternalNote.author)).order_by(InternalNote.id)).all()
+
+
+def merged_here(proposal: Proposal) -> list[Proposal]:
+    """Duplicates merged into this proposal."""
+    return db.session.scalars(select(Proposal).where(Proposal.merged_into_id == proposal.id)
+                              .order_by(Proposal.id)).all()
+
+
+def has_supported(user, proposal: Proposal) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return db.session.scalar(select(Support.id).where(Support.proposal_id == proposal.id,
+                                                      Support.user_id == user.id)) is not None
+
+
+def supporter_ids(proposal: Proposal) -> list[int]:
+    return list(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id)))
+
+
+def own_proposals(user) -> list[Proposal]:
+    return db.session.scalars(_for_list(select(Proposal).where(Proposal.author_id == user.id))
+                              .order_by(Proposal.id.desc()).limit(100)).unique().all()
+
+
+def moderation_queue(user) -> list[Comment]:
+    """Reported comments a moderator has not looked at yet, in the user's jurisdiction, hidden ones first."""
+    staffed = _staffed_paths(user, OFFICE_ROLES)
+    if not staffed:
+        return []
+    return db.session.scalars(
+        select(Comment).join(Comment.proposal).join(Proposal.community)
+        .where(Comment.report_count > 0, Comment.moderated_at.is_(None),
+               or_(*[Place.path.startswith(path) for path in staffed]))
+        .options(joinedload(Comment.author), joinedload(Comment.proposal))
+        .order_by(Comment.hidden_at.is_(None), Comment.report_count.desc(), Comment.id).limit(200)).all()
+
+
+def map_cells(west: float, south: float, east: float, north: float, zoom: int, filters: Filters) -> list[dict]:
+    """Proposals inside the box, clustered on a grid that gets finer as the map zooms in.
+
+    Two queries whatever the number of proposals: the cells with their counts and centres, then the titles of
+    the cells holding a single proposal.
+    """
+    cell = 360 / 2 ** max(0, min(zoom, 22)) / 4  # a quarter of a tile: about 64 px on screen
+    col = cast((Proposal.lng + 180) / cell, Integer)
+    row = cast((Proposal.lat + 90) / cell, Integer)
+    base = _filtered(select(Proposal.id).where(Proposal.state.not_in(HIDDEN_FROM_PUBLIC), Proposal.lat.is_not(None),
+                                               Proposal.lat.between(south, north), Proposal.lng.between(west, east)),
+                     filters).subquery()
+    cells = db.session.execute(
+        select(func.count(), func.avg(cast(Proposal.lat, Float)), func.avg(cast(Proposal.lng, Float)),
+               func.min(Proposal.id))
+        .where(Proposal.id.in_(select(base.c.id))).group_by(col, row).limit(MAX_MAP_CELLS)).all()
+    single_ids = [first_id for count, _lat, _lng, first_id in cells if count == 1]
+    singles = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(single_ids)))}
+    result = []
+    for count, lat, lng, first_id in cells:
+        if count == 1 and first_id in singles:
+            proposal = singles[first_id]
+            result.append({"count": 1, "lat": proposal.lat, "lng": proposal.lng, "id": proposal.id,
+                           "title": proposal.title, "state": str(proposal.state.label)})
+        else:
+            result.append({"count": count, "lat": lat, "lng": lng})
+    return result
+
+
+def overdue_in(area: Place, limit: int = 10) -> list[Proposal]:
+    return db.session.scalars(select(Proposal).join(Proposal.community).where(
+        Place.path.startswith(area.path), Proposal.state.in_(OPEN_STATES), Proposal.due_on < local_today())
+        .options(joinedload(Proposal.community)).order_by(Proposal.due_on).limit(limit)).all()
+

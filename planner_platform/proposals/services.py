@@ -1,0 +1,290 @@
+"""Proposal writes: drafting and submitting, every step of the lifecycle, assigning and merging, closing.
+
+Callers commit. Every function takes the acting user and checks that they may act; a refused action raises
+DomainError, NotAllowed or Conflict and leaves nothing behind.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from planner_platform.accounts.models import Role, User
+from planner_platform.areas.geometry import contains_point
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.audit import record_audit
+from planner_platform.core.calendar import add_working_days, local_today
+from planner_platform.core.db import utcnow
+from planner_platform.core.errors import Conflict, DomainError, NotAllowed
+from planner_platform.extensions import db
+from planner_platform.notifications.outbox import emit
+from planner_platform.planners.queries import serving_planner_accounts
+from planner_platform.planners.services import district_of, policy_for, proposal_rules
+from planner_platform.proposals import notifications as events
+from planner_platform.proposals import permissions as can
+from planner_platform.proposals import photos as photo_store
+from planner_platform.proposals.models import (DESCRIPTION_MAX, REPLY_MAX, REPLY_REQUIRED, TITLE_MAX, TRANSITIONS,
+                                               Channel, Proposal, ProposalEvent, ProposalPhoto, ProposalState)
+from planner_platform.proposals.search import index_text
+
+DEFAULT_CATEGORIES = ["其他"]
+
+
+@dataclass
+class ProposalInput:
+    title: str
+    description: str
+    category: str
+    community: Place
+    site: str = ""
+    lat: float | None = None
+    lng: float | None = None
+
+
+@dataclass
+class OfflineEntry:
+    """A proposal a community worker received in person, by phone or at a council, typed in for the resident."""
+    name: str
+    phone: str | None
+    channel: Channel
+    consent: bool
+
+
+def rules_for(community: Place) -> dict:
+    return proposal_rules(policy_for(district_of(community)))
+
+
+def categories_for(community: Place) -> list[str]:
+    return policy_for(district_of(community)).proposal_categories or DEFAULT_CATEGORIES
+
+
+def _check_input(data: ProposalInput) -> None:
+    if data.community.level is not PlaceLevel.community:
+        raise DomainError(_("Choose a community."), field="community")
+    if not data.title.strip():
+        raise DomainError(_("Give the proposal a title."), field="title")
+    if len(data.title) > TITLE_MAX or len(data.description) > DESCRIPTION_MAX:
+        raise DomainError(_("The text is too long."), field="description")
+    if data.category not in categories_for(data.community):
+        raise DomainError(_("Choose one of the categories of %(community)s.", community=data.community.name),
+                          field="category")
+    if (data.lat is None) != (data.lng is None):
+        raise DomainError(_("The map point is incomplete. Tap the map again."), field="lat")
+    if data.lat is not None and data.community.boundary and not contains_point(data.community.boundary, data.lat,
+                                                                               data.lng):
+        raise DomainError(_("The map point is outside %(community)s. Put it inside the outlined area.",
+                            community=data.community.name), field="lat")
+
+
+def _apply(proposal: Proposal, data: ProposalInput) -> None:
+    proposal.title, proposal.description = data.title.strip(), data.description.strip()
+    proposal.category, proposal.community, proposal.community_id = data.category, data.community, data.community.id
+    proposal.site, proposal.lat, proposal.lng = data.site.strip(), data.lat, data.lng
+    proposal.search_text = index_text(proposal.title, proposal.description)
+
+
+def _add_photos(proposal: Proposal, new_photos: list) -> None:
+    limit = rules_for(proposal.community)["max_photos"]
+    if len(proposal.photos) + len(new_photos) > limit:
+        raise DomainError(_("At most %(count)d photos per proposal.", count=limit), field="photos")
+    for photo in new_photos:
+        proposal.photos.append(ProposalPhoto(storage_key=photo_store.write(photo), width=photo.width,
+                                             height=photo.height, size_bytes=len(photo.data)))
+
+
+def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Proposal | None = None,
+         submit: bool = False, offline: OfflineEntry | None = None) -> Proposal:
+    """Create a proposal or change a draft, then submit it if asked. `offline`: entered for a resident."""
+    _check_input(data)
+    if proposal is None:
+        proposal = Proposal(state=ProposalState.draft, photos=[], history=[])
+        if offline is None:
+            if not can.can_take_part(actor):
+                raise NotAllowed(_("Only residents can submit proposals online."))
+            proposal.author_id, proposal.channel = actor.id, Channel.online
+        else:
+            _record_offline(actor, proposal, data.community, offline)
+        db.session.add(proposal)
+    elif not can.can_edit_draft(actor, proposal):
+        raise NotAllowed(_("Only a draft can be changed, by whoever wrote it."))
+    _apply(proposal, data)
+    _add_photos(proposal, new_photos)
+    db.session.flush()
+    if submit:
+        submit_draft(actor, proposal)
+    return proposal
+
+
+def _record_offline(actor: User, proposal: Proposal, community: Place, offline: OfflineEntry) -> None:
+    if not can.can_enter_offline(actor, community):
+        raise NotAllowed(_("You may not enter proposals for %(community)s.", community=community.name))
+    if not offline.name.strip():
+        raise DomainError(_("Enter the resident's name."), field="on_behalf_name")
+    if not offline.consent:
+        raise DomainError(_("Record the resident's consent before entering their proposal."), field="consent")
+    if offline.channel is Channel.online:
+        raise DomainError(_("Choose how the proposal was received."), field="channel")
+    proposal.entered_by_id, proposal.channel = actor.id, offline.channel
+    proposal.on_behalf_name, proposal.on_behalf_phone = offline.name.strip(), offline.phone
+    proposal.consent_recorded_at = utcnow()
+
+
+def _step_deadline(proposal: Proposal, step: str, start: date) -> date:
+    return add_working_days(start, rules_for(proposal.community)[step])
+
+
+def _log(proposal: Proposal, to_state: ProposalState, actor, reply: str = "") -> None:
+    if to_state not in TRANSITIONS[proposal.state]:
+        raise DomainError(_("A proposal that is %(current)s cannot become %(next)s.",
+                            current=proposal.state.label, next=to_state.label))
+    proposal.history.append(ProposalEvent(from_state=proposal.state, to_state=to_state, reply=reply,
+                                          actor_id=getattr(actor, "id", actor)))
+    proposal.state = to_state
+
+
+def _notify_author(proposal: Proposal, actor, reply: str = "", **extra) -> None:
+    if proposal.author_id:
+        emit(events.UPDATED.name, recipients={"users": [proposal.author_id]}, actor=actor, payload={
+            "proposal_id": proposal.id, "title": proposal.title, "state": proposal.state.value, "reply": reply,
+            **extra})
+
+
+def submit_draft(actor: User, proposal: Proposal) -> None:
+    if not can.can_edit_draft(actor, proposal):
+        raise NotAllowed(_("Only a draft can be submitted, by whoever wrote it."))
+    _log(proposal, ProposalState.submitted, actor)
+    proposal.submitted_at = utcnow()
+    proposal.due_on = _step_deadline(proposal, "accept", local_today())
+    db.session.flush()
+    payload = {"proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name,
+               "due_on": proposal.due_on.isoformat()}
+    planners = [user.id for user in serving_planner_accounts(proposal.community_id)]
+    if planners:
+        emit(events.RECEIVED.name, recipients={"users": planners}, payload=payload, actor=actor)
+    emit(events.RECEIVED.name, payload=payload, actor=actor, recipients={
+        "roles": [Role.subdistrict_staff.value], "place_id": proposal.community_id, "scope": "covering"})
+    _notify_author(proposal, actor)
+
+
+def _check_version(proposal: Proposal, version: int | None) -> None:
+    if version is not None and version != proposal.version:
+        raise Conflict(_("Someone else acted on this proposal while you were looking at it. Its page now shows "
+                         "what they did."))
+
+
+def _flush_versioned() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(_("Someone else acted on this proposal while you were looking at it. Its page now shows "
+                         "what they did.")) from None
+
+
+def _enter(proposal: Proposal, to_state: ProposalState, actor, reply: str) -> None:
+    """Move to `to_state` and keep the timestamps and the deadline of the new step right."""
+    was = proposal.state
+    _log(proposal, to_state, actor, reply)
+    now, today = utcnow(), local_today()
+    if was is ProposalState.submitted:
+        proposal.first_response_at = now
+    if to_state is ProposalState.accepted:
+        proposal.due_on, proposal.escalated_at = _step_deadline(proposal, "reply", today), None
+    elif to_state.is_decision or to_state in (ProposalState.withdrawn, ProposalState.closed):
+        proposal.due_on = None
+    if to_state.is_decision:
+        proposal.decided_at = now
+    if to_state is ProposalState.closed:
+        proposal.closed_at = now
+
+
+def advance(actor: User, proposal: Proposal, to_state: ProposalState, reply: str = "", *,
+            version: int | None = None) -> None:
+    """One step taken by a planner or the office: accept, assess, consult or decide, with a public reply."""
+    if not can.can_decide(actor, proposal):
+        raise NotAllowed(_("You may not act on proposals of %(community)s.", community=proposal.community.name))
+    if to_state in (ProposalState.merged, ProposalState.withdrawn, ProposalState.closed, ProposalState.submitted):
+        raise DomainError(_("This step is not taken here."))
+    _check_version(proposal, version)
+    reply = reply.strip()
+    if to_state in REPLY_REQUIRED and not reply:
+        raise DomainError(_("Write the public reply that explains this decision."), field="reply")
+    if len(reply) > REPLY_MAX:
+        raise DomainError(_("The reply is too long."), field="reply")
+    _enter(proposal, to_state, actor, reply)
+    _flush_versioned()
+    _notify_author(proposal, actor, reply)
+
+
+def bulk_accept(actor: User, proposals: list[Proposal]) -> int:
+    """Accept several submitted proposals at once, all or nothing."""
+    if not proposals:
+        raise DomainError(_("Tick the proposals to accept."))
+    for proposal in proposals:
+        if proposal.state is not ProposalState.submitted:
+            raise DomainError(_("%(title)s is %(state)s and cannot be accepted.", title=proposal.title,
+                                state=proposal.state.label))
+        advance(actor, proposal, ProposalState.accepted)
+    return len(proposals)
+
+
+def withdraw(actor: User, proposal: Proposal, *, version: int | None = None) -> None:
+    if not can.can_withdraw(actor, proposal):
+        raise NotAllowed(_("Only the author can withdraw a proposal, before it is decided."))
+    _check_version(proposal, version)
+    _enter(proposal, ProposalState.withdrawn, actor, "")
+    _flush_versioned()
+
+
+def assign(actor: User, proposal: Proposal, assignee: User) -> None:
+    """Give a proposal to one of the planners serving its community."""
+    if not can.can_assign_or_merge(actor, proposal):
+        raise NotAllowed(_("Only the sub-district office assigns proposals."))
+    if assignee.id not in {user.id for user in serving_planner_accounts(proposal.community_id)}:
+        raise DomainError(_("%(name)s does not serve %(community)s.", name=assignee.display_name,
+                            community=proposal.community.name), field="assignee")
+    proposal.assignee_id = assignee.id
+    _flush_versioned()
+    record_audit(db.session, "proposal.assigned", actor=actor, obj=proposal, assignee=assignee.id)
+    emit(events.ASSIGNED.name, recipients={"users": [assignee.id]}, actor=actor, payload={
+        "proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name})
+
+
+def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, version: int | None = None) -> None:
+    """Merge a duplicate into another proposal; the original stays visible with a link, its author and
+    supporters are told."""
+    if not can.can_assign_or_merge(actor, proposal):
+        raise NotAllowed(_("Only the sub-district office merges proposals."))
+    if target.id == proposal.id or target.state in (ProposalState.draft, ProposalState.withdrawn,
+                                                    ProposalState.merged):
+        raise DomainError(_("Choose another proposal that is still open to merge into."), field="target")
+    if district_of(target.community).id != district_of(proposal.community).id:
+        raise DomainError(_("Proposals can only be merged within one district."), field="target")
+    if not proposal.state.is_open:  # a duplicate is often spotted on arrival, so any stage before a decision
+        raise DomainError(_("A proposal that is %(current)s cannot be merged.", current=proposal.state.label))
+    _check_version(proposal, version)
+    reply = reply.strip() or _("Merged into “%(title)s”, which covers the same need.", title=target.title)
+    proposal.history.append(ProposalEvent(from_state=proposal.state, to_state=ProposalState.merged, reply=reply,
+                                          actor_id=actor.id))
+    if proposal.state is ProposalState.submitted:
+        proposal.first_response_at = utcnow()
+    proposal.state, proposal.merged_into_id, proposal.merged_into = ProposalState.merged, target.id, target
+    proposal.decided_at, proposal.due_on = utcnow(), None
+    _flush_versioned()
+    from planner_platform.proposals.queries import supporter_ids
+
+    told = ({proposal.author_id} if proposal.author_id else set()) | set(supporter_ids(proposal))
+    if told:
+        emit(events.UPDATED.name, recipients={"users": sorted(told)}, actor=actor, payload={
+            "proposal_id": proposal.id, "title": proposal.title, "state": ProposalState.merged.value,
+            "reply": reply, "merged_into_id": target.id})
+
+
+def rate(actor: User, proposal: Proposal, score: int, comment: str = "") -> None:
+    """The author's satisfaction with the outcome, which closes the proposal."""
+    if not can.can_rate(actor, proposal):
+        raise NotAllowed(_("Only the author can rate a decided proposal, once."))
+    if score not in range(1, 6):
+        raise DomainError(_("Choose from 1 to 5 stars."), field="score")
+    proposal.satisfaction, proposal.satisfaction_comment = score, comment.strip()
+    _enter(proposal, ProposalState.closed, actor, "")
+    _flush_versioned()

@@ -1,0 +1,327 @@
+"""Public and resident pages: the list, the map, a proposal's page, submitting, supporting, commenting, rating."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.errors import DomainError
+from planner_platform.core.forms import apply_domain_error, commit_or_explain, select_choices
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+from planner_platform.proposals import participation, queries, services
+from planner_platform.proposals import permissions as can
+from planner_platform.proposals import photos as photo_store
+from planner_platform.proposals.forms import (ActionForm, AssignForm, CommentForm, MergeForm, NoteForm,
+                                              OfflineProposalForm, ProposalForm, RateForm, StepForm)
+from planner_platform.proposals.models import Channel, Comment, Proposal, ProposalPhoto, ProposalState
+from planner_platform.proposals.steps import steps_for
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+MAX_QUERY_LENGTH = 50
+
+
+def filters_from_request() -> queries.Filters:
+    place_id = request.args.get("place", type=int)
+    place = db.session.get(Place, place_id) if place_id else None
+    return queries.Filters(state=request.args.get("state", ""), category=request.args.get("category", "")[:40],
+                           place=place, q=request.args.get("q", "")[:MAX_QUERY_LENGTH],
+                           overdue=request.args.get("overdue") == "1", mine=request.args.get("mine") == "1")
+
+
+def _area_choices() -> list[Place]:
+    """Districts and sub-districts for the list's place filter."""
+    return db.session.scalars(select(Place).where(Place.level.in_((PlaceLevel.district, PlaceLevel.subdistrict)))
+                              .order_by(Place.path)).all()
+
+
+def _all_categories() -> list[str]:
+    from planner_platform.planners.models import PolicyProfile
+
+    found = set(services.DEFAULT_CATEGORIES)
+    for categories in db.session.scalars(select(PolicyProfile.proposal_categories)):
+        found.update(categories or [])
+    return sorted(found)
+
+
+@bp.route("/")
+def index():
+    filters = filters_from_request()
+    sort = request.args.get("sort", "newest")
+    page = queries.public_page(filters, sort, request.args.get("after", ""))
+    return render_template("proposals/index.html", page=page, filters=filters, sort=sort, areas=_area_choices(),
+                           categories=_all_categories(), states=list(ProposalState)[1:])
+
+
+@bp.route("/map")
+def map_view():
+    return render_template("proposals/map.html", filters=filters_from_request(), areas=_area_choices(),
+                           categories=_all_categories())
+
+
+@bp.route("/map/cells.json")
+def map_cells():
+    try:
+        west, south, east, north = (float(v) for v in request.args.get("bbox", "").split(","))
+    except ValueError:
+        return jsonify(error=_("bbox must be west,south,east,north")), 400
+    zoom = request.args.get("zoom", 12, type=int)
+    cells = queries.map_cells(west, south, east, north, zoom, filters_from_request())
+    for cell in cells:
+        if "id" in cell:
+            cell["url"] = url_for("proposals.detail", proposal_id=cell["id"])
+    return jsonify(cells=cells)
+
+
+@bp.route("/map/areas.json")
+def map_areas():
+    """Community outlines for the map, drawn without any tile server."""
+    place_id = request.args.get("place", type=int)
+    query = select(Place).where(Place.level == PlaceLevel.community, Place.boundary.is_not(None))
+    if place_id:
+        query = query.where(Place.id == place_id) if request.args.get("only") else query.where(
+            Place.path.startswith(db.get_or_404(Place, place_id).path))
+    features = [{"type": "Feature", "geometry": place.boundary, "properties": {"id": place.id, "name": place.name}}
+                for place in db.session.scalars(query.order_by(Place.path).limit(2000))]
+    return jsonify(type="FeatureCollection", features=features)
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    return render_template("proposals/mine.html", proposals=queries.own_proposals(current_user))
+
+
+def _community_choices(form, communities: list[Place]) -> None:
+    form.community.choices = select_choices((c.id, f"{c.parent.name} · {c.name}") for c in communities)
+
+
+def _fill_choices(form, communities: list[Place], community: Place | None) -> Place | None:
+    """Community and category choices; the categories are those of the chosen community's district."""
+    _community_choices(form, communities)
+    chosen = next((c for c in communities if c.id == form.community.data), None) or community
+    if chosen is not None:
+        form.community.data = chosen.id
+        form.category.choices = select_choices((c, c) for c in services.categories_for(chosen))
+    return chosen
+
+
+def _proposal_input(form, community: Place) -> services.ProposalInput:
+    return services.ProposalInput(title=form.title.data or "", description=form.description.data or "",
+                                  category=form.category.data or "", community=community, site=form.site.data or "",
+                                  lat=form.lat.data, lng=form.lng.data)
+
+
+def _cleaned_photos(form) -> list | None:
+    """The uploaded photos decoded and re-encoded; None (with the reason on the form) if one is not a photo."""
+    cleaned = []
+    for upload in form.photos.data or []:
+        if not getattr(upload, "filename", ""):
+            continue
+        try:
+            cleaned.append(photo_store.clean_photo(upload.stream, upload.filename))
+        except DomainError as error:
+            apply_domain_error(form, error)
+            return None
+    return cleaned
+
+
+def _all_communities() -> list[Place]:
+    return db.session.scalars(select(Place).where(Place.level == PlaceLevel.community)
+                              .options(joinedload(Place.parent)).order_by(Place.path)).all()
+
+
+def _save_from_form(form, communities, *, proposal=None, offline=None):
+    """Validate, clean the photos and save; returns the proposal, or None with the reasons on the form."""
+    community = _fill_choices(form, communities, proposal.community if proposal else None)
+    if not form.validate_on_submit() or community is None:
+        return None
+    photos = _cleaned_photos(form)
+    if photos is None:
+        return None
+    submit = "submit" in request.form
+    return commit_or_explain(form, lambda: services.save(
+        current_user, _proposal_input(form, community), photos, proposal=proposal, submit=submit,
+        offline=offline(form) if offline else None))
+
+
+def _after_save(proposal: Proposal):
+    if proposal.state is ProposalState.draft:
+        flash(_("Draft saved. Submit it when it is ready."), "success")
+    else:
+        flash(_("Thank you. Your proposal is submitted; you will be told of every step."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(can.can_take_part(current_user))
+    form = ProposalForm()
+    communities = _all_communities()
+    if request.method == "GET":
+        form.community.data = current_user.home_community.id if current_user.home_community else None
+    proposal = _save_from_form(form, communities)
+    if proposal:
+        return _after_save(proposal)
+    _fill_choices(form, communities, current_user.home_community)
+    return render_template("proposals/edit.html", form=form, proposal=None, offline=False)
+
+
+@bp.route("/new/offline", methods=["GET", "POST"])
+@login_required
+def new_offline():
+    communities = [c for c in _all_communities() if can.can_enter_offline(current_user, c)]
+    require(bool(communities))
+    form = OfflineProposalForm()
+
+    def offline(form):
+        return services.OfflineEntry(name=form.on_behalf_name.data, phone=form.on_behalf_phone.data,
+                                     channel=Channel(form.channel.data), consent=form.consent.data)
+
+    proposal = _save_from_form(form, communities, offline=offline)
+    if proposal:
+        flash(_("The proposal is recorded for %(name)s.", name=proposal.on_behalf_name), "success")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    _fill_choices(form, communities, communities[0])
+    return render_template("proposals/edit.html", form=form, proposal=None, offline=True)
+
+
+def get_proposal_or_404(proposal_id: int) -> Proposal:
+    proposal = queries.proposal_with_thread(proposal_id)
+    if proposal is None or not can.can_view(current_user, proposal):
+        abort(404)  # a draft is nobody else's business, not even its existence
+    return proposal
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_edit_draft(current_user, proposal))
+    form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    saved = _save_from_form(form, _all_communities(), proposal=proposal)
+    if saved:
+        return _after_save(saved)
+    return render_template("proposals/edit.html", form=form, proposal=proposal, offline=False)
+
+
+@bp.route("/<int:proposal_id>")
+def detail(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    internal = can.can_read_internal(current_user, proposal)
+    office = can.can_assign_or_merge(current_user, proposal)
+    assign_form = None
+    if office:
+        assign_form = AssignForm(assignee=proposal.assignee_id)
+        from planner_platform.planners.queries import serving_planner_accounts
+
+        assign_form.assignee.choices = select_choices(
+            (u.id, u.display_name) for u in serving_planner_accounts(proposal.community_id))
+    return render_template(
+        "proposals/detail.html", proposal=proposal, comments=queries.visible_comments(proposal),
+        merged_here=queries.merged_here(proposal), supported=queries.has_supported(current_user, proposal),
+        notes=queries.notes_of(proposal) if internal else [], internal=internal, office=office,
+        steps=steps_for(current_user, proposal), step_form=StepForm(version=proposal.version),
+        merge_form=MergeForm(version=proposal.version) if office and proposal.state.is_open else None,
+        assign_form=assign_form, rate_form=RateForm() if can.can_rate(current_user, proposal) else None,
+        comment_form=CommentForm(), note_form=NoteForm(), action_form=ActionForm(),
+        can_take_part=can.can_take_part(current_user))
+
+
+@bp.route("/<int:proposal_id>/submit", methods=["POST"])
+@login_required
+def submit(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    form = ActionForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.submit_draft(current_user, proposal)):
+        return _after_save(proposal)
+    for error in form.form_errors:
+        flash(error, "danger")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_withdraw(current_user, proposal))
+    form = StepForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.withdraw(
+            current_user, proposal, version=_version(form))):
+        flash(_("Your proposal is withdrawn."), "success")
+    _flash_errors(form)
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+def _version(form) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+def _flash_errors(form) -> None:
+    for error in form.form_errors + [e for errors in form.errors.values() for e in errors]:
+        flash(error, "danger")
+
+
+@bp.route("/<int:proposal_id>/rate", methods=["POST"])
+@login_required
+def rate(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_rate(current_user, proposal))
+    form = RateForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.rate(
+            current_user, proposal, form.score.data, form.rate_comment.data or "")):
+        flash(_("Thank you for rating the outcome."), "success")
+    _flash_errors(form)
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/<int:proposal_id>/support", methods=["POST"])
+@login_required
+def support(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    form = ActionForm()
+    added = form.validate_on_submit() and commit_or_explain(form, lambda: participation.support(current_user,
+                                                                                                proposal))
+    if added is True:
+        flash(_("Thank you for your support."), "success")
+    elif added is False or added is None and not form.form_errors:
+        flash(_("You already support this proposal."), "info")
+    _flash_errors(form)
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
+
+
+@bp.route("/<int:proposal_id>/comments", methods=["POST"])
+@login_required
+def comment(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    form = CommentForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.add_comment(
+            current_user, proposal, form.body.data)):
+        flash(_("Your comment is published."), "success")
+    _flash_errors(form)
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="comments"))
+
+
+@bp.route("/comments/<int:comment_id>/report", methods=["POST"])
+@login_required
+def report(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    get_proposal_or_404(comment.proposal_id)
+    form = ActionForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.report(current_user, comment)):
+        flash(_("Thank you. A moderator will look at this comment."), "success")
+    _flash_errors(form)
+    return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor="comments"))
+
+
+@bp.route("/photos/<int:photo_id>")
+def photo(photo_id: int):
+    record = db.get_or_404(ProposalPhoto, photo_id)
+    get_proposal_or_404(record.proposal_id)
+    response = send_file(photo_store.path_of(record.storage_key), mimetype="image/jpeg", max_age=0,
+                         download_name=f"proposal-{record.proposal_id}-{record.id}.jpg")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = f"inline; filename=proposal-{record.proposal_id}-{record.id}.jpg"
+    return response

@@ -1,0 +1,135 @@
+"""The planners' and offices' workspace: their communities' proposals, the steps, assigning, merging, notes and
+the moderation queue."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from planner_platform.core.calendar import local_today
+from planner_platform.core.forms import commit_or_explain
+from planner_platform.core.pagination import paginate
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+from planner_platform.proposals import participation, queries, services
+from planner_platform.proposals import permissions as can
+from planner_platform.proposals.forms import ActionForm, AssignForm, MergeForm, NoteForm, StepForm
+from planner_platform.proposals.models import Comment, Proposal, ProposalState
+from planner_platform.proposals.views import _all_categories, _flash_errors, _version, filters_from_request
+from planner_platform.proposals.views import get_proposal_or_404
+from planner_platform.accounts.models import User
+
+bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters = filters_from_request()
+    query = queries.workspace_query(current_user, filters)
+    require(query is not None)
+    return render_template("proposals/workspace.html", page=paginate(query, per_page=30), filters=filters,
+                           communities=queries.workspace_communities(current_user), categories=_all_categories(),
+                           states=list(ProposalState)[1:], today=local_today(), form=ActionForm())
+
+
+@bp.route("/accept", methods=["POST"])
+@login_required
+def bulk_accept():
+    form = ActionForm()
+    ids = [int(v) for v in request.form.getlist("proposal") if v.isdigit()][:100]
+    proposals = db.session.scalars(select(Proposal).where(Proposal.id.in_(ids))).all() if ids else []
+    count = form.validate_on_submit() and commit_or_explain(form, lambda: services.bulk_accept(current_user,
+                                                                                               proposals))
+    if count:
+        flash(_("%(count)d proposals accepted.", count=count), "success")
+    _flash_errors(form)
+    return redirect(request.referrer if request.referrer and "/workspace" in request.referrer
+                    else url_for("workspace.index"))
+
+
+def _back(proposal: Proposal, anchor: str = ""):
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=anchor or None))
+
+
+@bp.route("/proposals/<int:proposal_id>/step", methods=["POST"])
+@login_required
+def step(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_decide(current_user, proposal))
+    form = StepForm()
+    to_state = ProposalState.__members__.get(request.form.get("to", ""))
+    if to_state is None:
+        flash(_("Choose a step."), "danger")
+    elif form.validate_on_submit() and commit_or_explain(form, lambda: services.advance(
+            current_user, proposal, to_state, form.reply.data or "", version=_version(form))):
+        flash(_("The proposal is now: %(state)s.", state=to_state.label), "success")
+    _flash_errors(form)
+    return _back(proposal, "steps")
+
+
+@bp.route("/proposals/<int:proposal_id>/assign", methods=["POST"])
+@login_required
+def assign(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_assign_or_merge(current_user, proposal))
+    form = AssignForm()
+    assignee = db.session.get(User, form.assignee.data) if form.validate_on_submit() else None
+    if assignee is None:
+        flash(_("Choose a planner."), "danger")
+    elif commit_or_explain(form, lambda: services.assign(current_user, proposal, assignee)):
+        flash(_("Assigned to %(name)s.", name=assignee.display_name), "success")
+    _flash_errors(form)
+    return _back(proposal, "steps")
+
+
+@bp.route("/proposals/<int:proposal_id>/merge", methods=["POST"])
+@login_required
+def merge(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_assign_or_merge(current_user, proposal))
+    form = MergeForm()
+    if form.validate_on_submit():
+        target = db.session.get(Proposal, form.target.data)
+        if target is None or not can.can_view(current_user, target):
+            flash(_("There is no proposal number %(number)d.", number=form.target.data), "danger")
+            return _back(proposal, "merge")
+        if commit_or_explain(form, lambda: services.merge(current_user, proposal, target, form.merge_reply.data or "",
+                                                          version=_version(form))):
+            flash(_("Merged into “%(title)s”.", title=target.title), "success")
+    _flash_errors(form)
+    return _back(proposal, "merge")
+
+
+@bp.route("/proposals/<int:proposal_id>/notes", methods=["POST"])
+@login_required
+def note(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_read_internal(current_user, proposal))
+    form = NoteForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.add_note(
+            current_user, proposal, form.note.data)):
+        flash(_("Note saved. Only staff and planners see it."), "success")
+    _flash_errors(form)
+    return _back(proposal, "notes")
+
+
+@bp.route("/moderation")
+@login_required
+def moderation():
+    require(bool(current_user.is_staff))
+    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_user),
+                           form=ActionForm())
+
+
+@bp.route("/moderation/<int:comment_id>", methods=["POST"])
+@login_required
+def moderate(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    require(can.can_moderate(current_user, comment.proposal.community))
+    form = ActionForm()
+    hide = request.form.get("verdict") == "hide"
+    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.moderate(current_user, comment,
+                                                                                            hide=hide)):
+        flash(_("The comment is hidden.") if hide else _("The comment is shown again."), "success")
+    _flash_errors(form)
+    return redirect(url_for("workspace.moderation"))
