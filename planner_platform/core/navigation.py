@@ -33,14 +33,26 @@ COVERAGE = NavItem(_l("Coverage"), "assignments.coverage",
                    _l("Which communities have a lead planner, and which do not."))
 APPOINT = NavItem(_l("Appoint"), "assignments.appoint", _l("Appoint a planner or a team to communities."))
 MY_TERMS = NavItem(_l("My communities"), "core.home", _l("The communities you serve and your terms."))
+PROPOSALS = NavItem(_l("Proposals"), "proposals.index",
+                    _l("Residents' ideas for their neighbourhood, each followed to a public reply."))
+MY_PROPOSALS = NavItem(_l("My proposals"), "proposals.mine", _l("Make a proposal and follow yours step by step."))
+WORKSPACE = NavItem(_l("Workspace"), "workspace.index",
+                    _l("The proposals of your communities: accept, assess, decide and reply before the deadline."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
+
+
+WORKSPACE_ROLES = {Role.planner, Role.community_worker, Role.subdistrict_staff, Role.district_staff, Role.admin}
 
 
 def navigation_for(user) -> list[NavItem]:
     """The pages `user` may open, in menu order."""
-    items = [PLACES]
+    items = [PLACES, PROPOSALS]
     if not (user and user.is_authenticated):
         return items
+    if Role.resident in user.roles:
+        items.append(MY_PROPOSALS)
+    if user.roles & WORKSPACE_ROLES:
+        items.append(WORKSPACE)
     if districts_visible_to(user):
         items += [ROSTER, COVERAGE]
     if user.roles & {Role.subdistrict_staff, Role.district_staff, Role.admin}:
@@ -56,14 +68,12 @@ def navigation_for(user) -> list[NavItem]:
 
 
 ROLE_NEXT_STEPS = {
-    Role.resident: _l("Look up your community and the planners who serve it. Soon you can send renewal proposals "
-                      "here and follow each one to its reply."),
-    Role.community_worker: _l("Check your community's details. You will enter proposals received offline and "
-                              "organise activities here."),
-    Role.planner: _l("Review the communities of your district. Your assignments, proposals and work logs will "
-                     "appear here."),
-    Role.subdistrict_staff: _l("Check the communities of your sub-district: population, households and "
-                               "boundaries must be right before planners are assigned."),
+    Role.resident: _l("Send a renewal proposal for your neighbourhood and follow it to its reply; support and "
+                      "comment on your neighbours' ideas."),
+    Role.community_worker: _l("Enter the proposals residents give you in person or by phone, with their consent, "
+                              "from the workspace."),
+    Role.subdistrict_staff: _l("Triage your sub-district's proposals before their deadlines, assign them to "
+                               "planners and keep the communities' details right."),
     Role.district_staff: _l("Keep the place register of your district current and invite the staff and planners "
                             "who work in it."),
     Role.city_observer: _l("Browse every district and community; dashboards will follow."),

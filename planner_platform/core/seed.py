@@ -10,6 +10,7 @@ from planner_platform.areas.services import create_place
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners.demo import count_terms, seed_roster
+from planner_platform.proposals.demo import seed_proposals
 
 #: Shared by every demo account. Demo data only: never seed a real deployment.
 DEMO_PASSWORD = "Demo-Planner-2026"
@@ -109,6 +110,8 @@ def seed_demo_command():
     db.session.flush()
     db.session.expire(admin, ["grants"])  # the admin grant was just added: reload it for the permission checks
     seed_roster(admin)
+    proposals = seed_proposals(admin)
     db.session.commit()
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
-               f"accounts, {count_terms()} planner terms. Demo password for every account: {DEMO_PASSWORD}")
+               f"accounts, {count_terms()} planner terms, {proposals} proposals. Demo password for every account: "
+               f"{DEMO_PASSWORD}")

@@ -6,6 +6,8 @@ from planner_platform.accounts import permissions as account_permissions
 from planner_platform.areas import permissions as area_permissions
 from planner_platform.accounts.models import Role
 from planner_platform.planners.models import AssignmentRole
+from planner_platform.core.calendar import local_today
+from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
 from planner_platform.core.navigation import navigation_for
 from planner_platform.core.urls import public_path
@@ -38,6 +40,8 @@ def register(app: Flask) -> None:
         role_label=lambda value: Role(value).label,
         assignment_role_label=lambda value: AssignmentRole(value).label,
         proposal_state_label=lambda value: ProposalState(value).label,
+        proposals_can=proposal_permissions,
+        local_today=local_today,
         url_for_path=public_path,
         unread_notifications=_unread_notifications,
     )

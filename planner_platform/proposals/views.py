@@ -223,10 +223,10 @@ def detail(proposal_id: int):
         "proposals/detail.html", proposal=proposal, comments=queries.visible_comments(proposal),
         merged_here=queries.merged_here(proposal), supported=queries.has_supported(current_user, proposal),
         notes=queries.notes_of(proposal) if internal else [], internal=internal, office=office,
-        steps=steps_for(current_user, proposal), step_form=StepForm(version=proposal.version),
-        merge_form=MergeForm(version=proposal.version) if office and proposal.state.is_open else None,
+        steps=steps_for(current_user, proposal), step_form=StepForm(),
+        merge_form=MergeForm() if office and proposal.state.is_open else None,
         assign_form=assign_form, rate_form=RateForm() if can.can_rate(current_user, proposal) else None,
-        comment_form=CommentForm(), note_form=NoteForm(), action_form=ActionForm(),
+        comment_form=CommentForm(), note_form=NoteForm(),
         can_take_part=can.can_take_part(current_user))
 
 

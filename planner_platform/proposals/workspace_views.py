@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from planner_platform.core.calendar import local_today
+from planner_platform.accounts.models import User
 from planner_platform.core.forms import commit_or_explain
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
@@ -14,9 +14,8 @@ from planner_platform.proposals import participation, queries, services
 from planner_platform.proposals import permissions as can
 from planner_platform.proposals.forms import ActionForm, AssignForm, MergeForm, NoteForm, StepForm
 from planner_platform.proposals.models import Comment, Proposal, ProposalState
-from planner_platform.proposals.views import _all_categories, _flash_errors, _version, filters_from_request
-from planner_platform.proposals.views import get_proposal_or_404
-from planner_platform.accounts.models import User
+from planner_platform.proposals.views import (_all_categories, _flash_errors, _version, filters_from_request,
+                                              get_proposal_or_404)
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -29,7 +28,8 @@ def index():
     require(query is not None)
     return render_template("proposals/workspace.html", page=paginate(query, per_page=30), filters=filters,
                            communities=queries.workspace_communities(current_user), categories=_all_categories(),
-                           states=list(ProposalState)[1:], today=local_today(), form=ActionForm())
+                           states=list(ProposalState)[1:],
+                           moderator=bool(current_user.roles & set(queries.OFFICE_ROLES)))
 
 
 @bp.route("/accept", methods=["POST"])
@@ -116,9 +116,8 @@ def note(proposal_id: int):
 @bp.route("/moderation")
 @login_required
 def moderation():
-    require(bool(current_user.is_staff))
-    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_user),
-                           form=ActionForm())
+    require(bool(current_user.roles & set(queries.OFFICE_ROLES)))
+    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_user))
 
 
 @bp.route("/moderation/<int:comment_id>", methods=["POST"])

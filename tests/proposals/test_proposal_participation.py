@@ -1,0 +1,211 @@
+"""Supports, comments and moderation, internal notes, merging duplicates, assigning, bulk accept, deadlines."""
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from planner_platform.accounts.models import Role, User
+from planner_platform.core.calendar import local_today
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.notifications.models import Notification
+from planner_platform.notifications.rendering import render_event
+from planner_platform.proposals import participation, services
+from planner_platform.proposals.deadlines import auto_close, flag_overdue
+from planner_platform.proposals.models import Comment, Proposal, ProposalState, Support
+from tests.conftest import login, submit
+from tests.proposals.conftest import load, make_proposal, says
+
+
+def _titles(app, user) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Notification.title).where(
+            Notification.recipient_id == user.id, Notification.channel == "in_app").order_by(Notification.id)))
+
+
+def _events(app, user, event_type) -> list[dict]:
+    """Payloads of the in-app notifications of one type that reached `user`."""
+    with app.app_context():
+        return [n.event.payload for n in db.session.scalars(select(Notification).where(
+            Notification.recipient_id == user.id, Notification.channel == "in_app"))
+            if n.event.event_type == event_type]
+
+
+def _support(client, proposal_id):
+    return submit(client, f"/proposals/{proposal_id}/support", {}, form_url=f"/proposals/{proposal_id}",
+                  follow_redirects=True).get_data(as_text=True)
+
+
+def test_supporting_twice_counts_once_and_authors_cannot_support_themselves(app, client, cast):
+    proposal_id = make_proposal(app, cast.resident)
+    login(client, cast.neighbour)
+    assert says(app, _support(client, proposal_id), "Thank you for your support.")
+    assert says(app, _support(client, proposal_id), "You already support this proposal.")
+    assert load(app, proposal_id).support_count == 1
+    author = app.test_client()
+    login(author, cast.resident)
+    assert says(app, _support(author, proposal_id), "You cannot support your own proposal.")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Support)) == 1
+    assert load(app, proposal_id).support_count == 1
+
+
+def test_simultaneous_supports_keep_the_counter_equal_to_the_rows(app, cast, make_user, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
+    proposal_id = make_proposal(app, cast.resident)
+    supporters = [make_user(Role.resident, "D1S1C1") for _ in range(6)]
+    barrier = threading.Barrier(len(supporters) * 2)
+
+    def press(user_id):
+        with app.app_context():
+            user, proposal = db.session.get(User, user_id), db.session.get(Proposal, proposal_id)
+            barrier.wait()
+            participation.support(user, proposal)
+            db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=press, args=(u.id,)) for u in supporters for _ in range(2)]  # double clicks
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert load(app, proposal_id).support_count == 6
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Support)) == 6
+
+
+def test_reported_comments_hide_at_the_threshold_and_a_moderator_decides(app, client, cast, make_user):
+    proposal_id = make_proposal(app, cast.resident)
+    login(client, cast.neighbour)
+    submit(client, f"/proposals/{proposal_id}/comments", {"body": "广告：低价装修 <b>联系</b>"},
+           form_url=f"/proposals/{proposal_id}")
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id))
+    assert load(app, proposal_id).comment_count == 1
+    for reporter in (cast.resident, cast.third, cast.third):  # the district hides at 2 reports; twice counts once
+        reporter_client = app.test_client()
+        login(reporter_client, reporter)
+        submit(reporter_client, f"/proposals/comments/{comment_id}/report", {}, form_url=f"/proposals/{proposal_id}")
+    page = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    assert "低价装修" not in page and load(app, proposal_id).comment_count == 0
+    staff = app.test_client()
+    login(staff, cast.street)
+    queue = staff.get("/workspace/moderation").get_data(as_text=True)
+    assert "&lt;b&gt;联系&lt;/b&gt;" in queue
+    submit(staff, f"/workspace/moderation/{comment_id}", {"verdict": "show"}, form_url="/workspace/moderation")
+    assert "低价装修" in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    assert load(app, proposal_id).comment_count == 1
+    assert "低价装修" not in staff.get("/workspace/moderation").get_data(as_text=True)
+    other = app.test_client()
+    login(other, cast.other_street)
+    assert submit(other, f"/workspace/moderation/{comment_id}", {"verdict": "hide"},
+                  form_url="/workspace/moderation").status_code == 403
+
+
+def test_internal_notes_are_seen_by_staff_and_planners_only(app, client, cast):
+    proposal_id = make_proposal(app, cast.resident)
+    login(client, cast.planner)
+    submit(client, f"/workspace/proposals/{proposal_id}/notes", {"note": "现场看过，需要物业配合"},
+           form_url=f"/proposals/{proposal_id}")
+    assert "现场看过，需要物业配合" in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    for viewer in (cast.resident, cast.neighbour, None):
+        other = app.test_client()
+        if viewer:
+            login(other, viewer)
+        assert "现场看过" not in other.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    resident = app.test_client()
+    login(resident, cast.resident)
+    assert submit(resident, f"/workspace/proposals/{proposal_id}/notes", {"note": "x"},
+                  form_url=f"/proposals/{proposal_id}").status_code == 403
+
+
+def test_merging_a_duplicate_keeps_it_visible_and_tells_author_and_supporters(app, client, cast):
+    target_id = make_proposal(app, cast.third, title="增设座椅", community_id=cast.community.id)
+    duplicate_id = make_proposal(app, cast.resident, title="门口放几张椅子")
+    supporter = app.test_client()
+    login(supporter, cast.neighbour)
+    _support(supporter, duplicate_id)
+    login(client, cast.street)
+    submit(client, f"/workspace/proposals/{duplicate_id}/merge", {"target": str(target_id), "merge_reply": ""},
+           form_url=f"/proposals/{duplicate_id}")
+    duplicate = load(app, duplicate_id)
+    assert duplicate.state is ProposalState.merged and duplicate.merged_into_id == target_id
+    page = client.get(f"/proposals/{duplicate_id}").get_data(as_text=True)
+    assert f'href="/proposals/{target_id}"' in page
+    assert f'href="/proposals/{duplicate_id}"' in client.get(f"/proposals/{target_id}").get_data(as_text=True)
+    assert any("门口放几张椅子" in t for t in _titles(app, cast.neighbour))
+    assert any("门口放几张椅子" in t for t in _titles(app, cast.resident)[1:])
+    page = submit(client, f"/workspace/proposals/{target_id}/merge", {"target": str(target_id)},
+                  form_url=f"/proposals/{target_id}", follow_redirects=True).get_data(as_text=True)
+    assert says(app, page, "Choose another proposal that is still open to merge into.")
+
+
+def test_the_office_assigns_a_serving_planner_and_accepts_in_bulk(app, client, cast):
+    ids = [make_proposal(app, cast.resident, title=f"提案{n}") for n in range(3)]
+    login(client, cast.street)
+    page = submit(client, f"/workspace/proposals/{ids[0]}/assign", {"assignee": str(cast.idle_planner.id)},
+                  form_url=f"/proposals/{ids[0]}", follow_redirects=True).get_data(as_text=True)
+    assert says(app, page, "%(name)s does not serve %(community)s.", name="赵规划师", community=cast.community.name)
+    submit(client, f"/workspace/proposals/{ids[0]}/assign", {"assignee": str(cast.planner.id)},
+           form_url=f"/proposals/{ids[0]}")
+    assert load(app, ids[0]).assignee_id == cast.planner.id
+    assert any("提案0" in t for t in _titles(app, cast.planner))
+    response = client.post("/workspace/accept", data={"proposal": [str(i) for i in ids[:2]],
+                                                      "csrf_token": _token(client)}, follow_redirects=True)
+    assert says(app, response.get_data(as_text=True), "%(count)d proposals accepted.", count=2)
+    assert [load(app, i).state for i in ids] == [ProposalState.accepted] * 2 + [ProposalState.submitted]
+    again = client.post("/workspace/accept", data={"proposal": [str(ids[0]), str(ids[2])],
+                                                   "csrf_token": _token(client)}, follow_redirects=True)
+    assert load(app, ids[2]).state is ProposalState.submitted  # all or nothing: one was accepted already
+    assert "alert-danger" in again.get_data(as_text=True)
+
+
+def _token(client) -> str:
+    from tests.conftest import csrf_token_from
+
+    return csrf_token_from(client.get("/workspace/").data)
+
+
+def test_overdue_proposals_remind_the_planner_and_escalate_to_the_street_once(app, cast):
+    late_id = make_proposal(app, cast.resident, title="超期的提案")
+    make_proposal(app, cast.resident, title="还来得及的提案")
+    with app.app_context():
+        db.session.execute(update(Proposal).where(Proposal.id == late_id).values(
+            due_on=local_today() - timedelta(days=1)))
+        db.session.commit()
+        assert flag_overdue() == 1
+        db.session.commit()
+        assert flag_overdue() == 0  # once per step
+        db.session.commit()
+    for user in (cast.planner, cast.street):
+        reminders = _events(app, user, "proposals.overdue")
+        assert len(reminders) == 1 and reminders[0]["titles"] == ["超期的提案"]
+    client = app.test_client()
+    login(client, cast.planner)
+    page = client.get("/workspace/?overdue=1").get_data(as_text=True)
+    assert "超期的提案" in page and "还来得及的提案" not in page
+
+
+def test_decided_proposals_close_when_the_author_does_not_rate_them(app, cast):
+    proposal_id = make_proposal(app, cast.resident)
+    with app.app_context():
+        services.advance(db.session.get(User, cast.street.id), db.session.get(Proposal, proposal_id),
+                         ProposalState.not_accepted, "请联系物业")
+        db.session.commit()
+        assert auto_close() == 0
+        db.session.execute(update(Proposal).values(decided_at=utcnow() - timedelta(days=11)))
+        assert auto_close() == 1
+        db.session.commit()
+    assert load(app, proposal_id).state is ProposalState.closed
+
+
+def test_emails_show_a_reply_with_markup_escaped(app, cast):
+    with app.test_request_context():
+        texts = render_event("proposals/updated", {"proposal_id": 1, "title": "<img src=x onerror=alert(1)>",
+                                                   "state": "adopted", "reply": "<script>x</script>"},
+                             "zh_CN", "/proposals/1", html=True)
+    assert "<script>" not in texts["html"] and "&lt;script&gt;" in texts["html"]
+    assert "<img" not in texts["html"]
+    assert "<script>x</script>" in texts["text"]  # plain text is sent as text/plain, where nothing is markup
