@@ -28,8 +28,9 @@ PARTICIPATING_STATES = (ProposalState.submitted, ProposalState.accepted, Proposa
 def _insert_once(model, **values) -> bool:
     """INSERT the row unless an equal one exists; True if this call inserted it."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    # RETURNING, not rowcount: the session reports no row count for an ORM-enabled INSERT on psycopg.
+    inserted = db.session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(model.id))
+    return inserted.first() is not None
 
 
 def _bump(model, row_id: int, column: str, delta: int) -> None:
@@ -82,8 +83,8 @@ def report(user: User, comment: Comment) -> bool:
     if count >= rules_for(comment.proposal.community)["hide_after_reports"]:
         hidden = db.session.execute(update(Comment).where(
             Comment.id == comment.id, Comment.hidden_at.is_(None), Comment.moderated_at.is_(None))
-            .values(hidden_at=utcnow()), execution_options={"synchronize_session": False})
-        if hidden.rowcount == 1:
+            .values(hidden_at=utcnow()).returning(Comment.id), execution_options={"synchronize_session": False})
+        if hidden.first() is not None:
             _bump(Proposal, comment.proposal_id, "comment_count", -1)
     return True
 

@@ -40,8 +40,8 @@ def terms_of(query: str) -> list[str]:
 def matches(query: str, dialect: str):
     """A WHERE clause: every term of the query occurs in the title or the description."""
     terms = terms_of(query)
-    exact = and_(*[or_(Proposal.title.contains(term, autoescape=True),
-                       Proposal.description.contains(term, autoescape=True)) for term in terms])
+    exact = and_(*[or_(Proposal.title.icontains(term, autoescape=True),
+                       Proposal.description.icontains(term, autoescape=True)) for term in terms])
     wanted = set().union(*(tokens(term) for term in terms)) if terms else set()
     if dialect != "postgresql" or not wanted:
         return exact

@@ -140,7 +140,7 @@ def _save_from_form(form, communities, *, proposal=None, offline=None):
     photos = _cleaned_photos(form)
     if photos is None:
         return None
-    submit = "submit" in request.form
+    submit = bool(request.form.get("submit"))
     return commit_or_explain(form, lambda: services.save(
         current_user, _proposal_input(form, community), photos, proposal=proposal, submit=submit,
         offline=offline(form) if offline else None))
