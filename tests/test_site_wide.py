@@ -11,6 +11,9 @@ from planner_platform.core.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_c
 from planner_platform.extensions import db
 from planner_platform.planners import queries as planner_queries
 from planner_platform.planners.models import Organisation, Team
+from planner_platform.proposals import queries as proposal_queries
+from planner_platform.proposals.demo import RESIDENTS as DEMO_RESIDENTS
+from planner_platform.proposals.models import Proposal, ProposalPhoto, ProposalState
 from tests.conftest import login
 
 LINK = re.compile(r'href="(/[^"#]*)"')
@@ -45,7 +48,7 @@ def test_the_demo_city_has_two_districts_six_subdistricts_thirty_communities(app
         counts = dict(db.session.execute(select(Place.level, func.count()).group_by(Place.level)).all())
         assert counts == {PlaceLevel.city: 1, PlaceLevel.district: 2, PlaceLevel.subdistrict: 6,
                           PlaceLevel.community: 30}
-        assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS) + DEMO_RESIDENTS
         roles = {g.role for user in db.session.scalars(select(User)) for g in user.grants}
         assert roles == set(Role)
         assert all(p.boundary for p in db.session.scalars(select(Place)))
@@ -55,6 +58,10 @@ def test_the_demo_city_has_two_districts_six_subdistricts_thirty_communities(app
         assert len(rows) == 15 and 0 < len(without_lead) < 15  # a few left without a lead on purpose
         assert db.session.scalar(select(func.count()).select_from(Organisation)) >= 3
         assert db.session.scalar(select(func.count()).select_from(Team)) >= 2
+        states = dict(db.session.execute(select(Proposal.state, func.count()).group_by(Proposal.state)).all())
+        assert set(states) == set(ProposalState) and 250 <= sum(states.values()) <= 400
+        assert db.session.scalar(select(func.count()).select_from(ProposalPhoto)) >= 30
+        assert proposal_queries.overdue_in(district)  # some proposals wait past their deadline
 
 
 def _crawl(client, limit=150):

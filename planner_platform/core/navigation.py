@@ -72,6 +72,7 @@ ROLE_NEXT_STEPS = {
                       "comment on your neighbours' ideas."),
     Role.community_worker: _l("Enter the proposals residents give you in person or by phone, with their consent, "
                               "from the workspace."),
+    Role.planner: _l("Work on the proposals of your communities in the workspace: the oldest deadline comes first."),
     Role.subdistrict_staff: _l("Triage your sub-district's proposals before their deadlines, assign them to "
                                "planners and keep the communities' details right."),
     Role.district_staff: _l("Keep the place register of your district current and invite the staff and planners "

@@ -51,7 +51,7 @@ class ProposalState(enum.Enum):
 
 STATE_LABELS = {
     ProposalState.draft: _l("Draft"), ProposalState.submitted: _l("Submitted"),
-    ProposalState.accepted: _l("Accepted"), ProposalState.assessing: _l("Being assessed"),
+    ProposalState.accepted: _l("Accepted for handling"), ProposalState.assessing: _l("Being assessed"),
     ProposalState.consulting: _l("Public consultation"), ProposalState.not_accepted: _l("Not accepted"),
     ProposalState.adopted: _l("Adopted"), ProposalState.merged: _l("Merged"),
     ProposalState.referred: _l("Referred"), ProposalState.declined: _l("Declined"),
