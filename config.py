@@ -89,6 +89,8 @@ class BaseConfig:
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
     #: Per-IP throttle on the login and registration forms (Flask-Limiter syntax).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
+    #: Per-IP throttle on writing proposals, comments, supports and reports (spam, scripted supports).
+    PARTICIPATION_RATE_LIMIT = os.environ.get("PARTICIPATION_RATE_LIMIT", "60 per hour")
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 30)
     INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)
@@ -157,6 +159,7 @@ class TestingConfig(BaseConfig):
     SMS_BACKEND = "memory"
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or tempfile.mkdtemp(prefix="planner-test-uploads-")
     LOGIN_RATE_LIMIT = "1000 per minute"
+    PARTICIPATION_RATE_LIMIT = "1000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
 
 

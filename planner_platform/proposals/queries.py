@@ -6,7 +6,7 @@ uses the stored counters with their indexes.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Float, Integer, cast, func, or_, select, tuple_
+from sqlalchemy import Float, Integer, cast, false, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.accounts.models import Role
@@ -107,11 +107,10 @@ def _jurisdiction(user):
 
 
 def workspace_query(user, filters: Filters):
-    """The proposals of the user's communities, oldest deadline first; None if the user has none."""
+    """The proposals of the user's communities, oldest deadline first (none for a planner between terms)."""
     scope = _jurisdiction(user)
-    if scope is None:
-        return None
-    query = (select(Proposal).join(Proposal.community).where(scope, Proposal.state != ProposalState.draft))
+    query = (select(Proposal).join(Proposal.community).where(false() if scope is None else scope,
+                                                             Proposal.state != ProposalState.draft))
     if filters.mine:
         query = query.where(Proposal.assignee_id == user.id)
     return _filtered(query, filters).options(joinedload(Proposal.community).joinedload(Place.parent),

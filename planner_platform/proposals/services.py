@@ -25,6 +25,7 @@ from planner_platform.proposals import permissions as can
 from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals.models import (DESCRIPTION_MAX, REPLY_MAX, REPLY_REQUIRED, TITLE_MAX, TRANSITIONS,
                                                Channel, Proposal, ProposalEvent, ProposalPhoto, ProposalState)
+from planner_platform.proposals.queries import supporter_ids
 from planner_platform.proposals.search import index_text
 
 DEFAULT_CATEGORIES = ["其他"]
@@ -270,8 +271,6 @@ def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, vers
     proposal.state, proposal.merged_into_id, proposal.merged_into = ProposalState.merged, target.id, target
     proposal.decided_at, proposal.due_on = utcnow(), None
     _flush_versioned()
-    from planner_platform.proposals.queries import supporter_ids
-
     told = ({proposal.author_id} if proposal.author_id else set()) | set(supporter_ids(proposal))
     if told:
         emit(events.UPDATED.name, recipients={"users": sorted(told)}, actor=actor, payload={

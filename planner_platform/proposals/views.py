@@ -1,5 +1,7 @@
 """Public and resident pages: the list, the map, a proposal's page, submitting, supporting, commenting, rating."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+import math
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,7 +11,9 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import apply_domain_error, commit_or_explain, select_choices
 from planner_platform.core.permissions import require
-from planner_platform.extensions import db
+from planner_platform.extensions import db, limiter
+from planner_platform.planners.models import PolicyProfile
+from planner_platform.planners.queries import serving_planner_accounts
 from planner_platform.proposals import participation, queries, services
 from planner_platform.proposals import permissions as can
 from planner_platform.proposals import photos as photo_store
@@ -20,6 +24,13 @@ from planner_platform.proposals.steps import steps_for
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 MAX_QUERY_LENGTH = 50
+
+
+def _participation_rate_limit() -> str:
+    return current_app.config["PARTICIPATION_RATE_LIMIT"]
+
+
+throttled = limiter.limit(_participation_rate_limit, methods=["POST"])
 
 
 def filters_from_request() -> queries.Filters:
@@ -37,8 +48,6 @@ def _area_choices() -> list[Place]:
 
 
 def _all_categories() -> list[str]:
-    from planner_platform.planners.models import PolicyProfile
-
     found = set(services.DEFAULT_CATEGORIES)
     for categories in db.session.scalars(select(PolicyProfile.proposal_categories)):
         found.update(categories or [])
@@ -60,12 +69,20 @@ def map_view():
                            categories=_all_categories())
 
 
+def _bbox() -> tuple[float, float, float, float] | None:
+    try:
+        values = tuple(float(v) for v in request.args.get("bbox", "").split(","))
+    except ValueError:
+        return None
+    return values if len(values) == 4 and all(math.isfinite(v) for v in values) else None
+
+
 @bp.route("/map/cells.json")
 def map_cells():
-    try:
-        west, south, east, north = (float(v) for v in request.args.get("bbox", "").split(","))
-    except ValueError:
+    bbox = _bbox()
+    if bbox is None:
         return jsonify(error=_("bbox must be west,south,east,north")), 400
+    west, south, east, north = bbox
     zoom = request.args.get("zoom", 12, type=int)
     cells = queries.map_cells(west, south, east, north, zoom, filters_from_request())
     for cell in cells:
@@ -156,6 +173,7 @@ def _after_save(proposal: Proposal):
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@throttled
 def new():
     require(can.can_take_part(current_user))
     form = ProposalForm()
@@ -171,6 +189,7 @@ def new():
 
 @bp.route("/new/offline", methods=["GET", "POST"])
 @login_required
+@throttled
 def new_offline():
     communities = [c for c in _all_communities() if can.can_enter_offline(current_user, c)]
     require(bool(communities))
@@ -215,8 +234,6 @@ def detail(proposal_id: int):
     assign_form = None
     if office:
         assign_form = AssignForm(assignee=proposal.assignee_id)
-        from planner_platform.planners.queries import serving_planner_accounts
-
         assign_form.assignee.choices = select_choices(
             (u.id, u.display_name) for u in serving_planner_accounts(proposal.community_id))
     return render_template(
@@ -279,6 +296,7 @@ def rate(proposal_id: int):
 
 @bp.route("/<int:proposal_id>/support", methods=["POST"])
 @login_required
+@throttled
 def support(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     form = ActionForm()
@@ -294,6 +312,7 @@ def support(proposal_id: int):
 
 @bp.route("/<int:proposal_id>/comments", methods=["POST"])
 @login_required
+@throttled
 def comment(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     form = CommentForm()
@@ -306,6 +325,7 @@ def comment(proposal_id: int):
 
 @bp.route("/comments/<int:comment_id>/report", methods=["POST"])
 @login_required
+@throttled
 def report(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     get_proposal_or_404(comment.proposal_id)
@@ -320,7 +340,10 @@ def report(comment_id: int):
 def photo(photo_id: int):
     record = db.get_or_404(ProposalPhoto, photo_id)
     get_proposal_or_404(record.proposal_id)
-    response = send_file(photo_store.path_of(record.storage_key), mimetype="image/jpeg", max_age=0,
+    path = photo_store.path_of(record.storage_key)
+    if not path.exists():  # the volume was not restored with the database
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0,
                          download_name=f"proposal-{record.proposal_id}-{record.id}.jpg")
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Content-Disposition"] = f"inline; filename=proposal-{record.proposal_id}-{record.id}.jpg"

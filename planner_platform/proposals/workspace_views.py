@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from planner_platform.accounts.models import User
 from planner_platform.core.forms import commit_or_explain
+from planner_platform.core.navigation import WORKSPACE_ROLES
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
@@ -24,8 +25,8 @@ bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 @login_required
 def index():
     filters = filters_from_request()
+    require(bool(current_user.roles & WORKSPACE_ROLES))
     query = queries.workspace_query(current_user, filters)
-    require(query is not None)
     return render_template("proposals/workspace.html", page=paginate(query, per_page=30), filters=filters,
                            communities=queries.workspace_communities(current_user), categories=_all_categories(),
                            states=list(ProposalState)[1:],

@@ -215,3 +215,40 @@ def test_working_days_skip_weekends_and_published_holidays(app):
         assert add_working_days(date(2026, 11, 27), 3) == date(2026, 12, 2)  # Sat works, Tue is off
         assert add_working_days(date(2026, 11, 27), 4) == date(2026, 12, 3)
         db.session.rollback()
+
+
+def test_a_community_worker_enters_an_offline_proposal_only_with_the_residents_consent(app, client, cast):
+    login(client, cast.worker)
+    form = {"channel": "hotline", "on_behalf_name": "刘大爷", "on_behalf_phone": "13812345678", "title": "路灯不亮",
+            "description": "电话反映：2号楼前路灯坏了。", "category": "公共空间", "community": cast.community.id,
+            "submit": "1"}
+    page = submit(client, "/proposals/new/offline", form).get_data(as_text=True)
+    assert says(app, page, "Record the resident's consent before entering their proposal.")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
+    response = submit(client, "/proposals/new/offline", {**form, "consent": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        proposal = db.session.scalar(select(Proposal))
+        assert (proposal.channel.value, proposal.on_behalf_name, proposal.entered_by_id, proposal.author_id) == (
+            "hotline", "刘大爷", cast.worker.id, None)
+        assert proposal.consent_recorded_at is not None and proposal.state is ProposalState.submitted
+    public = app.test_client().get(response.location).get_data(as_text=True)
+    assert "刘**" in public and "刘大爷" not in public and "1381234" not in public
+    resident = app.test_client()
+    login(resident, cast.resident)
+    assert resident.get("/proposals/new/offline").status_code == 403
+
+
+def test_staff_digests_list_the_overdue_proposals_of_their_jurisdiction(app, cast):
+    from planner_platform.proposals.digest import overdue_section
+
+    late_id = make_proposal(app, cast.resident, title="超期的提案")
+    with app.test_request_context():
+        db.session.get(Proposal, late_id).due_on = date(2020, 1, 1)
+        db.session.commit()
+        sections = overdue_section(db.session.get(User, cast.street.id))
+        assert len(sections[0]["items"]) == 1 and "超期的提案" in sections[0]["items"][0]["title"]
+        assert sections[0]["items"][0]["link"].endswith(f"/proposals/{late_id}")
+        assert overdue_section(db.session.get(User, cast.other_street.id)) == []
+        assert overdue_section(db.session.get(User, cast.resident.id)) == []

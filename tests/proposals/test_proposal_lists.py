@@ -81,7 +81,8 @@ def test_the_map_clusters_proposals_in_the_box(app, client, cast):
     assert sorted(c["count"] for c in near) == [1, 1, 1] and {c["title"] for c in near} == {"点0", "点1", "点2"}
     assert client.get("/proposals/map/cells.json?bbox=114,30,115,31&zoom=10&category=不存在").get_json() == \
         {"cells": []}
-    assert client.get("/proposals/map/cells.json?bbox=oops").status_code == 400
+    for bad in ("oops", "1,2,3", "nan,30,115,31", "114,30,inf,31"):
+        assert client.get(f"/proposals/map/cells.json?bbox={bad}").status_code == 400
 
 
 def _grow(app, cast, count: int, proposal_id: int | None = None) -> int:
