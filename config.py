@@ -132,6 +132,7 @@ class BaseConfig:
 
     #: Tile URL for maps; empty means boundaries are drawn without any tile server (closed networks).
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
     #: Uploaded photos live here, outside static/, under random names (a volume shared by every web process).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))

@@ -31,3 +31,11 @@ def test_unknown_app_config_is_an_error(monkeypatch):
 def test_without_app_config_the_production_settings_apply(monkeypatch):
     monkeypatch.delenv("APP_CONFIG", raising=False)
     assert config_from_env() is ProductionConfig
+
+
+def test_map_tiles_are_allowed_by_the_csp_only_when_configured():
+    from planner_platform.core.http import content_security_policy
+
+    assert "img-src 'self' data: blob:;" in content_security_policy("")
+    policy = content_security_policy("https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY")
+    assert "img-src 'self' data: blob: https://*.tianditu.gov.cn;" in policy

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from planner_platform.core.db import Base
 from planner_platform.extensions import db
 
-#: Deadlines longer than this many calendar days are not looked up in the calendar table in one go.
+#: Calendar days read from the exceptions table per working day asked for (plus a month for long holidays).
 _LOOKAHEAD_FACTOR = 3
 
 

@@ -10,6 +10,8 @@ from planner_platform.core.errors import DomainError, ImportFailed
 from planner_platform.extensions import db
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
+#: The largest id a row can have (BIGINT); a bigger number from a form or URL is no row's, not a database error.
+MAX_ROW_ID = 2**63 - 1
 
 
 def strip(value):
@@ -41,6 +43,12 @@ class NoControlCharacters:
     def __call__(self, form, field):
         if field.data and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
             raise ValidationError(_l("This text contains characters that cannot be stored."))
+
+
+def row_id(raw) -> int | None:
+    """A row id from a query string or form value, or None for anything that cannot be one."""
+    value = str(raw or "")
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ROW_ID else None
 
 
 def select_choices(pairs) -> list[SelectChoice]:

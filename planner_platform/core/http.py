@@ -9,9 +9,20 @@ from flask import Flask, g, request, url_for
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data: blob:{tiles}; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def content_security_policy(tile_url: str) -> str:
+    """The CSP; map tiles, when configured, may come from the tile server's host (its {s} subdomains too)."""
+    if not tile_url:
+        return CONTENT_SECURITY_POLICY.format(tiles="")
+    parts = urlsplit(tile_url)
+    host = parts.netloc
+    if "{" in host:  # https://t{s}.tianditu.gov.cn/... → https://*.tianditu.gov.cn
+        host = "*." + host.split(".", 1)[1]
+    return CONTENT_SECURITY_POLICY.format(tiles=f" {parts.scheme}://{host}")
 
 
 class RequestIdFilter(logging.Filter):
@@ -37,6 +48,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_http_hooks(app: Flask) -> None:
+    policy = content_security_policy(app.config["MAP_TILE_URL"])
+
     @app.before_request
     def assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")
@@ -45,7 +58,7 @@ def register_http_hooks(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         response.headers["X-Request-ID"] = g.get("request_id", "-")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"

@@ -20,6 +20,11 @@ def mask_phone(phone: str | None) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
 
 
+def mask_name(name: str | None) -> str:
+    """张** : residents are named in public by their family name only."""
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
 def mask_email(email: str | None) -> str:
     if not email or "@" not in email:
         return ""
@@ -30,6 +35,7 @@ def mask_email(email: str | None) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_email"] = mask_email
+    app.jinja_env.filters["mask_name"] = mask_name
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.globals.update(
         accounts_can=account_permissions,

@@ -2,6 +2,9 @@
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.routing import IntegerConverter
+
+from planner_platform.core.forms import MAX_ROW_ID
 
 
 def public_path(endpoint: str, **values) -> str:
@@ -14,3 +17,12 @@ def public_path(endpoint: str, **values) -> str:
 def absolute_url(path: str) -> str:
     """Turn a site-relative path into a full link for an email or SMS."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number too big to be a row id does not match (404), instead of reaching the
+    database and overflowing there (SQLite raises OverflowError on integers beyond 64 bits)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from planner_platform.core.urls import absolute_url, public_path
 from planner_platform.notifications.digests import register_digest_section
 from planner_platform.proposals import queries
+from planner_platform.proposals.permissions import OFFICE_ROLES
 
 
 @register_digest_section
 def overdue_section(user) -> list[dict]:
-    areas = [grant.place for grant in user.grants if grant.role in queries.OFFICE_ROLES]
+    areas = [grant.place for grant in user.grants if grant.role in OFFICE_ROLES]
     overdue = [proposal for area in areas for proposal in queries.overdue_in(area)]
     if not overdue:
         return []

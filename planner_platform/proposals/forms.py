@@ -5,7 +5,8 @@ from wtforms import (BooleanField, FloatField, HiddenField, IntegerField, Multip
                      StringField, TelField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from planner_platform.core.forms import NoControlCharacters, normalise_phone, phone_validators, select_choices, strip
+from planner_platform.core.forms import (MAX_ROW_ID, NoControlCharacters, normalise_phone, phone_validators,
+                                         select_choices, strip)
 from planner_platform.proposals.models import COMMENT_MAX, DESCRIPTION_MAX, REPLY_MAX, TITLE_MAX, Channel
 
 OFFLINE_CHANNELS = (Channel.offline, Channel.hotline, Channel.council)
@@ -53,7 +54,7 @@ class AssignForm(FlaskForm):
 class MergeForm(FlaskForm):
     version = HiddenField()
     target = IntegerField(_l("Number of the proposal to merge into"),
-                          [InputRequired(message=_l("Enter a proposal number."))])
+                          [InputRequired(message=_l("Enter a proposal number.")), NumberRange(min=1, max=MAX_ROW_ID)])
     merge_reply = TextAreaField(_l("Public reply (optional)"), [Optional(), Length(max=REPLY_MAX),
                                                                 NoControlCharacters()], filters=[strip])
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (CheckConstraint, Date, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
-                        text)
+                        and_, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
@@ -61,14 +61,17 @@ OPEN_STATES = (ProposalState.submitted, ProposalState.accepted, ProposalState.as
 DECISIONS = (ProposalState.not_accepted, ProposalState.adopted, ProposalState.merged, ProposalState.referred,
              ProposalState.declined)
 
-#: The lifecycle (DOMAIN.md §5): which state may follow which. Merging is its own action (merge_into).
+#: The lifecycle (DOMAIN.md §5): which state may follow which. A duplicate is merged from any open state (it is
+#: often spotted on arrival), by the office's own action (services.merge).
 TRANSITIONS = {
     ProposalState.draft: {ProposalState.submitted},
-    ProposalState.submitted: {ProposalState.accepted, ProposalState.not_accepted, ProposalState.withdrawn},
-    ProposalState.accepted: {ProposalState.assessing, ProposalState.withdrawn},
+    ProposalState.submitted: {ProposalState.accepted, ProposalState.not_accepted, ProposalState.withdrawn,
+                              ProposalState.merged},
+    ProposalState.accepted: {ProposalState.assessing, ProposalState.withdrawn, ProposalState.merged},
     ProposalState.assessing: {ProposalState.consulting, ProposalState.adopted, ProposalState.referred,
-                              ProposalState.declined, ProposalState.withdrawn},
-    ProposalState.consulting: {ProposalState.adopted, ProposalState.referred, ProposalState.declined},
+                              ProposalState.declined, ProposalState.withdrawn, ProposalState.merged},
+    ProposalState.consulting: {ProposalState.adopted, ProposalState.referred, ProposalState.declined,
+                               ProposalState.merged},
     **{decision: {ProposalState.closed} for decision in DECISIONS},
     ProposalState.withdrawn: set(),
     ProposalState.closed: set(),
@@ -159,13 +162,17 @@ class Proposal(TimestampMixin, Base):
     photos: Mapped[list["ProposalPhoto"]] = relationship(order_by="ProposalPhoto.id", back_populates="proposal")
 
     @property
-    def proposer_name(self) -> str:
-        """The proposer as the public sees them: family name and a mask (张**)."""
-        name = self.author.display_name if self.author else (self.on_behalf_name or "")
-        return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+    def proposer(self) -> str:
+        """The proposer's name (pages show it masked, see the mask_name filter)."""
+        return self.author.display_name if self.author else (self.on_behalf_name or "")
 
     def is_overdue(self, today: date) -> bool:
         return self.state.is_open and self.due_on is not None and self.due_on < today
+
+    @classmethod
+    def overdue_on(cls, today: date):
+        """The SQL condition of is_overdue(): one definition for every list, digest and reminder."""
+        return and_(cls.state.in_(OPEN_STATES), cls.due_on < today)
 
 
 class ProposalEvent(Base):

@@ -12,7 +12,7 @@ def _proposal_link(payload: dict) -> str:
 
 
 def _workspace_link(payload: dict) -> str:
-    return public_path("proposals.workspace", overdue=1)
+    return public_path("workspace.index", overdue=1)
 
 
 #: To the planners and office of the community: a proposal arrived.
@@ -22,3 +22,7 @@ UPDATED = register(EventType("proposals.updated", "proposals", "proposals/update
 ASSIGNED = register(EventType("proposals.assigned", "proposals", "proposals/assigned", link=_proposal_link))
 #: Daily: the responsible planner is reminded and the sub-district office told, once per step.
 OVERDUE = register(EventType("proposals.overdue", "proposals", "proposals/overdue", link=_workspace_link))
+#: To the supporters of a duplicate: the proposal they supported goes on as another one.
+SUPPORTED_MERGED = register(EventType("proposals.supported_merged", "proposals", "proposals/supported_merged",
+                                      link=lambda payload: public_path("proposals.detail",
+                                                                       proposal_id=payload["target_id"])))

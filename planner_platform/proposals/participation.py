@@ -93,15 +93,17 @@ def moderate(user: User, comment: Comment, *, hide: bool) -> None:
     """A moderator's verdict: hide the comment for good, or show it again and stop counting reports."""
     if not can.can_moderate(user, comment.proposal.community):
         raise NotAllowed(_("Only the sub-district office moderates comments here."))
-    was_hidden = comment.hidden_at is not None
-    comment.moderated_at, comment.moderated_by_id = utcnow(), user.id
-    if hide and not was_hidden:
-        comment.hidden_at = utcnow()
-        _bump(Proposal, comment.proposal_id, "comment_count", -1)
-    elif not hide and was_hidden:
-        comment.hidden_at = None
-        _bump(Proposal, comment.proposal_id, "comment_count", +1)
-    db.session.flush()
+    # Conditional UPDATEs, not the copy in memory: a report or another moderator may have hidden it meanwhile,
+    # and only the request that really changes its visibility moves the counter.
+    already = Comment.hidden_at.is_not(None) if hide else Comment.hidden_at.is_(None)
+    changed = db.session.execute(update(Comment).where(Comment.id == comment.id, ~already).values(
+        hidden_at=utcnow() if hide else None).returning(Comment.id),
+        execution_options={"synchronize_session": False}).first()
+    if changed:
+        _bump(Proposal, comment.proposal_id, "comment_count", -1 if hide else +1)
+    db.session.execute(update(Comment).where(Comment.id == comment.id).values(moderated_at=utcnow(),
+                                                                           moderated_by_id=user.id),
+                       execution_options={"synchronize_session": False})
     record_audit(db.session, "proposal.comment_moderated", actor=user, obj=comment, hidden=hide)
 
 

@@ -6,10 +6,9 @@ from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import holds_role_over
 from planner_platform.areas.models import Place
 from planner_platform.planners.queries import served_community_ids
-from planner_platform.proposals.models import DECISIONS, Proposal, ProposalState
+from planner_platform.proposals.models import DECISIONS, TRANSITIONS, Proposal, ProposalState
 
 OFFICE_ROLES = (Role.subdistrict_staff, Role.district_staff, Role.admin)
-WITHDRAWABLE = (ProposalState.submitted, ProposalState.accepted, ProposalState.assessing)
 
 
 def _authenticated(user) -> bool:
@@ -67,7 +66,7 @@ def can_assign_or_merge(user, proposal: Proposal) -> bool:
 
 
 def can_withdraw(user, proposal: Proposal) -> bool:
-    return is_author(user, proposal) and proposal.state in WITHDRAWABLE
+    return is_author(user, proposal) and ProposalState.withdrawn in TRANSITIONS[proposal.state]
 
 
 def can_rate(user, proposal: Proposal) -> bool:

@@ -1,6 +1,6 @@
 """Photos: checked by content, re-encoded without EXIF or GPS, stored outside static/ under random names.
 
-A file is written before the transaction commits; if the transaction rolls back, the files it wrote are removed.
+A file is written before the transaction commits; if the transaction does not commit, the files it wrote are removed.
 """
 import io
 import secrets
@@ -78,8 +78,10 @@ def _keep_written(session: Session) -> None:
     session.info.pop(_WRITTEN_KEY, None)
 
 
-@sa_event.listens_for(Session, "after_soft_rollback")
-def _remove_written(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
+@sa_event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted(session: Session, transaction) -> None:
+    # Fires after after_commit; files still listed here belong to a transaction that rolled back or was closed
+    # by an error (the session's teardown closes it without a rollback event).
+    if transaction.parent is None:
         for path in session.info.pop(_WRITTEN_KEY, []):
             path.unlink(missing_ok=True)

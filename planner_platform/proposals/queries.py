@@ -16,6 +16,7 @@ from planner_platform.extensions import db
 from planner_platform.planners.queries import served_community_ids
 from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, Proposal,
                                                ProposalEvent, ProposalState, Support)
+from planner_platform.proposals.permissions import OFFICE_ROLES
 from planner_platform.proposals.search import matches
 
 #: Sort orders of the public list: the stored column, then the id to break ties.
@@ -48,7 +49,7 @@ def _filtered(query, filters: Filters):
     if filters.q.strip():
         query = query.where(matches(filters.q, db.session.get_bind().dialect.name))
     if filters.overdue:
-        query = query.where(Proposal.state.in_(OPEN_STATES), Proposal.due_on < local_today())
+        query = query.where(Proposal.overdue_on(local_today()))
     return query
 
 
@@ -88,9 +89,6 @@ def public_page(filters: Filters, sort: str, cursor: str = "", per_page: int = 2
     rows = db.session.scalars(query).unique().all()
     next_cursor = _cursor_of(rows[per_page - 1], sort) if len(rows) > per_page else None
     return KeysetPage(rows[:per_page], next_cursor)
-
-
-OFFICE_ROLES = (Role.subdistrict_staff, Role.district_staff, Role.admin)
 
 
 def _staffed_paths(user, roles) -> list[str]:
@@ -134,11 +132,9 @@ def proposal_with_thread(proposal_id: int) -> Proposal | None:
         selectinload(Proposal.history).joinedload(ProposalEvent.actor), selectinload(Proposal.photos)))
 
 
-def visible_comments(proposal: Proposal, *, include_hidden: bool = False) -> list[Comment]:
-    query = select(Comment).where(Comment.proposal_id == proposal.id).options(joinedload(Comment.author))
-    if not include_hidden:
-        query = query.where(Comment.hidden_at.is_(None))
-    return db.session.scalars(query.order_by(Comment.id).limit(500)).all()
+def visible_comments(proposal: Proposal) -> list[Comment]:
+    return db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id, Comment.hidden_at.is_(None))
+                              .options(joinedload(Comment.author)).order_by(Comment.id).limit(500)).all()
 
 
 def notes_of(proposal: Proposal) -> list[InternalNote]:
@@ -212,6 +208,6 @@ def map_cells(west: float, south: float, east: float, north: float, zoom: int, f
 
 def overdue_in(area: Place, limit: int = 10) -> list[Proposal]:
     return db.session.scalars(select(Proposal).join(Proposal.community).where(
-        Place.path.startswith(area.path), Proposal.state.in_(OPEN_STATES), Proposal.due_on < local_today())
+        Place.path.startswith(area.path), Proposal.overdue_on(local_today()))
         .options(joinedload(Proposal.community)).order_by(Proposal.due_on).limit(limit)).all()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner_platform.accounts.models import Role, User
@@ -23,8 +24,9 @@ from planner_platform.planners.services import district_of, policy_for, proposal
 from planner_platform.proposals import notifications as events
 from planner_platform.proposals import permissions as can
 from planner_platform.proposals import photos as photo_store
-from planner_platform.proposals.models import (DESCRIPTION_MAX, REPLY_MAX, REPLY_REQUIRED, TITLE_MAX, TRANSITIONS,
-                                               Channel, Proposal, ProposalEvent, ProposalPhoto, ProposalState)
+from planner_platform.proposals.models import (DESCRIPTION_MAX, OPEN_STATES, REPLY_MAX, REPLY_REQUIRED, TITLE_MAX,
+                                               TRANSITIONS, Channel, Proposal, ProposalEvent, ProposalPhoto,
+                                               ProposalState)
 from planner_platform.proposals.queries import supporter_ids
 from planner_platform.proposals.search import index_text
 
@@ -108,9 +110,11 @@ def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Propos
         db.session.add(proposal)
     elif not can.can_edit_draft(actor, proposal):
         raise NotAllowed(_("Only a draft can be changed, by whoever wrote it."))
+    if proposal.entered_by_id and not can.can_enter_offline(actor, data.community):
+        raise NotAllowed(_("You may not enter proposals for %(community)s.", community=data.community.name))
     _apply(proposal, data)
     _add_photos(proposal, new_photos)
-    db.session.flush()
+    _flush_versioned()
     if submit:
         submit_draft(actor, proposal)
     return proposal
@@ -156,7 +160,7 @@ def submit_draft(actor: User, proposal: Proposal) -> None:
     _log(proposal, ProposalState.submitted, actor)
     proposal.submitted_at = utcnow()
     proposal.due_on = _step_deadline(proposal, "accept", local_today())
-    db.session.flush()
+    _flush_versioned()
     payload = {"proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name,
                "due_on": proposal.due_on.isoformat()}
     planners = [user.id for user in serving_planner_accounts(proposal.community_id)]
@@ -181,8 +185,8 @@ def _flush_versioned() -> None:
                          "what they did.")) from None
 
 
-def _enter(proposal: Proposal, to_state: ProposalState, actor, reply: str) -> None:
-    """Move to `to_state` and keep the timestamps and the deadline of the new step right."""
+def enter_state(proposal: Proposal, to_state: ProposalState, actor, reply: str = "") -> None:
+    """Move to `to_state` (actor None: the platform itself) and keep the timestamps and the deadline right."""
     was = proposal.state
     _log(proposal, to_state, actor, reply)
     now, today = utcnow(), local_today()
@@ -211,7 +215,7 @@ def advance(actor: User, proposal: Proposal, to_state: ProposalState, reply: str
         raise DomainError(_("Write the public reply that explains this decision."), field="reply")
     if len(reply) > REPLY_MAX:
         raise DomainError(_("The reply is too long."), field="reply")
-    _enter(proposal, to_state, actor, reply)
+    enter_state(proposal, to_state, actor, reply)
     _flush_versioned()
     _notify_author(proposal, actor, reply)
 
@@ -221,6 +225,8 @@ def bulk_accept(actor: User, proposals: list[Proposal]) -> int:
     if not proposals:
         raise DomainError(_("Tick the proposals to accept."))
     for proposal in proposals:
+        if not can.can_decide(actor, proposal):
+            raise NotAllowed(_("You may not act on proposals of %(community)s.", community=proposal.community.name))
         if proposal.state is not ProposalState.submitted:
             raise DomainError(_("%(title)s is %(state)s and cannot be accepted.", title=proposal.title,
                                 state=proposal.state.label))
@@ -232,7 +238,7 @@ def withdraw(actor: User, proposal: Proposal, *, version: int | None = None) -> 
     if not can.can_withdraw(actor, proposal):
         raise NotAllowed(_("Only the author can withdraw a proposal, before it is decided."))
     _check_version(proposal, version)
-    _enter(proposal, ProposalState.withdrawn, actor, "")
+    enter_state(proposal, ProposalState.withdrawn, actor)
     _flush_versioned()
 
 
@@ -250,32 +256,33 @@ def assign(actor: User, proposal: Proposal, assignee: User) -> None:
         "proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name})
 
 
+MERGE_TARGET_STATES = OPEN_STATES + (ProposalState.adopted, ProposalState.referred)
+
+
 def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, version: int | None = None) -> None:
     """Merge a duplicate into another proposal; the original stays visible with a link, its author and
     supporters are told."""
     if not can.can_assign_or_merge(actor, proposal):
         raise NotAllowed(_("Only the sub-district office merges proposals."))
-    if target.id == proposal.id or target.state in (ProposalState.draft, ProposalState.withdrawn,
-                                                    ProposalState.merged):
-        raise DomainError(_("Choose another proposal that is still open to merge into."), field="target")
+    _check_version(proposal, version)
+    # Lock the target and read it afresh: two officers merging A into B and B into A at once must not both win.
+    db.session.execute(select(Proposal.id).where(Proposal.id == target.id).with_for_update())
+    db.session.refresh(target)
+    if target.id == proposal.id or target.state not in MERGE_TARGET_STATES:
+        raise DomainError(_("Choose another proposal to merge into: one that is being handled, adopted or "
+                            "referred."), field="target")
     if district_of(target.community).id != district_of(proposal.community).id:
         raise DomainError(_("Proposals can only be merged within one district."), field="target")
-    if not proposal.state.is_open:  # a duplicate is often spotted on arrival, so any stage before a decision
-        raise DomainError(_("A proposal that is %(current)s cannot be merged.", current=proposal.state.label))
-    _check_version(proposal, version)
     reply = reply.strip() or _("Merged into “%(title)s”, which covers the same need.", title=target.title)
-    proposal.history.append(ProposalEvent(from_state=proposal.state, to_state=ProposalState.merged, reply=reply,
-                                          actor_id=actor.id))
-    if proposal.state is ProposalState.submitted:
-        proposal.first_response_at = utcnow()
-    proposal.state, proposal.merged_into_id, proposal.merged_into = ProposalState.merged, target.id, target
-    proposal.decided_at, proposal.due_on = utcnow(), None
+    enter_state(proposal, ProposalState.merged, actor, reply)
+    proposal.merged_into_id, proposal.merged_into = target.id, target
     _flush_versioned()
-    told = ({proposal.author_id} if proposal.author_id else set()) | set(supporter_ids(proposal))
-    if told:
-        emit(events.UPDATED.name, recipients={"users": sorted(told)}, actor=actor, payload={
-            "proposal_id": proposal.id, "title": proposal.title, "state": ProposalState.merged.value,
-            "reply": reply, "merged_into_id": target.id})
+    _notify_author(proposal, actor, reply, merged_into_id=target.id)
+    supporters = [user_id for user_id in supporter_ids(proposal) if user_id != proposal.author_id]
+    if supporters:
+        emit(events.SUPPORTED_MERGED.name, recipients={"users": supporters}, actor=actor, payload={
+            "proposal_id": proposal.id, "title": proposal.title, "target_id": target.id,
+            "target_title": target.title})
 
 
 def rate(actor: User, proposal: Proposal, score: int, comment: str = "") -> None:
@@ -285,5 +292,5 @@ def rate(actor: User, proposal: Proposal, score: int, comment: str = "") -> None
     if score not in range(1, 6):
         raise DomainError(_("Choose from 1 to 5 stars."), field="score")
     proposal.satisfaction, proposal.satisfaction_comment = score, comment.strip()
-    _enter(proposal, ProposalState.closed, actor, "")
+    enter_state(proposal, ProposalState.closed, actor)
     _flush_versioned()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error, commit_or_explain, select_choices
+from planner_platform.core.forms import apply_domain_error, commit_or_explain, row_id, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.models import PolicyProfile
@@ -34,7 +34,7 @@ throttled = limiter.limit(_participation_rate_limit, methods=["POST"])
 
 
 def filters_from_request() -> queries.Filters:
-    place_id = request.args.get("place", type=int)
+    place_id = row_id(request.args.get("place"))
     place = db.session.get(Place, place_id) if place_id else None
     return queries.Filters(state=request.args.get("state", ""), category=request.args.get("category", "")[:40],
                            place=place, q=request.args.get("q", "")[:MAX_QUERY_LENGTH],
@@ -94,7 +94,7 @@ def map_cells():
 @bp.route("/map/areas.json")
 def map_areas():
     """Community outlines for the map, drawn without any tile server."""
-    place_id = request.args.get("place", type=int)
+    place_id = row_id(request.args.get("place"))
     query = select(Place).where(Place.level == PlaceLevel.community, Place.boundary.is_not(None))
     if place_id:
         query = query.where(Place.id == place_id) if request.args.get("only") else query.where(
@@ -150,14 +150,16 @@ def _all_communities() -> list[Place]:
 
 
 def _save_from_form(form, communities, *, proposal=None, offline=None):
-    """Validate, clean the photos and save; returns the proposal, or None with the reasons on the form."""
+    """Validate, clean the photos and save; returns the proposal, or None with the reasons on the form.
+
+    Proposals entered for residents are submitted at once (there is no draft a resident could not see)."""
     community = _fill_choices(form, communities, proposal.community if proposal else None)
     if not form.validate_on_submit() or community is None:
         return None
     photos = _cleaned_photos(form)
     if photos is None:
         return None
-    submit = bool(request.form.get("submit"))
+    submit = bool(request.form.get("submit")) or offline is not None
     return commit_or_explain(form, lambda: services.save(
         current_user, _proposal_input(form, community), photos, proposal=proposal, submit=submit,
         offline=offline(form) if offline else None))
@@ -300,12 +302,11 @@ def rate(proposal_id: int):
 def support(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     form = ActionForm()
-    added = form.validate_on_submit() and commit_or_explain(form, lambda: participation.support(current_user,
-                                                                                                proposal))
-    if added is True:
-        flash(_("Thank you for your support."), "success")
-    elif added is False or added is None and not form.form_errors:
-        flash(_("You already support this proposal."), "info")
+    if form.validate_on_submit():
+        added = commit_or_explain(form, lambda: participation.support(current_user, proposal))
+        if added is not None:
+            flash(_("Thank you for your support.") if added else _("You already support this proposal."),
+                  "success" if added else "info")
     _flash_errors(form)
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
 

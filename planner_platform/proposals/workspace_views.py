@@ -3,10 +3,9 @@ the moderation queue."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from planner_platform.accounts.models import User
-from planner_platform.core.forms import commit_or_explain
+from planner_platform.core.forms import commit_or_explain, row_id
 from planner_platform.core.navigation import WORKSPACE_ROLES
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
@@ -30,15 +29,18 @@ def index():
     return render_template("proposals/workspace.html", page=paginate(query, per_page=30), filters=filters,
                            communities=queries.workspace_communities(current_user), categories=_all_categories(),
                            states=list(ProposalState)[1:],
-                           moderator=bool(current_user.roles & set(queries.OFFICE_ROLES)))
+                           moderator=bool(current_user.roles & set(can.OFFICE_ROLES)))
 
 
 @bp.route("/accept", methods=["POST"])
 @login_required
 def bulk_accept():
+    require(bool(current_user.roles & WORKSPACE_ROLES))
     form = ActionForm()
-    ids = [int(v) for v in request.form.getlist("proposal") if v.isdigit()][:100]
-    proposals = db.session.scalars(select(Proposal).where(Proposal.id.in_(ids))).all() if ids else []
+    ids = [i for i in map(row_id, request.form.getlist("proposal")) if i][:100]
+    # Only the user's own workspace: ids of other communities (or of drafts) are simply not found.
+    workspace = queries.workspace_query(current_user, queries.Filters()).where(Proposal.id.in_(ids))
+    proposals = db.session.scalars(workspace).unique().all() if ids else []
     count = form.validate_on_submit() and commit_or_explain(form, lambda: services.bulk_accept(current_user,
                                                                                                proposals))
     if count:
@@ -117,7 +119,7 @@ def note(proposal_id: int):
 @bp.route("/moderation")
 @login_required
 def moderation():
-    require(bool(current_user.roles & set(queries.OFFICE_ROLES)))
+    require(bool(current_user.roles & set(can.OFFICE_ROLES)))
     return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_user))
 
 

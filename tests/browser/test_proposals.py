@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import check_accessibility, log_in, open_menu, t
 from tests.conftest import PASSWORD
-from tests.proposals.conftest import cast, image_bytes  # noqa: F401  (fixture)
+from tests.proposals.conftest import INSIDE, cast, image_bytes, make_proposal  # noqa: F401  (cast: fixture)
 
 REPLY = "经现场踏勘和居民议事会讨论，采纳该提案，纳入本年度微更新项目。"
 
@@ -78,4 +78,13 @@ def test_a_proposal_goes_from_a_phone_to_an_adopted_reply_and_a_rating(page, bro
                                     state=t(page, "Adopted")))
     expect(inbox).to_contain_text(t(page, 'Your proposal "%(title)s": %(state)s', title="楼道加装扶手",
                                     state=t(page, "Accepted for handling")))
+    check_accessibility(page)
+
+
+def test_the_public_map_draws_outlines_and_loads_the_proposals_in_view(page, app, cast):  # noqa: F811
+    make_proposal(app, cast.resident, title="地图上的提案", lat=INSIDE[0], lng=INSIDE[1])
+    with page.expect_response(lambda r: "/proposals/map/cells.json" in r.url) as answer:
+        page.goto("/proposals/map")
+    assert [c.get("title") for c in answer.value.json()["cells"]] == ["地图上的提案"]
+    page.locator("#proposal-map path.leaflet-interactive").first.wait_for()
     check_accessibility(page)

@@ -252,3 +252,10 @@ def test_staff_digests_list_the_overdue_proposals_of_their_jurisdiction(app, cas
         assert sections[0]["items"][0]["link"].endswith(f"/proposals/{late_id}")
         assert overdue_section(db.session.get(User, cast.other_street.id)) == []
         assert overdue_section(db.session.get(User, cast.resident.id)) == []
+
+
+def test_numbers_too_big_for_an_id_are_not_found_rather_than_errors(client, cast):
+    huge = "9" * 30
+    assert client.get(f"/proposals/{huge}").status_code == 404
+    assert client.get(f"/proposals/?place={huge}").status_code == 200
+    assert client.get(f"/proposals/map/areas.json?place={huge}&only=1").status_code == 200

@@ -9,7 +9,7 @@ from planner_platform.accounts.models import User
 from planner_platform.extensions import db
 from planner_platform.proposals import participation, services
 from planner_platform.proposals.models import Proposal, ProposalPhoto, ProposalState
-from planner_platform.proposals.search import matches, tokens
+from planner_platform.proposals.search import index_tokens, matches, query_tokens
 from tests.conftest import login
 from tests.proposals.conftest import INSIDE, make_proposal
 from tests.test_query_counts import count_queries
@@ -25,18 +25,21 @@ def _ids(client, url) -> tuple[list[int], str | None]:
 
 def test_chinese_search_finds_words_inside_sentences_and_nothing_else(app, client, cast):
     wanted = make_proposal(app, cast.resident, title="楼道加装扶手", description="老人上下楼不安全")
-    make_proposal(app, cast.resident, title="手扶电梯维修", description="商场门口")
+    escalator = make_proposal(app, cast.resident, title="手扶电梯维修", description="商场门口")
     make_proposal(app, cast.resident, title="增设座椅", description="建议在3号楼门口放LED灯和座椅")
     assert _ids(client, "/proposals/?q=扶手")[0] == [wanted]
     assert _ids(client, "/proposals/?q=上下楼")[0] == [wanted]
     assert _ids(client, "/proposals/?q=扶手 老人")[0] == [wanted]
-    assert len(_ids(client, "/proposals/?q=led")[0]) == len(_ids(client, "/proposals/?q=LED")[0]) == 1
+    assert len(_ids(client, "/proposals/?q=led")[0]) == len(_ids(client, "/proposals/?q=LE")[0]) == 1
+    assert _ids(client, "/proposals/?q=梯")[0] == [escalator]  # one character: found on both databases
     assert _ids(client, "/proposals/?q=扶手 商场")[0] == []
     assert _ids(client, "/proposals/?q=%25")[0] == []  # a LIKE wildcard is searched for, not obeyed
 
 
-def test_tokens_are_bigrams_of_chinese_and_whole_latin_words():
-    assert tokens("加装扶手 LED灯") == {"加装", "装扶", "扶手", "led", "灯"}
+def test_the_index_holds_characters_bigrams_and_words_and_a_query_asks_for_bigrams_or_prefixes():
+    assert index_tokens("加装扶手 LED灯") == {"加", "装", "扶", "手", "加装", "装扶", "扶手", "led", "灯"}
+    assert query_tokens("装扶手") == {"装扶", "扶手"} and query_tokens("楼") == {"楼"}
+    assert query_tokens("LE") == {"le:*"}
 
 
 def test_postgresql_answers_a_search_from_the_gin_index(app, cast, database_url):

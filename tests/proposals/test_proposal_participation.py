@@ -9,12 +9,12 @@ from planner_platform.accounts.models import Role, User
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.notifications.models import Notification
+from planner_platform.notifications.models import Notification, OutboxEvent
 from planner_platform.notifications.rendering import render_event
 from planner_platform.proposals import participation, services
 from planner_platform.proposals.deadlines import auto_close, flag_overdue
 from planner_platform.proposals.models import Comment, Proposal, ProposalState, Support
-from tests.conftest import login, submit
+from tests.conftest import csrf_token_from, login, submit
 from tests.proposals.conftest import load, make_proposal, says
 
 
@@ -135,11 +135,15 @@ def test_merging_a_duplicate_keeps_it_visible_and_tells_author_and_supporters(ap
     page = client.get(f"/proposals/{duplicate_id}").get_data(as_text=True)
     assert f'href="/proposals/{target_id}"' in page
     assert f'href="/proposals/{duplicate_id}"' in client.get(f"/proposals/{target_id}").get_data(as_text=True)
-    assert any("门口放几张椅子" in t for t in _titles(app, cast.neighbour))
-    assert any("门口放几张椅子" in t for t in _titles(app, cast.resident)[1:])
-    page = submit(client, f"/workspace/proposals/{target_id}/merge", {"target": str(target_id)},
-                  form_url=f"/proposals/{target_id}", follow_redirects=True).get_data(as_text=True)
-    assert says(app, page, "Choose another proposal that is still open to merge into.")
+    assert [e["target_id"] for e in _events(app, cast.neighbour, "proposals.supported_merged")] == [target_id]
+    assert not _events(app, cast.neighbour, "proposals.updated")  # "your proposal" is for its author only
+    assert [e["state"] for e in _events(app, cast.resident, "proposals.updated")][-1] == "merged"
+    for source, into in ((target_id, target_id), (target_id, duplicate_id)):  # itself; back into the merged one
+        page = submit(client, f"/workspace/proposals/{source}/merge", {"target": str(into)},
+                      form_url=f"/proposals/{source}", follow_redirects=True).get_data(as_text=True)
+        assert says(app, page, "Choose another proposal to merge into: one that is being handled, adopted or "
+                               "referred.")
+    assert load(app, target_id).state is ProposalState.submitted
 
 
 def test_the_office_assigns_a_serving_planner_and_accepts_in_bulk(app, client, cast):
@@ -162,9 +166,22 @@ def test_the_office_assigns_a_serving_planner_and_accepts_in_bulk(app, client, c
     assert "alert-danger" in again.get_data(as_text=True)
 
 
-def _token(client) -> str:
-    from tests.conftest import csrf_token_from
+def test_bulk_accept_reaches_only_the_users_own_workspace(app, client, cast):
+    elsewhere = make_proposal(app, cast.third, title="别的社区的提案")  # D1S1C2: not the planner's community
+    draft = make_proposal(app, cast.resident, title="私人草稿", submit=False)
+    login(client, cast.planner)
+    page = client.post("/workspace/accept", data={"proposal": [str(elsewhere), str(draft), "9" * 30],
+                                                  "csrf_token": _token(client)}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert says(app, html, "Tick the proposals to accept.") and "私人草稿" not in html
+    assert load(app, elsewhere).state is ProposalState.submitted
+    resident = app.test_client()
+    login(resident, cast.resident)
+    assert resident.post("/workspace/accept", data={"proposal": [str(draft)], "csrf_token": csrf_token_from(
+        resident.get("/proposals/").data)}).status_code == 403
 
+
+def _token(client) -> str:
     return csrf_token_from(client.get("/workspace/").data)
 
 
@@ -182,6 +199,10 @@ def test_overdue_proposals_remind_the_planner_and_escalate_to_the_street_once(ap
     for user in (cast.planner, cast.street):
         reminders = _events(app, user, "proposals.overdue")
         assert len(reminders) == 1 and reminders[0]["titles"] == ["超期的提案"]
+    with app.app_context():
+        links = set(db.session.scalars(select(Notification.link).join(Notification.event).where(
+            OutboxEvent.event_type == "proposals.overdue")))
+    assert links == {"/workspace/?overdue=1"}
     client = app.test_client()
     login(client, cast.planner)
     page = client.get("/workspace/?overdue=1").get_data(as_text=True)
@@ -209,3 +230,15 @@ def test_emails_show_a_reply_with_markup_escaped(app, cast):
     assert "<script>" not in texts["html"] and "&lt;script&gt;" in texts["html"]
     assert "<img" not in texts["html"]
     assert "<script>x</script>" in texts["text"]  # plain text is sent as text/plain, where nothing is markup
+
+
+def test_the_daily_beat_task_escalates_and_commits(app, cast):
+    from planner_platform.proposals.tasks import daily_deadlines_task
+
+    late_id = make_proposal(app, cast.resident)
+    with app.app_context():
+        db.session.execute(update(Proposal).where(Proposal.id == late_id).values(due_on=local_today() - timedelta(1)))
+        db.session.commit()
+        assert daily_deadlines_task.apply().get() == {"overdue": 1, "closed": 0}
+        db.session.remove()
+    assert load(app, late_id).escalated_at is not None

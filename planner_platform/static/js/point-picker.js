@@ -8,7 +8,7 @@
   var latInput = document.getElementById(box.dataset.latInput);
   var lngInput = document.getElementById(box.dataset.lngInput);
   var status = document.getElementById("point-status");
-  var map = L.map(box, { zoomControl: true, attributionControl: false });
+  var map = window.plannerMap(box);
   var outline = null;
   var marker = null;
 

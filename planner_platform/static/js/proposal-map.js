@@ -4,7 +4,7 @@
   "use strict";
   var box = document.getElementById("proposal-map");
   if (!box || !window.L) { return; }
-  var map = L.map(box, { attributionControl: false });
+  var map = window.plannerMap(box);
   var points = L.layerGroup().addTo(map);
   var pending = null;
 
