@@ -6,24 +6,18 @@ Creates a throwaway database next to BENCH_DATABASE_URL (default: the local Post
 their ratio to the targets (in-app ≥ 50,000 rows/s set-based; email ≥ 500/s per worker), then drops it.
 """
 import argparse
-import os
 import socket
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import current_app  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
-from config import TestingConfig  # noqa: E402
-from planner_platform import create_app  # noqa: E402
 from planner_platform.accounts.models import Role, RoleGrant, User  # noqa: E402
 from planner_platform.accounts.passwords import hash_password  # noqa: E402
 from planner_platform.areas.models import Place, PlaceLevel  # noqa: E402
@@ -32,6 +26,7 @@ from planner_platform.notifications import delivery, fanout  # noqa: E402
 from planner_platform.notifications.models import (Channel, EmailFrequency, EventKind, Notification,  # noqa: E402
                                                    NotificationSettings, OutboxEvent)
 from planner_platform.notifications.registry import EventType, register  # noqa: E402
+from benchmarks.throwaway import migrated_app  # noqa: E402
 
 TARGET_IN_APP_PER_SECOND = 50_000
 TARGET_EMAIL_PER_SECOND = 500
@@ -134,23 +129,8 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--emails", type=int, default=2_000)
     args = parser.parse_args()
-    base = make_url(os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-    name = f"planner_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        class Config(TestingConfig):
-            SQLALCHEMY_DATABASE_URI = base.set(database=name).render_as_string(hide_password=False)
-
-        app = create_app(Config)
-        with app.app_context():
-            upgrade()
-            run(args.recipients, args.emails)
-            db.engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with migrated_app():
+        run(args.recipients, args.emails)
 
 
 if __name__ == "__main__":
