@@ -15,6 +15,10 @@ from planner_platform.proposals.models import DESCRIPTION_MAX as PROPOSAL_DESCRI
 from planner_platform.proposals.models import TITLE_MAX as PROPOSAL_TITLE_MAX
 
 
+#: One wording for every number out of range (WTForms' own is not in our catalogue).
+OUT_OF_RANGE = _l("Enter a number from %(min)s to %(max)s.")
+
+
 def as_utc(local: datetime | None) -> datetime | None:
     """A datetime typed in the deployment's local time, as UTC."""
     return local.replace(tzinfo=local_zone()).astimezone(timezone.utc) if local else None
@@ -38,7 +42,7 @@ class ActivityForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), [InputRequired(message=_l("Enter the end."))])
     public = BooleanField(_l("Public: residents see it and can register"), default=True)
     capacity = IntegerField(_l("Capacity"), [InputRequired(message=_l("Enter the number of seats.")),
-                                             NumberRange(min=1, max=HEADCOUNT_MAX)], default=30)
+                                             NumberRange(min=1, max=HEADCOUNT_MAX, message=OUT_OF_RANGE)], default=30)
     description = TextAreaField(_l("Description (optional)"), [Optional(), Length(max=DESCRIPTION_MAX),
                                                                 NoControlCharacters()], filters=[strip])
 
@@ -63,7 +67,7 @@ class ReturnForm(ActionForm):
 
 def _headcount(label):
     return IntegerField(label, [InputRequired(message=_l("Enter a number, 0 if nobody came.")),
-                                NumberRange(min=0, max=HEADCOUNT_MAX)], default=0)
+                                NumberRange(min=0, max=HEADCOUNT_MAX, message=OUT_OF_RANGE)], default=0)
 
 
 class CloseForm(FlaskForm):
@@ -95,7 +99,7 @@ class WorkLogForm(FlaskForm):
     work_date = DateField(_l("Date"), [InputRequired(message=_l("Enter the date."))])
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     hours = DecimalField(_l("Hours"), [InputRequired(message=_l("Enter the hours.")),
-                                       NumberRange(min=0.5, max=24)], places=1, default=2)
+                                       NumberRange(min=0.5, max=24, message=OUT_OF_RANGE)], places=1, default=2)
     kind = SelectField(_l("Kind"), choices=select_choices((k.value, k.label) for k in WorkLogKind))
     summary = TextAreaField(_l("Summary"), [DataRequired(message=_l("Write a short summary.")),
                                             Length(max=SUMMARY_MAX), NoControlCharacters()], filters=[strip])

@@ -60,8 +60,9 @@ def _organisable() -> list[Place]:
 
 def _fill_choices(form, communities: list[Place]) -> Place | None:
     form.community.choices = select_choices((c.id, f"{c.parent.name} · {c.name}") for c in communities)
-    chosen = next((c for c in communities if c.id == form.community.data), None) or (
-        communities[0] if communities else None)
+    chosen = next((c for c in communities if c.id == form.community.data), None)
+    if chosen is None and request.method == "GET" and communities:
+        chosen = communities[0]
     if chosen is not None:
         form.community.data = chosen.id
         form.activity_type.choices = select_choices((t, t) for t in services.types_for(chosen))
@@ -75,7 +76,10 @@ def new():
     require(bool(communities))
     form = ActivityForm()
     community = _fill_choices(form, communities)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and community is None:  # a community that is not among the choices was posted
+        form.community.errors = [_("Choose one of the communities where you organise activities.")]
+    elif valid:
         activity = commit_or_explain(form, lambda: services.plan(current_user, services.ActivityInput(
             title=form.title.data, activity_type=form.activity_type.data or "", community=community,
             venue=form.venue.data, starts_at=as_utc(form.starts_at.data), ends_at=as_utc(form.ends_at.data),
