@@ -47,9 +47,13 @@ def can_close(user, activity: Activity) -> bool:
     return activity.state in TO_CLOSE and can_manage(user, activity)
 
 
+def is_verifier(user, activity: Activity) -> bool:
+    """The office over the community (sub-district staff and above) verifies or returns closing records."""
+    return is_office(user, activity.community)
+
+
 def can_verify(user, activity: Activity) -> bool:
-    """Verify or return a closing record: the office over the community (sub-district staff and above)."""
-    return activity.state is ActivityState.closed and is_office(user, activity.community)
+    return activity.state is ActivityState.closed and is_verifier(user, activity)
 
 
 def can_list(user) -> bool:

@@ -240,11 +240,13 @@ def _link_existing(activity: Activity, ids: list[int]) -> None:
 
 def close(actor: User, activity: Activity, data: ClosingInput, *, version: int | None = None) -> None:
     """Record what happened: attendance by group, minutes, photos, sign-in sheet scans and outputs."""
-    if not can.can_close(actor, activity):
-        raise NotAllowed(_("Only the organisers can close this activity, once it is due."))
+    if not can.can_manage(actor, activity):
+        raise NotAllowed(_("Only the organisers can close this activity."))
+    _check_version(activity, version)
+    if activity.state not in TO_CLOSE:
+        raise DomainError(_("This activity is closed already."))
     if activity.ends_at > utcnow():
         raise DomainError(_("An activity can be closed once it has ended."))
-    _check_version(activity, version)
     _check_attendance(data.attendance)
     minutes = data.minutes.strip()
     if not minutes or len(minutes) > MINUTES_MAX:
@@ -277,10 +279,16 @@ def _tell_organiser(activity: Activity, event_type: str, actor, **extra) -> None
              payload={"activity_id": activity.id, "title": activity.title, **extra})
 
 
-def verify(actor: User, activity: Activity, *, version: int | None = None) -> None:
-    if not can.can_verify(actor, activity):
-        raise NotAllowed(_("Only the sub-district office verifies activities, once they are closed."))
+def _check_verifiable(actor: User, activity: Activity, version: int | None) -> None:
+    if not can.is_verifier(actor, activity):
+        raise NotAllowed(_("Only the sub-district office verifies activities."))
     _check_version(activity, version)
+    if activity.state is not ActivityState.closed:
+        raise DomainError(_("Only a closed activity awaiting verification can be verified or returned."))
+
+
+def verify(actor: User, activity: Activity, *, version: int | None = None) -> None:
+    _check_verifiable(actor, activity, version)
     activity.state, activity.verified_at, activity.verified_by_id = ActivityState.verified, utcnow(), actor.id
     _flush_versioned()
     record_audit(db.session, "activity.verified", actor=actor, obj=activity)
@@ -289,12 +297,10 @@ def verify(actor: User, activity: Activity, *, version: int | None = None) -> No
 
 def return_record(actor: User, activity: Activity, comment: str, *, version: int | None = None) -> None:
     """Send the closing record back to the organisers with what to correct."""
-    if not can.can_verify(actor, activity):
-        raise NotAllowed(_("Only the sub-district office verifies activities, once they are closed."))
+    _check_verifiable(actor, activity, version)
     comment = comment.strip()
     if not comment:
         raise DomainError(_("Say what should be corrected."), field="comment")
-    _check_version(activity, version)
     activity.state, activity.return_comment = ActivityState.returned, comment
     _flush_versioned()
     record_audit(db.session, "activity.returned", actor=actor, obj=activity)

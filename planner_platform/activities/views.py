@@ -201,8 +201,10 @@ def _closing_input(form, activity: Activity) -> services.ClosingInput | None:
 @login_required
 def close(activity_id: int):
     activity = get_activity_or_404(activity_id)
-    require(can.can_close(current_user, activity))
+    require(can.can_manage(current_user, activity))
     if request.method == "GET":
+        if not can.can_close(current_user, activity):
+            return redirect(url_for("activities.detail", activity_id=activity.id))
         form = CloseForm(obj=activity, version=activity.version)
         if not activity.attendance_total:  # first closing: registered check-ins are the residents who came
             form.att_residents.data = services.checked_in_count(activity)
@@ -226,7 +228,7 @@ def _version(form) -> int | None:
 @login_required
 def verify(activity_id: int):
     activity = get_activity_or_404(activity_id)
-    require(can.can_verify(current_user, activity))
+    require(can.is_verifier(current_user, activity))
     form = ActionForm()
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.verify(
             current_user, activity, version=_version(form))):
@@ -239,7 +241,7 @@ def verify(activity_id: int):
 @login_required
 def return_record(activity_id: int):
     activity = get_activity_or_404(activity_id)
-    require(can.can_verify(current_user, activity))
+    require(can.is_verifier(current_user, activity))
     form = ReturnForm()
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.return_record(
             current_user, activity, form.comment.data, version=_version(form))):
