@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from planner_platform.activities import services
 from planner_platform.activities.models import Activity, ActivityFile, ActivityProposal, ActivityState
-from planner_platform.core.errors import Conflict
 from planner_platform.extensions import db
 from planner_platform.notifications.models import OutboxEvent
 from planner_platform.proposals.models import Channel, Proposal
 from tests.activities.conftest import actor, client_of, load, make_activity, now
+from tests.conftest import csrf_token_from
 from tests.proposals.conftest import image_bytes, make_proposal, says
 
 ATTENDANCE = {"att_residents": "18", "att_committee": "2", "att_property": "1", "att_business": "0",
@@ -26,12 +26,10 @@ def _held(app, cast, **fields) -> int:
 
 
 def _close_form(client, activity_id, **overrides):
-    from tests.conftest import csrf_token_from
-
     page = client.get(f"/activities/{activity_id}/close")
     version = load(client.application, activity_id).version
-    data = {"csrf_token": csrf_token_from(page.data), "version": str(version), "minutes": "讨论了口袋公园的座椅和照明。",
-            **ATTENDANCE, **overrides}
+    data = {"csrf_token": csrf_token_from(page.data), "version": str(version),
+            "minutes": "讨论了口袋公园的座椅和照明。", **ATTENDANCE, **overrides}
     return client.post(f"/activities/{activity_id}/close", data=data, content_type="multipart/form-data")
 
 

@@ -50,7 +50,8 @@ def test_a_returned_record_goes_back_to_the_organiser_who_closes_it_again(app, c
                    follow_redirects=True)
     assert says(app, empty.get_data(as_text=True), "Say what should be corrected.")
     assert load(app, activity_id).state is ActivityState.closed
-    submit(client, f"/activities/{activity_id}/return", {"comment": "请补充签到表"}, form_url=f"/activities/{activity_id}")
+    submit(client, f"/activities/{activity_id}/return", {"comment": "请补充签到表"},
+           form_url=f"/activities/{activity_id}")
     activity = load(app, activity_id)
     assert activity.state is ActivityState.returned and activity.return_comment == "请补充签到表"
     assert "请补充签到表" in client_of(app, cast.planner).get(f"/activities/{activity_id}").get_data(as_text=True)
