@@ -65,9 +65,9 @@ def test_a_planner_logs_work_from_my_work(app, cast):
     assert says(app, page, "Log work")
     with app.app_context():
         today = local_today()
-    response = submit(client, "/work/logs", {"work_date": today.isoformat(), "community": cast.community.id,
-                                             "hours": "2.5", "kind": "on_site", "summary": "踏勘3号楼", "activity": "0"},
-                      form_url="/work", follow_redirects=True)
+    data = {"work_date": today.isoformat(), "community": cast.community.id, "hours": "2.5", "kind": "on_site",
+            "summary": "踏勘3号楼", "activity": "0"}
+    response = submit(client, "/work/logs", data, form_url="/work", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert says(app, page, "Work log saved.") and "踏勘3号楼" in page
     assert says(app, page, "This month: %(days)d on-site days, %(hours)s hours.", days=1, hours="2.5")
@@ -80,8 +80,8 @@ def test_a_planner_logs_work_from_my_work(app, cast):
 ])
 def test_bad_logs_are_explained_and_nothing_is_stored(app, cast, change, message):
     client = client_of(app, cast.planner)
-    data = {"work_date": (date.today() - timedelta(days=1)).isoformat(), "community": cast.community.id, "hours": "2", "kind": "survey",
-            "summary": "问需", "activity": "0", **change}
+    data = {"work_date": (date.today() - timedelta(days=1)).isoformat(), "community": cast.community.id,
+            "hours": "2", "kind": "survey", "summary": "问需", "activity": "0", **change}
     response = submit(client, "/work/logs", data, form_url="/work")
     assert says(app, response.get_data(as_text=True), message, min="0.5", max="24")
     with app.app_context():
