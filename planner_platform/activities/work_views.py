@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -30,7 +31,7 @@ def _log_form() -> WorkLogForm:
     communities = db.session.scalars(select(Place).where(Place.id.in_(served)).order_by(Place.path)).all()
     form.community.choices = select_choices((c.id, c.name) for c in communities)
     form.activity.choices = select_choices([(0, "—")] + [
-        (a.id, f"{a.starts_at.date().isoformat()} {a.title}") for a in queries.linkable_activities(current_user)])
+        (a.id, f"{format_datetime(a.starts_at, 'short')} {a.title}") for a in queries.linkable_activities(current_user)])
     if request.method == "GET":
         form.work_date.data = local_today()
     return form
