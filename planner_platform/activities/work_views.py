@@ -30,8 +30,9 @@ def _log_form() -> WorkLogForm:
     served = served_community_ids(current_user)
     communities = db.session.scalars(select(Place).where(Place.id.in_(served)).order_by(Place.path)).all()
     form.community.choices = select_choices((c.id, c.name) for c in communities)
+    activities = queries.linkable_activities(current_user)
     form.activity.choices = select_choices([(0, "—")] + [
-        (a.id, f"{format_datetime(a.starts_at, 'short')} {a.title}") for a in queries.linkable_activities(current_user)])
+        (a.id, f"{format_datetime(a.starts_at, 'short')} {a.title}") for a in activities])
     if request.method == "GET":
         form.work_date.data = local_today()
     return form
