@@ -166,6 +166,17 @@ def register(actor: User, activity: Activity) -> Registration:
     return _take_seat(actor, activity)
 
 
+def cancel_registration(actor: User, activity: Activity) -> None:
+    """Give the seat back before the activity starts, so someone else can take it."""
+    registration = registration_of(actor, activity) if actor.is_authenticated else None
+    if registration is None:
+        raise DomainError(_("You are not registered for this activity."))
+    if activity.starts_at <= utcnow():
+        raise DomainError(_("The activity has started; the registration can no longer be cancelled."))
+    db.session.delete(registration)
+    db.session.flush()
+
+
 def check_in(actor: User, activity: Activity, code: str) -> Registration:
     """Check in on site with the organiser's code. Twice is harmless; a walk-in takes a free seat if any."""
     if not can.can_register(actor, activity):

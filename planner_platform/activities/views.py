@@ -17,6 +17,7 @@ from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckIn
 from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity, ActivityFile, ActivityProposal, FileKind
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
+from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import apply_domain_error, commit_or_explain, select_choices
 from planner_platform.core.permissions import require
@@ -115,7 +116,8 @@ def detail(activity_id: int):
     registration = services.registration_of(current_user, activity) if current_user.is_authenticated else None
     return render_template(
         "activities/detail.html", activity=activity, manage=manage, registered=registered, checked_in=checked_in,
-        registration=registration, groups=ATTENDANCE_GROUPS, can_register=can.can_register(current_user, activity),
+        registration=registration, started=activity.starts_at <= utcnow(), groups=ATTENDANCE_GROUPS,
+        can_register=can.can_register(current_user, activity),
         can_close=can.can_close(current_user, activity), can_verify=can.can_verify(current_user, activity),
         show_sheets=manage or can.can_read_all(current_user, activity.community),
         qr=_checkin_qr(activity) if manage and activity.public else None,
@@ -135,6 +137,18 @@ def register(activity_id: int):
     form = ActionForm()
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.register(current_user, activity)):
         flash(_("You are registered. Check in on site with the organiser's code."), "success")
+    _flash_errors(form)
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+@bp.post("/<int:activity_id>/cancel")
+@login_required
+def cancel(activity_id: int):
+    activity = get_activity_or_404(activity_id)
+    form = ActionForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.cancel_registration(current_user,
+                                                                                                  activity)):
+        flash(_("Your registration is cancelled."), "success")
     _flash_errors(form)
     return redirect(url_for("activities.detail", activity_id=activity.id))
 

@@ -20,7 +20,7 @@ from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
-from planner_platform.planners.queries import served_community_ids
+from planner_platform.planners.queries import planner_accounts_serving_within, served_community_ids
 
 bp = Blueprint("work", __name__)
 
@@ -99,6 +99,23 @@ def records():
     return render_template("activities/records.html", page=page, filters=filters, seats=queries.seat_counts(ids),
                            outputs=queries.output_counts(ids), states=list(ActivityState), places=places,
                            types=types)
+
+
+@bp.get("/activities/onsite")
+@login_required
+def onsite():
+    """On-site days and hours of the planners serving in the staff member's jurisdiction, for one month."""
+    require(can.can_list(current_user))
+    try:
+        month = date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        month = local_today().replace(day=1)
+    planners = {user.id: user for area in places_with_role(current_user, *READERS)
+                for user in planner_accounts_serving_within(area)}
+    summary = queries.onsite_summary(list(planners), month)
+    rows = sorted(((planners[user_id], time) for user_id, time in summary.items()),
+                  key=lambda row: row[0].display_name)
+    return render_template("activities/onsite.html", rows=rows, month=month)
 
 
 def _export(kind: str):

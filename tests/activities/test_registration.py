@@ -116,3 +116,23 @@ def test_the_organiser_sees_the_code_and_a_qr_code_residents_do_not(app, cast, m
     assert code in organiser_page and "<svg" in organiser_page and "checkin-qr" in organiser_page
     resident_page = client_of(app, make_user(Role.resident, "D1S1C2")).get(f"/activities/{activity_id}")
     assert code not in resident_page.get_data(as_text=True)
+
+
+def test_a_resident_cancels_before_the_start_and_the_seat_is_free_again(app, cast):
+    activity_id = make_activity(app, cast.planner, capacity=1)
+    client = client_of(app, cast.resident)
+    submit(client, f"/activities/{activity_id}/register", {}, form_url=f"/activities/{activity_id}")
+    response = submit(client, f"/activities/{activity_id}/cancel", {}, form_url=f"/activities/{activity_id}",
+                      follow_redirects=True)
+    assert says(app, response.get_data(as_text=True), "Your registration is cancelled.")
+    assert _seats(app, activity_id) == 0
+    with app.app_context():
+        services.register(actor(cast.neighbour.id), db.session.get(Activity, activity_id))
+        db.session.commit()
+    started = make_activity(app, cast.planner, starts_in=timedelta(minutes=-10))
+    code = load(app, started).checkin_code
+    with app.app_context():
+        services.check_in(actor(cast.resident.id), db.session.get(Activity, started), code)
+        db.session.commit()
+        with pytest.raises(DomainError, match="can no longer be cancelled"):
+            services.cancel_registration(actor(cast.resident.id), db.session.get(Activity, started))

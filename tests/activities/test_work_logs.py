@@ -101,3 +101,14 @@ def test_a_day_never_adds_up_to_more_than_24_hours_and_logs_stay_in_served_commu
             services.log_work(actor(cast.idle_planner.id), services.WorkLogInput(
                 community, local_today(), 1, WorkLogKind.survey, "x"))
     assert client_of(app, cast.resident).get("/work").status_code == 403
+
+
+def test_street_staff_see_the_on_site_time_of_the_planners_serving_in_their_street(app, cast):
+    with app.app_context():
+        today = local_today()
+    _log(app, cast.planner, today, 3, WorkLogKind.on_site)
+    page = client_of(app, cast.street).get(f"/activities/onsite?month={today.strftime('%Y-%m')}")
+    html = page.get_data(as_text=True)
+    assert "陈规划师" in html and '<td class="text-end">1</td><td class="text-end">3</td>' in html
+    assert "陈规划师" not in client_of(app, cast.other_street).get("/activities/onsite").get_data(as_text=True)
+    assert client_of(app, cast.planner).get("/activities/onsite").status_code == 403
