@@ -377,7 +377,7 @@ def log_work(actor: User, data: WorkLogInput) -> WorkLog:
     logged = db.session.scalar(select(func.coalesce(func.sum(WorkLog.hours), 0)).where(
         WorkLog.author_id == actor.id, WorkLog.work_date == data.work_date))
     if logged + data.hours > HOURS_MAX:
-        raise DomainError(_("That day already has %(hours)s hours logged; a day has 24.", hours=f"{logged:g}"),
+        raise DomainError(_("That day already has %(hours)s hours logged; a day has 24.", hours=format(logged, "g")),
                           field="hours")
     summary = data.summary.strip()
     if not summary or len(summary) > SUMMARY_MAX:
