@@ -12,7 +12,7 @@ from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
 from tests.activities.conftest import actor, client_of, make_activity, now
 from tests.conftest import login, submit
-from tests.proposals.conftest import says
+from tests.proposals.conftest import INSIDE, OUTSIDE, says
 
 
 def _form(**overrides):
@@ -96,3 +96,15 @@ def test_html_in_a_title_is_shown_as_text(app, client, cast):
     for path in (f"/activities/{activity}", f"/places/{cast.community.id}"):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;工作坊" in page
+
+
+def test_a_map_point_must_lie_inside_the_community(app, client, cast):
+    client = client_of(app, cast.planner)
+    outside = submit(client, "/activities/new", _form(community=cast.community.id, lat=OUTSIDE[0], lng=OUTSIDE[1]))
+    assert says(app, outside.get_data(as_text=True), "The map point is outside %(community)s. Put it inside the "
+                                                     "outlined area.", community=cast.community.name)
+    assert _count(app) == 0
+    inside = submit(client, "/activities/new", _form(community=cast.community.id, lat=INSIDE[0], lng=INSIDE[1]))
+    assert inside.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Activity.lat)) == INSIDE[0]
