@@ -26,6 +26,7 @@ BEAT_SCHEDULE = {
     "advance-planner-terms": {"task": "planners.advance_terms", "schedule": crontab(hour=0, minute=30)},
     # Before the daily digest, so staff read the day's overdue list in it.
     "proposal-deadlines": {"task": "proposals.daily_deadlines", "schedule": crontab(hour=7, minute=0)},
+    "activity-reminders": {"task": "activities.daily_reminders", "schedule": crontab(hour=7, minute=30)},
 }
 
 

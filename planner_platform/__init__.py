@@ -75,6 +75,8 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.proposals.notifications  # noqa: F401
     import planner_platform.proposals.digest  # noqa: F401
     import planner_platform.proposals.photos  # noqa: F401  (removes the files of rolled-back uploads)
+    import planner_platform.activities.models  # noqa: F401
+    import planner_platform.activities.notifications  # noqa: F401
     import planner_platform.core.calendar  # noqa: F401
 
     celery = celery_init_app(app)
@@ -85,6 +87,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from planner_platform.accounts.staff_views import bp as staff_bp
+    from planner_platform.activities.views import bp as activities_bp
+    from planner_platform.activities.work_views import bp as work_bp
     from planner_platform.accounts.views import bp as accounts_bp
     from planner_platform.areas.views import bp as areas_bp
     from planner_platform.core.views import bp as core_bp
@@ -99,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
 
     for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
-                      roster_import_bp, proposals_bp, workspace_bp):
+                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp):
         app.register_blueprint(blueprint)
 
 

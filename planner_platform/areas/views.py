@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from planner_platform.activities import queries as activity_queries
 from planner_platform.areas import importing, services
 from planner_platform.areas.forms import PlaceCreateForm, PlaceEditForm, PlaceImportForm
 from planner_platform.areas.geometry import svg_paths
@@ -40,9 +41,11 @@ def detail(place_id: int):
     place = get_place_or_404(place_id)
     shapes = [child for child in place.children if child.boundary] or ([place] if place.boundary else [])
     paths, view_box = svg_paths([shape.boundary for shape in shapes])
-    serving = planner_queries.serving(place) if place.level is PlaceLevel.community else []
+    community = place.level is PlaceLevel.community
     return render_template("areas/detail.html", place=place, ancestors=_ancestors(place),
-                           shapes=list(zip(shapes, paths)), view_box=view_box, serving=serving)
+                           shapes=list(zip(shapes, paths)), view_box=view_box,
+                           serving=planner_queries.serving(place) if community else [],
+                           activities=activity_queries.upcoming_public(place) if community else [])
 
 
 @bp.route("/<int:place_id>/edit", methods=["GET", "POST"])

@@ -64,6 +64,10 @@ def load_calendar(path: Path):
     click.echo(f"{len(rows)} calendar days loaded.")
 
 
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def local_today() -> date:
     """Today in the deployment's time zone (deadlines are days in China, not in UTC)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return datetime.now(local_zone()).date()

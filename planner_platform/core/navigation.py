@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import can_manage_accounts, is_admin
+from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
 from planner_platform.planners.queries import districts_visible_to
 
@@ -38,6 +39,12 @@ PROPOSALS = NavItem(_l("Proposals"), "proposals.index",
 MY_PROPOSALS = NavItem(_l("My proposals"), "proposals.mine", _l("Make a proposal and follow yours step by step."))
 WORKSPACE = NavItem(_l("Workspace"), "workspace.index",
                     _l("The proposals of your communities: accept, assess, decide and reply before the deadline."))
+ACTIVITIES = NavItem(_l("Activities"), "activities.calendar",
+                     _l("Workshops, walks and meetings in the communities: this month's calendar."))
+MY_WORK = NavItem(_l("My work"), "work.my_work",
+                  _l("Your coming activities, those to close, and quick work logs."))
+ACTIVITY_RECORDS = NavItem(_l("Activity records"), "work.records",
+                           _l("Activities in your jurisdiction: filter, verify and export with attendance."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -46,13 +53,17 @@ WORKSPACE_ROLES = {Role.planner, Role.community_worker, Role.subdistrict_staff, 
 
 def navigation_for(user) -> list[NavItem]:
     """The pages `user` may open, in menu order."""
-    items = [PLACES, PROPOSALS]
+    items = [PLACES, PROPOSALS, ACTIVITIES]
     if not (user and user.is_authenticated):
         return items
     if Role.resident in user.roles:
         items.append(MY_PROPOSALS)
     if user.roles & WORKSPACE_ROLES:
         items.append(WORKSPACE)
+    if user.roles & {Role.planner, Role.community_worker}:
+        items.append(MY_WORK)
+    if can_list_activities(user):
+        items.append(ACTIVITY_RECORDS)
     if districts_visible_to(user):
         items += [ROSTER, COVERAGE]
     if user.roles & {Role.subdistrict_staff, Role.district_staff, Role.admin}:
@@ -69,12 +80,13 @@ def navigation_for(user) -> list[NavItem]:
 
 ROLE_NEXT_STEPS = {
     Role.resident: _l("Send a renewal proposal for your neighbourhood and follow it to its reply; support and "
-                      "comment on your neighbours' ideas."),
+                      "comment on your neighbours' ideas; register for your community's public activities."),
     Role.community_worker: _l("Enter the proposals residents give you in person or by phone, with their consent, "
-                              "from the workspace."),
-    Role.planner: _l("Work on the proposals of your communities in the workspace: the oldest deadline comes first."),
+                              "from the workspace. Organise activities and close them with their attendance."),
+    Role.planner: _l("Work on your communities' proposals in the workspace, the oldest deadline first; plan and "
+                     "close activities and log your work under My work."),
     Role.subdistrict_staff: _l("Triage your sub-district's proposals before their deadlines, assign them to "
-                               "planners and keep the communities' details right."),
+                               "planners, and verify the activities planners close."),
     Role.district_staff: _l("Keep the place register of your district current and invite the staff and planners "
                             "who work in it."),
     Role.city_observer: _l("Browse every district and community; dashboards will follow."),

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
+from planner_platform.activities.demo import count_activities, seed_activities
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.services import create_place
 from planner_platform.core.db import utcnow
@@ -111,7 +112,8 @@ def seed_demo_command():
     db.session.expire(admin, ["grants"])  # the admin grant was just added: reload it for the permission checks
     seed_roster(admin)
     proposals = seed_proposals(admin)
+    seed_activities()
     db.session.commit()
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
-               f"accounts, {count_terms()} planner terms, {proposals} proposals. Demo password for every account: "
-               f"{DEMO_PASSWORD}")
+               f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities. "
+               f"Demo password for every account: {DEMO_PASSWORD}")

@@ -118,12 +118,20 @@ def served_community_ids(user) -> set[int]:
         or_(Assignment.planner_id == planner_id, Assignment.team_id.in_(team_ids)), _serving_now())))
 
 
-def serving_planner_accounts(community_id: int) -> list[User]:
-    """Accounts of the planners serving a community today, directly or as team members."""
+def _serving_accounts(where) -> list[User]:
     direct = select(PlannerProfile.user_id).join(Assignment, Assignment.planner_id == PlannerProfile.id).where(
-        Assignment.community_id == community_id, _serving_now())
+        where, _serving_now())
     via_team = (select(PlannerProfile.user_id).join(TeamMember, TeamMember.planner_id == PlannerProfile.id)
-                .join(Assignment, Assignment.team_id == TeamMember.team_id)
-                .where(Assignment.community_id == community_id, _serving_now()))
+                .join(Assignment, Assignment.team_id == TeamMember.team_id).where(where, _serving_now()))
     return db.session.scalars(select(User).where(User.id.in_(direct.union(via_team))).order_by(User.display_name)
                               ).all()
+
+
+def serving_planner_accounts(community_id: int) -> list[User]:
+    """Accounts of the planners serving a community today, directly or as team members."""
+    return _serving_accounts(Assignment.community_id == community_id)
+
+
+def planner_accounts_serving_within(area: Place) -> list[User]:
+    """Accounts of the planners serving any community inside `area` today, directly or as team members."""
+    return _serving_accounts(Assignment.community.has(Place.path.startswith(area.path)))

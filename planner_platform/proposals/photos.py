@@ -54,20 +54,21 @@ def clean_photo(stream, filename: str = "") -> CleanPhoto:
     return CleanPhoto(out.getvalue(), rgb.width, rgb.height)
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "proposals"
+def upload_dir(folder: str = "proposals") -> Path:
+    """Each feature keeps its files in its own folder (proposals, activities)."""
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / folder
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def path_of(storage_key: str) -> Path:
-    return upload_dir() / f"{storage_key}.jpg"
+def path_of(storage_key: str, folder: str = "proposals") -> Path:
+    return upload_dir(folder) / f"{storage_key}.jpg"
 
 
-def write(photo: CleanPhoto) -> str:
+def write(photo: CleanPhoto, folder: str = "proposals") -> str:
     """Store the bytes under a new random key and return the key; removed again if the transaction rolls back."""
     key = secrets.token_urlsafe(24)
-    target = path_of(key)
+    target = path_of(key, folder)
     target.write_bytes(photo.data)
     db.session.info.setdefault(_WRITTEN_KEY, []).append(target)
     return key

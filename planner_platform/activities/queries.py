@@ -1,0 +1,173 @@
+"""Read-only questions about activities and work logs: calendars, lists, a planner's work, on-site time."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from planner_platform.accounts.permissions import places_with_role
+from planner_platform.activities.models import (HELD, TO_CLOSE, Activity, ActivityProposal, ActivityState,
+                                                Registration, WorkLog, WorkLogKind)
+from planner_platform.activities.permissions import READERS
+from planner_platform.areas.models import Place
+from planner_platform.core.calendar import local_zone
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.planners.queries import served_community_ids
+
+#: Rows in one export; a larger one is a sign to narrow the filters.
+EXPORT_MAX = 5000
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=local_zone())
+
+
+def upcoming_public(community: Place, limit: int = 5) -> list[Activity]:
+    return db.session.scalars(select(Activity).where(
+        Activity.community_id == community.id, Activity.public.is_(True), Activity.state == ActivityState.planned,
+        Activity.ends_at > utcnow()).order_by(Activity.starts_at).limit(limit)).all()
+
+
+def public_month(first: date, area: Place | None = None) -> dict[date, list[Activity]]:
+    """Public activities starting in the month of `first`, by local day, optionally inside `area`."""
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    query = (select(Activity).join(Activity.community).where(
+        Activity.public.is_(True), Activity.starts_at >= _local_midnight(first),
+        Activity.starts_at < _local_midnight(following)).options(joinedload(Activity.community))
+        .order_by(Activity.starts_at))
+    if area is not None:
+        query = query.where(Place.path.startswith(area.path))
+    days = defaultdict(list)
+    for activity in db.session.scalars(query):
+        days[activity.starts_at.astimezone(local_zone()).date()].append(activity)
+    return days
+
+
+def seat_counts(activity_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(registered, checked in) per activity, in one query."""
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(select(Registration.activity_id, func.count(), func.count(Registration.checked_in_at))
+                              .where(Registration.activity_id.in_(activity_ids))
+                              .group_by(Registration.activity_id)).all()
+    return {activity_id: (registered, checked) for activity_id, registered, checked in rows}
+
+
+def output_counts(activity_ids: list[int]) -> dict[int, int]:
+    if not activity_ids:
+        return {}
+    return dict(db.session.execute(select(ActivityProposal.activity_id, func.count())
+                                   .where(ActivityProposal.activity_id.in_(activity_ids))
+                                   .group_by(ActivityProposal.activity_id)).all())
+
+
+@dataclass
+class Filters:
+    state: str = ""
+    activity_type: str = ""
+    place: Place | None = None
+    overdue: bool = False
+    starts_from: date | None = None
+    starts_until: date | None = None
+
+
+def register_query(user, filters: Filters):
+    """Activities in the user's jurisdiction (as staff) with the list's filters, newest first."""
+    areas = places_with_role(user, *READERS)
+    query = (select(Activity).join(Activity.community)
+             .where(or_(*(Place.path.startswith(area.path) for area in areas)) if areas else false())
+             .options(joinedload(Activity.community).joinedload(Place.parent), joinedload(Activity.organiser))
+             .order_by(Activity.starts_at.desc(), Activity.id.desc()))
+    if filters.state in ActivityState.__members__:
+        query = query.where(Activity.state == ActivityState[filters.state])
+    if filters.activity_type:
+        query = query.where(Activity.activity_type == filters.activity_type)
+    if filters.place is not None:
+        query = query.where(Place.path.startswith(filters.place.path))
+    if filters.overdue:
+        query = query.where(Activity.state.in_(TO_CLOSE), Activity.ends_at <= utcnow() - timedelta(days=3))
+    if filters.starts_from:
+        query = query.where(Activity.starts_at >= _local_midnight(filters.starts_from))
+    if filters.starts_until:
+        query = query.where(Activity.starts_at < _local_midnight(filters.starts_until + timedelta(days=1)))
+    return query
+
+
+def export_rows(user, filters: Filters) -> list[Activity]:
+    return db.session.scalars(register_query(user, filters).limit(EXPORT_MAX)).unique().all()
+
+
+def _organised_by(user):
+    """Activities the user organises, or that are in communities they serve."""
+    served = served_community_ids(user)
+    return or_(Activity.organiser_id == user.id, Activity.community_id.in_(served)) if served else \
+        Activity.organiser_id == user.id
+
+
+@dataclass
+class MyWork:
+    upcoming: list[Activity]
+    to_close: list[Activity]
+    logs: list[WorkLog]
+
+
+def my_work(user, limit: int = 10) -> MyWork:
+    now = utcnow()
+    mine = _organised_by(user)
+    base = select(Activity).where(mine).options(joinedload(Activity.community))
+    return MyWork(
+        upcoming=db.session.scalars(base.where(Activity.state == ActivityState.planned, Activity.ends_at > now)
+                                    .order_by(Activity.starts_at).limit(limit)).all(),
+        to_close=db.session.scalars(base.where(Activity.state.in_(TO_CLOSE), Activity.ends_at <= now)
+                                    .order_by(Activity.ends_at).limit(limit)).all(),
+        logs=db.session.scalars(select(WorkLog).where(WorkLog.author_id == user.id)
+                                .options(joinedload(WorkLog.community))
+                                .order_by(WorkLog.work_date.desc(), WorkLog.id.desc()).limit(limit)).all())
+
+
+def linkable_activities(user) -> list[Activity]:
+    """Recent activities a work log may refer to: the user's own or in communities they serve."""
+    since = utcnow() - timedelta(days=60)
+    return db.session.scalars(select(Activity).where(_organised_by(user), Activity.starts_at >= since,
+                                                     Activity.starts_at <= utcnow())
+                              .order_by(Activity.starts_at.desc()).limit(30)).all()
+
+
+@dataclass
+class OnSite:
+    days: int
+    hours: float
+
+
+def onsite_summary(user_ids: list[int], month: date) -> dict[int, OnSite]:
+    """On-site days and hours per planner in the month of `month`: the one definition every report uses.
+
+    days  = the distinct local dates on which the planner has an on-site work log or organised an activity
+            that was held (closed or verified);
+    hours = the hours of all the planner's work logs plus the durations of those held activities, except that a
+            log linked to one of those activities is not added: the activity's own duration already counts it.
+    A log linked to someone else's activity (the planner helped) counts as a normal log.
+    """
+    first = month.replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    activities = db.session.execute(select(Activity.id, Activity.organiser_id, Activity.starts_at, Activity.ends_at)
+                                    .where(Activity.organiser_id.in_(user_ids), Activity.state.in_(HELD),
+                                           Activity.starts_at >= _local_midnight(first),
+                                           Activity.starts_at < _local_midnight(following))).all()
+    logs = db.session.execute(select(WorkLog.author_id, WorkLog.work_date, WorkLog.hours, WorkLog.kind,
+                                     WorkLog.activity_id)
+                              .where(WorkLog.author_id.in_(user_ids), WorkLog.work_date >= first,
+                                     WorkLog.work_date < following)).all()
+    days, hours, counted = defaultdict(set), defaultdict(float), defaultdict(set)
+    for activity_id, organiser_id, starts_at, ends_at in activities:
+        days[organiser_id].add(starts_at.astimezone(local_zone()).date())
+        hours[organiser_id] += (ends_at - starts_at).total_seconds() / 3600
+        counted[organiser_id].add(activity_id)
+    for author_id, work_date, log_hours, kind, activity_id in logs:
+        if kind is WorkLogKind.on_site:
+            days[author_id].add(work_date)
+        if activity_id is None or activity_id not in counted[author_id]:
+            hours[author_id] += log_hours
+    return {user_id: OnSite(len(days[user_id]), round(hours[user_id], 1)) for user_id in user_ids}

@@ -1,0 +1,278 @@
+"""Activity pages: the public calendar, planning, an activity's page, registration, check-in, closing and
+verification, and its files."""
+from datetime import date, timedelta
+
+import segno
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from planner_platform.activities import permissions as can
+from planner_platform.activities import queries, services
+from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckInForm, CloseForm, ReturnForm,
+                                               as_utc)
+from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity, ActivityFile, ActivityProposal, FileKind
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.calendar import local_today
+from planner_platform.core.db import utcnow
+from planner_platform.core.errors import DomainError
+from planner_platform.core.forms import apply_domain_error, commit_or_explain, select_choices
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+from planner_platform.proposals import photos as photo_store
+from planner_platform.proposals.services import ProposalInput, categories_for
+
+bp = Blueprint("activities", __name__, url_prefix="/activities")
+
+
+def _month_from_request() -> date:
+    try:
+        year, month = (int(part) for part in request.args.get("month", "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return local_today().replace(day=1)
+
+
+@bp.get("/")
+def calendar():
+    """Public activities of one month, day by day."""
+    first = _month_from_request()
+    place_id = request.args.get("place", type=int)
+    area = db.session.get(Place, place_id) if place_id else None
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    areas = db.session.scalars(select(Place).where(Place.level.in_((PlaceLevel.district, PlaceLevel.subdistrict)))
+                               .order_by(Place.path)).all()
+    return render_template("activities/calendar.html", first=first, days=queries.public_month(first, area),
+                           previous=previous, following=following, area=area, areas=areas,
+                           can_plan=bool(_organisable()))
+
+
+def _organisable() -> list[Place]:
+    if not current_user.is_authenticated:
+        return []
+    communities = db.session.scalars(select(Place).where(Place.level == PlaceLevel.community)
+                                     .options(joinedload(Place.parent)).order_by(Place.path)).all()
+    return [c for c in communities if can.can_organise(current_user, c)]
+
+
+def _fill_choices(form, communities: list[Place]) -> Place | None:
+    form.community.choices = select_choices((c.id, f"{c.parent.name} · {c.name}") for c in communities)
+    chosen = next((c for c in communities if c.id == form.community.data), None)
+    if chosen is None and request.method == "GET" and communities:
+        chosen = communities[0]
+    if chosen is not None:
+        form.community.data = chosen.id
+        form.activity_type.choices = select_choices((t, t) for t in services.types_for(chosen))
+    return chosen
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    communities = _organisable()
+    require(bool(communities))
+    form = ActivityForm()
+    community = _fill_choices(form, communities)
+    valid = form.validate_on_submit()
+    if valid and community is None:  # a community that is not among the choices was posted
+        form.community.errors = [_("Choose one of the communities where you organise activities.")]
+    elif valid:
+        activity = commit_or_explain(form, lambda: services.plan(current_user, services.ActivityInput(
+            title=form.title.data, activity_type=form.activity_type.data or "", community=community,
+            venue=form.venue.data, starts_at=as_utc(form.starts_at.data), ends_at=as_utc(form.ends_at.data),
+            public=form.public.data, capacity=form.capacity.data, description=form.description.data or "",
+            lat=form.lat.data, lng=form.lng.data)))
+        if activity:
+            flash(_("The activity is planned."), "success")
+            return redirect(url_for("activities.detail", activity_id=activity.id))
+    return render_template("activities/edit.html", form=form)
+
+
+def get_activity_or_404(activity_id: int) -> Activity:
+    activity = db.session.scalar(select(Activity).where(Activity.id == activity_id).options(
+        joinedload(Activity.community).joinedload(Place.parent), joinedload(Activity.organiser),
+        selectinload(Activity.files), selectinload(Activity.outputs).joinedload(ActivityProposal.proposal)))
+    if activity is None or not can.can_view(current_user, activity):
+        abort(404)  # an internal activity is nobody else's business, not even its existence
+    return activity
+
+
+def _checkin_qr(activity: Activity) -> Markup:
+    """The check-in link as an inline SVG QR code, made on the server (no script, no third-party service)."""
+    link = url_for("activities.check_in", activity_id=activity.id, code=activity.checkin_code, _external=True)
+    return Markup(segno.make(link, error="m").svg_inline(scale=5, title=_("QR code for checking in"),
+                                                        svgclass="checkin-qr"))
+
+
+@bp.get("/<int:activity_id>")
+def detail(activity_id: int):
+    activity = get_activity_or_404(activity_id)
+    manage = can.can_manage(current_user, activity)
+    registered, checked_in = queries.seat_counts([activity.id]).get(activity.id, (0, 0))
+    registration = services.registration_of(current_user, activity) if current_user.is_authenticated else None
+    return render_template(
+        "activities/detail.html", activity=activity, manage=manage, registered=registered, checked_in=checked_in,
+        registration=registration, started=activity.starts_at <= utcnow(), groups=ATTENDANCE_GROUPS,
+        can_register=can.can_register(current_user, activity),
+        can_close=can.can_close(current_user, activity), can_verify=can.can_verify(current_user, activity),
+        show_sheets=manage or can.can_read_all(current_user, activity.community),
+        qr=_checkin_qr(activity) if manage and activity.public else None,
+        action_form=ActionForm(version=activity.version), return_form=ReturnForm(version=activity.version),
+        checkin_form=CheckInForm())
+
+
+def _flash_errors(form) -> None:
+    for error in form.form_errors + [e for errors in form.errors.values() for e in errors]:
+        flash(error, "danger")
+
+
+@bp.post("/<int:activity_id>/register")
+@login_required
+def register(activity_id: int):
+    activity = get_activity_or_404(activity_id)
+    form = ActionForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.register(current_user, activity)):
+        flash(_("You are registered. Check in on site with the organiser's code."), "success")
+    _flash_errors(form)
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+@bp.post("/<int:activity_id>/cancel")
+@login_required
+def cancel(activity_id: int):
+    activity = get_activity_or_404(activity_id)
+    form = ActionForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.cancel_registration(current_user,
+                                                                                                  activity)):
+        flash(_("Your registration is cancelled."), "success")
+    _flash_errors(form)
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+@bp.route("/<int:activity_id>/check-in", methods=["GET", "POST"])
+@login_required
+def check_in(activity_id: int):
+    """The QR code opens this page with the code filled in; the resident confirms with one tap."""
+    activity = get_activity_or_404(activity_id)
+    form = CheckInForm(code=request.args.get("code", "")[:8]) if request.method == "GET" else CheckInForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.check_in(
+            current_user, activity, form.code.data)):
+        flash(_("You are checked in. Welcome!"), "success")
+        return redirect(url_for("activities.detail", activity_id=activity.id))
+    return render_template("activities/check_in.html", activity=activity, form=form)
+
+
+def _cleaned(form, upload_field) -> list | None:
+    """The uploads of one file field decoded and re-encoded; None (with the reason on the form) if one is not
+    an image."""
+    cleaned = []
+    for upload in upload_field.data or []:
+        if not getattr(upload, "filename", ""):
+            continue
+        try:
+            cleaned.append(photo_store.clean_photo(upload.stream, upload.filename))
+        except DomainError as error:
+            error.field = upload_field.name
+            apply_domain_error(form, error)
+            return None
+    return cleaned
+
+
+def _linked_ids(form) -> list[int] | None:
+    parts = [part for part in form.linked.data.replace("，", ",").replace("#", "").split(",") if part.strip()] \
+        if form.linked.data else []
+    if not all(part.strip().isdigit() for part in parts):
+        form.linked.errors = list(form.linked.errors) + [_("Enter proposal numbers separated by commas.")]
+        return None
+    return [int(part) for part in parts]
+
+
+def _new_proposal(form, activity: Activity) -> ProposalInput | None:
+    if not form.proposal_title.data:
+        return None
+    return ProposalInput(title=form.proposal_title.data, description=form.proposal_description.data or "",
+                         category=form.proposal_category.data or "", community=activity.community)
+
+
+def _closing_input(form, activity: Activity) -> services.ClosingInput | None:
+    photos, sheets, linked = _cleaned(form, form.photos), _cleaned(form, form.sheets), _linked_ids(form)
+    if photos is None or sheets is None or linked is None:
+        return None
+    if form.proposal_title.data and not form.proposer_name.data:
+        form.proposer_name.errors = list(form.proposer_name.errors) + [_("Say who made the proposal.")]
+        return None
+    return services.ClosingInput(
+        attendance={column: getattr(form, column).data for column, _label in ATTENDANCE_GROUPS},
+        minutes=form.minutes.data, photos=photos, sheets=sheets, linked_ids=linked,
+        new_proposal=_new_proposal(form, activity), proposer_name=form.proposer_name.data or "")
+
+
+@bp.route("/<int:activity_id>/close", methods=["GET", "POST"])
+@login_required
+def close(activity_id: int):
+    activity = get_activity_or_404(activity_id)
+    require(can.can_manage(current_user, activity))
+    if request.method == "GET":
+        if not can.can_close(current_user, activity):
+            return redirect(url_for("activities.detail", activity_id=activity.id))
+        form = CloseForm(obj=activity, version=activity.version)
+        if not activity.attendance_total:  # first closing: registered check-ins are the residents who came
+            form.att_residents.data = services.checked_in_count(activity)
+    else:
+        form = CloseForm()
+    form.proposal_category.choices = select_choices((c, c) for c in categories_for(activity.community))
+    if form.validate_on_submit():
+        data = _closing_input(form, activity)
+        if data and commit_or_explain(form, lambda: services.close(current_user, activity, data,
+                                                                   version=_version(form))):
+            flash(_("The activity is closed and sent for verification."), "success")
+            return redirect(url_for("activities.detail", activity_id=activity.id))
+    return render_template("activities/close.html", activity=activity, form=form, groups=ATTENDANCE_GROUPS)
+
+
+def _version(form) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+@bp.post("/<int:activity_id>/verify")
+@login_required
+def verify(activity_id: int):
+    activity = get_activity_or_404(activity_id)
+    require(can.is_verifier(current_user, activity))
+    form = ActionForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.verify(
+            current_user, activity, version=_version(form))):
+        flash(_("The activity is verified."), "success")
+    _flash_errors(form)
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+@bp.post("/<int:activity_id>/return")
+@login_required
+def return_record(activity_id: int):
+    activity = get_activity_or_404(activity_id)
+    require(can.is_verifier(current_user, activity))
+    form = ReturnForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: services.return_record(
+            current_user, activity, form.comment.data, version=_version(form))):
+        flash(_("The record is returned to the organisers."), "success")
+    _flash_errors(form)
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+@bp.get("/files/<int:file_id>")
+def file(file_id: int):
+    record = db.get_or_404(ActivityFile, file_id)
+    activity = get_activity_or_404(record.activity_id)
+    if record.kind is FileKind.sign_in_sheet:  # names and phone numbers: organisers and staff only
+        require(can.can_manage(current_user, activity) or can.can_read_all(current_user, activity.community))
+    name = f"activity-{activity.id}-{record.id}.jpg"
+    response = send_file(photo_store.path_of(record.storage_key, services.FILE_FOLDER), mimetype="image/jpeg",
+                         max_age=0, download_name=name)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = f"inline; filename={name}"
+    return response

@@ -1,0 +1,145 @@
+"""Working pages: a planner's "my work" with quick work logs, and the staff register of activities with exports."""
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from planner_platform.accounts.models import Role
+from planner_platform.accounts.permissions import places_with_role
+from planner_platform.activities import exports, queries, services
+from planner_platform.activities import permissions as can
+from planner_platform.activities.forms import WorkLogForm
+from planner_platform.activities.models import Activity, ActivityState, WorkLogKind
+from planner_platform.activities.permissions import READERS
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core.calendar import local_today
+from planner_platform.core.forms import commit_or_explain, select_choices
+from planner_platform.core.pagination import paginate
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+from planner_platform.planners.queries import planner_accounts_serving_within, served_community_ids
+
+bp = Blueprint("work", __name__)
+
+
+def _log_form() -> WorkLogForm:
+    form = WorkLogForm()
+    served = served_community_ids(current_user)
+    communities = db.session.scalars(select(Place).where(Place.id.in_(served)).order_by(Place.path)).all()
+    form.community.choices = select_choices((c.id, c.name) for c in communities)
+    activities = queries.linkable_activities(current_user)
+    form.activity.choices = select_choices([(0, "—")] + [
+        (a.id, f"{format_datetime(a.starts_at, 'short')} {a.title}") for a in activities])
+    if request.method == "GET":
+        form.work_date.data = local_today()
+    return form
+
+
+@bp.get("/work")
+@login_required
+def my_work():
+    """Upcoming activities, those to close, recent logs and this month's on-site time, on one phone screen."""
+    require(can.can_log_work(current_user) or Role.community_worker in current_user.roles)
+    today = local_today()
+    return render_template("activities/my_work.html", work=queries.my_work(current_user),
+                           form=_log_form() if can.can_log_work(current_user) else None,
+                           month=queries.onsite_summary([current_user.id], today)[current_user.id], today=today)
+
+
+@bp.post("/work/logs")
+@login_required
+def add_log():
+    require(can.can_log_work(current_user))
+    form = _log_form()
+    if form.validate_on_submit():
+        community = db.session.get(Place, form.community.data) if form.community.data else None
+        activity = db.session.get(Activity, form.activity.data) if form.activity.data else None
+        if community is not None and commit_or_explain(form, lambda: services.log_work(
+                current_user, services.WorkLogInput(community=community, work_date=form.work_date.data,
+                                                    hours=float(form.hours.data), kind=WorkLogKind(form.kind.data),
+                                                    summary=form.summary.data, activity=activity))):
+            flash(_("Work log saved."), "success")
+            return redirect(url_for("work.my_work"))
+    today = local_today()
+    return render_template("activities/my_work.html", work=queries.my_work(current_user), form=form,
+                           month=queries.onsite_summary([current_user.id], today)[current_user.id], today=today)
+
+
+def _parse_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> queries.Filters:
+    place_id = request.args.get("place", type=int)
+    return queries.Filters(state=request.args.get("state", ""), activity_type=request.args.get("type", "")[:40],
+                           place=db.session.get(Place, place_id) if place_id else None,
+                           overdue=request.args.get("overdue") == "1", starts_from=_parse_date("from"),
+                           starts_until=_parse_date("until"))
+
+
+@bp.get("/activities/records")
+@login_required
+def records():
+    """The activity register of the staff member's jurisdiction, with filters."""
+    require(can.can_list(current_user))
+    filters = _filters()
+    page = paginate(queries.register_query(current_user, filters))
+    ids = [a.id for a in page.items]
+    areas = places_with_role(current_user, *READERS)
+    places = db.session.scalars(select(Place).where(
+        Place.level.in_((PlaceLevel.subdistrict, PlaceLevel.community)),
+        or_(*(Place.path.startswith(area.path) for area in areas))).order_by(Place.path)).all()
+    types = db.session.scalars(select(Activity.activity_type).distinct().order_by(Activity.activity_type)).all()
+    return render_template("activities/records.html", page=page, filters=filters, seats=queries.seat_counts(ids),
+                           outputs=queries.output_counts(ids), states=list(ActivityState), places=places,
+                           types=types)
+
+
+@bp.get("/activities/onsite")
+@login_required
+def onsite():
+    """On-site days and hours of the planners serving in the staff member's jurisdiction, for one month."""
+    require(can.can_list(current_user))
+    try:
+        month = date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        month = local_today().replace(day=1)
+    planners = {user.id: user for area in places_with_role(current_user, *READERS)
+                for user in planner_accounts_serving_within(area)}
+    summary = queries.onsite_summary(list(planners), month)
+    rows = sorted(((planners[user_id], time) for user_id, time in summary.items()),
+                  key=lambda row: row[0].display_name)
+    return render_template("activities/onsite.html", rows=rows, month=month)
+
+
+def _export(kind: str):
+    require(can.can_list(current_user))
+    activities = queries.export_rows(current_user, _filters())
+    ids = [a.id for a in activities]
+    seats, outputs = queries.seat_counts(ids), queries.output_counts(ids)
+    stamp = local_today().isoformat()
+    if kind == "csv":
+        body, mimetype = exports.to_csv(activities, seats, outputs), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(activities, seats, outputs)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=activities-{stamp}.{kind}"})
+
+
+@bp.get("/activities/records.csv")
+@login_required
+def export_csv():
+    return _export("csv")
+
+
+@bp.get("/activities/records.xlsx")
+@login_required
+def export_xlsx():
+    return _export("xlsx")
