@@ -4,7 +4,7 @@ from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import holds_role_over, places_with_role
 from planner_platform.activities.models import TO_CLOSE, Activity, ActivityState
 from planner_platform.areas.models import Place
-from planner_platform.proposals.permissions import _served, is_community_worker, is_office
+from planner_platform.proposals.permissions import is_community_worker, is_office, served_communities
 
 #: Staff who read every activity in their jurisdiction (observers read, never act).
 READERS = (Role.subdistrict_staff, Role.district_staff, Role.admin, Role.city_observer)
@@ -16,7 +16,7 @@ def _authenticated(user) -> bool:
 
 def serves(user, community: Place) -> bool:
     """A planner with an active assignment in the community."""
-    return _authenticated(user) and community.id in _served(user)
+    return _authenticated(user) and community.id in served_communities(user)
 
 
 def can_organise(user, community: Place) -> bool:

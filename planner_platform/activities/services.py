@@ -19,7 +19,7 @@ from planner_platform.activities.models import (ATTENDANCE_GROUPS, DESCRIPTION_M
                                                 MINUTES_MAX, SUMMARY_MAX, TITLE_MAX, TO_CLOSE, Activity,
                                                 ActivityFile, ActivityProposal, ActivityState, FileKind,
                                                 Registration, WorkLog, WorkLogKind)
-from planner_platform.areas.geometry import contains_point
+from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import local_today, local_zone
@@ -108,12 +108,7 @@ def _check_input(data: ActivityInput) -> None:
         raise DomainError(_("An activity lasts at most 7 days; plan a longer one as several."), field="ends_at")
     if not 1 <= data.capacity <= HEADCOUNT_MAX:
         raise DomainError(_("Capacity must be between 1 and %(max)d.", max=HEADCOUNT_MAX), field="capacity")
-    if (data.lat is None) != (data.lng is None):
-        raise DomainError(_("The map point is incomplete. Tap the map again."), field="lat")
-    if data.lat is not None and data.community.boundary and not contains_point(data.community.boundary, data.lat,
-                                                                               data.lng):
-        raise DomainError(_("The map point is outside %(community)s. Put it inside the outlined area.",
-                            community=data.community.name), field="lat")
+    check_point(data.community, data.lat, data.lng)
 
 
 def plan(actor: User, data: ActivityInput) -> Activity:

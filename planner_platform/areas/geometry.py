@@ -92,6 +92,15 @@ def _in_ring(lng: float, lat: float, ring: list[list[float]]) -> bool:
     return inside
 
 
+def check_point(community, lat: float | None, lng: float | None) -> None:
+    """Refuse a map point that is half given or lies outside the community's outline (when it has one)."""
+    if (lat is None) != (lng is None):
+        raise DomainError(_("The map point is incomplete. Tap the map again."), field="lat")
+    if lat is not None and community.boundary and not contains_point(community.boundary, lat, lng):
+        raise DomainError(_("The map point is outside %(community)s. Put it inside the outlined area.",
+                            community=community.name), field="lat")
+
+
 def contains_point(geometry: dict, lat: float, lng: float) -> bool:
     """Is the WGS-84 point inside the Polygon/MultiPolygon (holes respected)?"""
     polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]

@@ -15,8 +15,8 @@ def _authenticated(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def _served(user) -> set[int]:
-    """Served communities, computed once per request (several checks on one page ask for them)."""
+def served_communities(user) -> set[int]:
+    """Communities the user serves as a planner today, computed once per request (a page asks many times)."""
     cache = g.setdefault("_served_communities", {})
     if user.id not in cache:
         cache[user.id] = served_community_ids(user)
@@ -30,7 +30,7 @@ def is_office(user, community: Place) -> bool:
 
 def handles(user, community: Place) -> bool:
     """May work on the community's proposals: its serving planners and the office over it."""
-    return _authenticated(user) and (community.id in _served(user) or is_office(user, community))
+    return _authenticated(user) and (community.id in served_communities(user) or is_office(user, community))
 
 
 def is_community_worker(user, community: Place) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner_platform.accounts.models import Role, User
-from planner_platform.areas.geometry import contains_point
+from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import add_working_days, local_today
@@ -71,12 +71,7 @@ def _check_input(data: ProposalInput) -> None:
     if data.category not in categories_for(data.community):
         raise DomainError(_("Choose one of the categories of %(community)s.", community=data.community.name),
                           field="category")
-    if (data.lat is None) != (data.lng is None):
-        raise DomainError(_("The map point is incomplete. Tap the map again."), field="lat")
-    if data.lat is not None and data.community.boundary and not contains_point(data.community.boundary, data.lat,
-                                                                               data.lng):
-        raise DomainError(_("The map point is outside %(community)s. Put it inside the outlined area.",
-                            community=data.community.name), field="lat")
+    check_point(data.community, data.lat, data.lng)
 
 
 def _apply(proposal: Proposal, data: ProposalInput) -> None:
