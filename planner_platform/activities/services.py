@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from planner_platform.accounts.models import Role, User
 from planner_platform.activities import notifications as events
@@ -23,8 +23,9 @@ from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import local_today, local_zone
+from planner_platform.core.concurrency import check_version, flush_or_conflict
 from planner_platform.core.db import utcnow
-from planner_platform.core.errors import Conflict, DomainError, NotAllowed
+from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.outbox import emit
 from planner_platform.planners.services import district_of, policy_for
@@ -194,18 +195,9 @@ def checked_in_count(activity: Activity) -> int:
         Registration.activity_id == activity.id, Registration.checked_in_at.is_not(None)))
 
 
-def _check_version(activity: Activity, version: int | None) -> None:
-    if version is not None and version != activity.version:
-        raise Conflict(_("Someone else acted on this activity while you were looking at it. Its page now shows "
-                         "what they did."))
-
-
-def _flush_versioned() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict(_("Someone else acted on this activity while you were looking at it. Its page now shows "
-                         "what they did.")) from None
+#: Shown when someone else changed the activity between the page being shown and the form being sent.
+CHANGED_MEANWHILE = _l("Someone else acted on this activity while you were looking at it. Its page now shows "
+                       "what they did.")
 
 
 def _check_attendance(attendance: dict[str, int]) -> None:
@@ -248,7 +240,7 @@ def close(actor: User, activity: Activity, data: ClosingInput, *, version: int |
     """Record what happened: attendance by group, minutes, photos, sign-in sheet scans and outputs."""
     if not can.can_manage(actor, activity):
         raise NotAllowed(_("Only the organisers can close this activity."))
-    _check_version(activity, version)
+    check_version(activity, version, CHANGED_MEANWHILE)
     if activity.state not in TO_CLOSE:
         raise DomainError(_("This activity is closed already."))
     if activity.ends_at > utcnow():
@@ -262,7 +254,8 @@ def close(actor: User, activity: Activity, data: ClosingInput, *, version: int |
         setattr(activity, column, value)
     activity.minutes, activity.return_comment = minutes, ""
     activity.state, activity.closed_at, activity.closed_by_id = ActivityState.closed, utcnow(), actor.id
-    _flush_versioned()  # first, so that a lost race stops here, before any file or proposal is written
+    # First, so that a lost race stops here, before any file or proposal is written.
+    flush_or_conflict(CHANGED_MEANWHILE)
     _add_files(activity, FileKind.photo, data.photos, MAX_PHOTOS)
     _add_files(activity, FileKind.sign_in_sheet, data.sheets, MAX_SHEETS)
     _link_existing(activity, data.linked_ids)
@@ -288,7 +281,7 @@ def _tell_organiser(activity: Activity, event_type: str, actor, **extra) -> None
 def _check_verifiable(actor: User, activity: Activity, version: int | None) -> None:
     if not can.is_verifier(actor, activity):
         raise NotAllowed(_("Only the sub-district office verifies activities."))
-    _check_version(activity, version)
+    check_version(activity, version, CHANGED_MEANWHILE)
     if activity.state is not ActivityState.closed:
         raise DomainError(_("Only a closed activity awaiting verification can be verified or returned."))
 
@@ -296,7 +289,7 @@ def _check_verifiable(actor: User, activity: Activity, version: int | None) -> N
 def verify(actor: User, activity: Activity, *, version: int | None = None) -> None:
     _check_verifiable(actor, activity, version)
     activity.state, activity.verified_at, activity.verified_by_id = ActivityState.verified, utcnow(), actor.id
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
     record_audit(db.session, "activity.verified", actor=actor, obj=activity)
     _tell_organiser(activity, events.VERIFIED.name, actor)
 
@@ -308,7 +301,7 @@ def return_record(actor: User, activity: Activity, comment: str, *, version: int
     if not comment:
         raise DomainError(_("Say what should be corrected."), field="comment")
     activity.state, activity.return_comment = ActivityState.returned, comment
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
     record_audit(db.session, "activity.returned", actor=actor, obj=activity)
     _tell_organiser(activity, events.RETURNED.name, actor, comment=comment)
 

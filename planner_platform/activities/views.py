@@ -19,7 +19,7 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error, commit_or_explain, select_choices
+from planner_platform.core.forms import act, apply_domain_error, commit_or_explain, posted_version, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.proposals import photos as photo_store
@@ -125,19 +125,13 @@ def detail(activity_id: int):
         checkin_form=CheckInForm())
 
 
-def _flash_errors(form) -> None:
-    for error in form.form_errors + [e for errors in form.errors.values() for e in errors]:
-        flash(error, "danger")
-
-
 @bp.post("/<int:activity_id>/register")
 @login_required
 def register(activity_id: int):
     activity = get_activity_or_404(activity_id)
     form = ActionForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: services.register(current_user, activity)):
-        flash(_("You are registered. Check in on site with the organiser's code."), "success")
-    _flash_errors(form)
+    act(form, lambda: services.register(current_user, activity),
+        _("You are registered. Check in on site with the organiser's code."))
     return redirect(url_for("activities.detail", activity_id=activity.id))
 
 
@@ -146,10 +140,7 @@ def register(activity_id: int):
 def cancel(activity_id: int):
     activity = get_activity_or_404(activity_id)
     form = ActionForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: services.cancel_registration(current_user,
-                                                                                                  activity)):
-        flash(_("Your registration is cancelled."), "success")
-    _flash_errors(form)
+    act(form, lambda: services.cancel_registration(current_user, activity), _("Your registration is cancelled."))
     return redirect(url_for("activities.detail", activity_id=activity.id))
 
 
@@ -228,14 +219,10 @@ def close(activity_id: int):
     if form.validate_on_submit():
         data = _closing_input(form, activity)
         if data and commit_or_explain(form, lambda: services.close(current_user, activity, data,
-                                                                   version=_version(form))):
+                                                                   version=posted_version(form))):
             flash(_("The activity is closed and sent for verification."), "success")
             return redirect(url_for("activities.detail", activity_id=activity.id))
     return render_template("activities/close.html", activity=activity, form=form, groups=ATTENDANCE_GROUPS)
-
-
-def _version(form) -> int | None:
-    return int(form.version.data) if (form.version.data or "").isdigit() else None
 
 
 @bp.post("/<int:activity_id>/verify")
@@ -244,10 +231,8 @@ def verify(activity_id: int):
     activity = get_activity_or_404(activity_id)
     require(can.is_verifier(current_user, activity))
     form = ActionForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: services.verify(
-            current_user, activity, version=_version(form))):
-        flash(_("The activity is verified."), "success")
-    _flash_errors(form)
+    act(form, lambda: services.verify(current_user, activity, version=posted_version(form)),
+        _("The activity is verified."))
     return redirect(url_for("activities.detail", activity_id=activity.id))
 
 
@@ -257,10 +242,9 @@ def return_record(activity_id: int):
     activity = get_activity_or_404(activity_id)
     require(can.is_verifier(current_user, activity))
     form = ReturnForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: services.return_record(
-            current_user, activity, form.comment.data, version=_version(form))):
-        flash(_("The record is returned to the organisers."), "success")
-    _flash_errors(form)
+    act(form, lambda: services.return_record(current_user, activity, form.comment.data,
+                                             version=posted_version(form)),
+        _("The record is returned to the organisers."))
     return redirect(url_for("activities.detail", activity_id=activity.id))
 
 

@@ -1,6 +1,7 @@
 """Field filters and validators shared by the features' forms."""
 import re
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -82,6 +83,29 @@ def commit_import(form, action):
         form.file.errors = [error.message]
         return None, []
     return result, []
+
+
+def posted_version(form) -> int | None:
+    """The version of the record the form was rendered with (optimistic locking); None if it is missing."""
+    return row_id(form.version.data)
+
+
+def flash_form_errors(form) -> None:
+    for error in form.form_errors + [e for errors in form.errors.values() for e in errors]:
+        flash(error, "danger")
+
+
+def act(form, action, success) -> object:
+    """For a button posted from a record's page, which is redirected to afterwards: validate the form, run and
+    commit `action`, and say how it went in flash messages (the errors cannot stand next to fields there).
+
+    Returns the action's result as commit_or_explain does (None when refused or invalid).
+    """
+    result = commit_or_explain(form, action) if form.validate_on_submit() else None
+    if result is not None:
+        flash(success, "success")
+    flash_form_errors(form)
+    return result
 
 
 def commit_or_explain(form, action):

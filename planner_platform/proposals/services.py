@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from planner_platform.accounts.models import Role, User
 from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import add_working_days, local_today
+from planner_platform.core.concurrency import check_version, flush_or_conflict
 from planner_platform.core.db import utcnow
-from planner_platform.core.errors import Conflict, DomainError, NotAllowed
+from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.outbox import emit
 from planner_platform.planners.queries import serving_planner_accounts
@@ -109,7 +110,7 @@ def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Propos
         raise NotAllowed(_("You may not enter proposals for %(community)s.", community=data.community.name))
     _apply(proposal, data)
     _add_photos(proposal, new_photos)
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
     if submit:
         submit_draft(actor, proposal)
     return proposal
@@ -155,7 +156,7 @@ def submit_draft(actor: User, proposal: Proposal) -> None:
     _log(proposal, ProposalState.submitted, actor)
     proposal.submitted_at = utcnow()
     proposal.due_on = _step_deadline(proposal, "accept", local_today())
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
     payload = {"proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name,
                "due_on": proposal.due_on.isoformat()}
     planners = [user.id for user in serving_planner_accounts(proposal.community_id)]
@@ -166,18 +167,9 @@ def submit_draft(actor: User, proposal: Proposal) -> None:
     _notify_author(proposal, actor)
 
 
-def _check_version(proposal: Proposal, version: int | None) -> None:
-    if version is not None and version != proposal.version:
-        raise Conflict(_("Someone else acted on this proposal while you were looking at it. Its page now shows "
-                         "what they did."))
-
-
-def _flush_versioned() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict(_("Someone else acted on this proposal while you were looking at it. Its page now shows "
-                         "what they did.")) from None
+#: Shown when someone else changed the proposal between the page being shown and the form being sent.
+CHANGED_MEANWHILE = _l("Someone else acted on this proposal while you were looking at it. Its page now shows "
+                       "what they did.")
 
 
 def enter_state(proposal: Proposal, to_state: ProposalState, actor, reply: str = "") -> None:
@@ -204,14 +196,14 @@ def advance(actor: User, proposal: Proposal, to_state: ProposalState, reply: str
         raise NotAllowed(_("You may not act on proposals of %(community)s.", community=proposal.community.name))
     if to_state in (ProposalState.merged, ProposalState.withdrawn, ProposalState.closed, ProposalState.submitted):
         raise DomainError(_("This step is not taken here."))
-    _check_version(proposal, version)
+    check_version(proposal, version, CHANGED_MEANWHILE)
     reply = reply.strip()
     if to_state in REPLY_REQUIRED and not reply:
         raise DomainError(_("Write the public reply that explains this decision."), field="reply")
     if len(reply) > REPLY_MAX:
         raise DomainError(_("The reply is too long."), field="reply")
     enter_state(proposal, to_state, actor, reply)
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
     _notify_author(proposal, actor, reply)
 
 
@@ -232,9 +224,9 @@ def bulk_accept(actor: User, proposals: list[Proposal]) -> int:
 def withdraw(actor: User, proposal: Proposal, *, version: int | None = None) -> None:
     if not can.can_withdraw(actor, proposal):
         raise NotAllowed(_("Only the author can withdraw a proposal, before it is decided."))
-    _check_version(proposal, version)
+    check_version(proposal, version, CHANGED_MEANWHILE)
     enter_state(proposal, ProposalState.withdrawn, actor)
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
 
 
 def assign(actor: User, proposal: Proposal, assignee: User) -> None:
@@ -245,7 +237,7 @@ def assign(actor: User, proposal: Proposal, assignee: User) -> None:
         raise DomainError(_("%(name)s does not serve %(community)s.", name=assignee.display_name,
                             community=proposal.community.name), field="assignee")
     proposal.assignee_id = assignee.id
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
     record_audit(db.session, "proposal.assigned", actor=actor, obj=proposal, assignee=assignee.id)
     emit(events.ASSIGNED.name, recipients={"users": [assignee.id]}, actor=actor, payload={
         "proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name})
@@ -259,7 +251,7 @@ def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, vers
     supporters are told."""
     if not can.can_assign_or_merge(actor, proposal):
         raise NotAllowed(_("Only the sub-district office merges proposals."))
-    _check_version(proposal, version)
+    check_version(proposal, version, CHANGED_MEANWHILE)
     # Lock the target and read it afresh: two officers merging A into B and B into A at once must not both win.
     db.session.execute(select(Proposal.id).where(Proposal.id == target.id).with_for_update())
     db.session.refresh(target)
@@ -271,7 +263,7 @@ def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, vers
     reply = reply.strip() or _("Merged into “%(title)s”, which covers the same need.", title=target.title)
     enter_state(proposal, ProposalState.merged, actor, reply)
     proposal.merged_into_id, proposal.merged_into = target.id, target
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)
     _notify_author(proposal, actor, reply, merged_into_id=target.id)
     supporters = [user_id for user_id in supporter_ids(proposal) if user_id != proposal.author_id]
     if supporters:
@@ -288,4 +280,4 @@ def rate(actor: User, proposal: Proposal, score: int, comment: str = "") -> None
         raise DomainError(_("Choose from 1 to 5 stars."), field="score")
     proposal.satisfaction, proposal.satisfaction_comment = score, comment.strip()
     enter_state(proposal, ProposalState.closed, actor)
-    _flush_versioned()
+    flush_or_conflict(CHANGED_MEANWHILE)

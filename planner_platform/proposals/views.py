@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import apply_domain_error, commit_or_explain, row_id, select_choices
+from planner_platform.core.forms import (act, apply_domain_error, commit_or_explain, flash_form_errors, posted_version,
+                                         row_id, select_choices)
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.models import PolicyProfile
@@ -267,20 +268,9 @@ def withdraw(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     require(can.can_withdraw(current_user, proposal))
     form = StepForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: services.withdraw(
-            current_user, proposal, version=_version(form))):
-        flash(_("Your proposal is withdrawn."), "success")
-    _flash_errors(form)
+    act(form, lambda: services.withdraw(current_user, proposal, version=posted_version(form)),
+        _("Your proposal is withdrawn."))
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-
-
-def _version(form) -> int | None:
-    return int(form.version.data) if (form.version.data or "").isdigit() else None
-
-
-def _flash_errors(form) -> None:
-    for error in form.form_errors + [e for errors in form.errors.values() for e in errors]:
-        flash(error, "danger")
 
 
 @bp.route("/<int:proposal_id>/rate", methods=["POST"])
@@ -289,10 +279,8 @@ def rate(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     require(can.can_rate(current_user, proposal))
     form = RateForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: services.rate(
-            current_user, proposal, form.score.data, form.rate_comment.data or "")):
-        flash(_("Thank you for rating the outcome."), "success")
-    _flash_errors(form)
+    act(form, lambda: services.rate(current_user, proposal, form.score.data, form.rate_comment.data or ""),
+        _("Thank you for rating the outcome."))
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 
 
@@ -307,7 +295,7 @@ def support(proposal_id: int):
         if added is not None:
             flash(_("Thank you for your support.") if added else _("You already support this proposal."),
                   "success" if added else "info")
-    _flash_errors(form)
+    flash_form_errors(form)
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
 
 
@@ -317,10 +305,8 @@ def support(proposal_id: int):
 def comment(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     form = CommentForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.add_comment(
-            current_user, proposal, form.body.data)):
-        flash(_("Your comment is published."), "success")
-    _flash_errors(form)
+    act(form, lambda: participation.add_comment(current_user, proposal, form.body.data),
+        _("Your comment is published."))
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="comments"))
 
 
@@ -331,9 +317,8 @@ def report(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     get_proposal_or_404(comment.proposal_id)
     form = ActionForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.report(current_user, comment)):
-        flash(_("Thank you. A moderator will look at this comment."), "success")
-    _flash_errors(form)
+    act(form, lambda: participation.report(current_user, comment),
+        _("Thank you. A moderator will look at this comment."))
     return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor="comments"))
 
 

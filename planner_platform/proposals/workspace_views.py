@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from planner_platform.accounts.models import User
-from planner_platform.core.forms import commit_or_explain, row_id
+from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, row_id
 from planner_platform.core.navigation import WORKSPACE_ROLES
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
@@ -14,8 +14,7 @@ from planner_platform.proposals import participation, queries, services
 from planner_platform.proposals import permissions as can
 from planner_platform.proposals.forms import ActionForm, AssignForm, MergeForm, NoteForm, StepForm
 from planner_platform.proposals.models import Comment, Proposal, ProposalState
-from planner_platform.proposals.views import (_all_categories, _flash_errors, _version, filters_from_request,
-                                              get_proposal_or_404)
+from planner_platform.proposals.views import _all_categories, filters_from_request, get_proposal_or_404
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -45,7 +44,7 @@ def bulk_accept():
                                                                                                proposals))
     if count:
         flash(_("%(count)d proposals accepted.", count=count), "success")
-    _flash_errors(form)
+    flash_form_errors(form)
     return redirect(request.referrer if request.referrer and "/workspace" in request.referrer
                     else url_for("workspace.index"))
 
@@ -64,9 +63,9 @@ def step(proposal_id: int):
     if to_state is None:
         flash(_("Choose a step."), "danger")
     elif form.validate_on_submit() and commit_or_explain(form, lambda: services.advance(
-            current_user, proposal, to_state, form.reply.data or "", version=_version(form))):
+            current_user, proposal, to_state, form.reply.data or "", version=posted_version(form))):
         flash(_("The proposal is now: %(state)s.", state=to_state.label), "success")
-    _flash_errors(form)
+    flash_form_errors(form)
     return _back(proposal, "steps")
 
 
@@ -81,7 +80,7 @@ def assign(proposal_id: int):
         flash(_("Choose a planner."), "danger")
     elif commit_or_explain(form, lambda: services.assign(current_user, proposal, assignee)):
         flash(_("Assigned to %(name)s.", name=assignee.display_name), "success")
-    _flash_errors(form)
+    flash_form_errors(form)
     return _back(proposal, "steps")
 
 
@@ -97,9 +96,9 @@ def merge(proposal_id: int):
             flash(_("There is no proposal number %(number)d.", number=form.target.data), "danger")
             return _back(proposal, "merge")
         if commit_or_explain(form, lambda: services.merge(current_user, proposal, target, form.merge_reply.data or "",
-                                                          version=_version(form))):
+                                                          version=posted_version(form))):
             flash(_("Merged into “%(title)s”.", title=target.title), "success")
-    _flash_errors(form)
+    flash_form_errors(form)
     return _back(proposal, "merge")
 
 
@@ -109,10 +108,8 @@ def note(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     require(can.can_read_internal(current_user, proposal))
     form = NoteForm()
-    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.add_note(
-            current_user, proposal, form.note.data)):
-        flash(_("Note saved. Only staff and planners see it."), "success")
-    _flash_errors(form)
+    act(form, lambda: participation.add_note(current_user, proposal, form.note.data),
+        _("Note saved. Only staff and planners see it."))
     return _back(proposal, "notes")
 
 
@@ -130,8 +127,6 @@ def moderate(comment_id: int):
     require(can.can_moderate(current_user, comment.proposal.community))
     form = ActionForm()
     hide = request.form.get("verdict") == "hide"
-    if form.validate_on_submit() and commit_or_explain(form, lambda: participation.moderate(current_user, comment,
-                                                                                            hide=hide)):
-        flash(_("The comment is hidden.") if hide else _("The comment is shown again."), "success")
-    _flash_errors(form)
+    act(form, lambda: participation.moderate(current_user, comment, hide=hide),
+        _("The comment is hidden.") if hide else _("The comment is shown again."))
     return redirect(url_for("workspace.moderation"))
