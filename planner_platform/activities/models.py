@@ -3,13 +3,13 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
-from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, string_enum, utcnow
 from planner_platform.proposals.models import Proposal
 
 TITLE_MAX = 80
@@ -19,10 +19,6 @@ MINUTES_MAX = 5000
 HEADCOUNT_MAX = 5000
 HOURS_MAX = 24
 SUMMARY_MAX = 500
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=24)
 
 
 class ActivityState(enum.Enum):
@@ -84,7 +80,7 @@ class Activity(TimestampMixin, Base):
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     #: Shown by the organiser on site (digits and as a QR code); valid from an hour before the start to the end.
     checkin_code: Mapped[str] = mapped_column(String(8))
-    state: Mapped[ActivityState] = mapped_column(_enum(ActivityState, "activity_state"),
+    state: Mapped[ActivityState] = mapped_column(string_enum(ActivityState, "activity_state"),
                                                  default=ActivityState.planned, index=True)
     att_residents: Mapped[int] = mapped_column(Integer, default=0)
     att_committee: Mapped[int] = mapped_column(Integer, default=0)
@@ -155,7 +151,7 @@ class ActivityFile(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[FileKind] = mapped_column(_enum(FileKind, "activity_file_kind"))
+    kind: Mapped[FileKind] = mapped_column(string_enum(FileKind, "activity_file_kind"))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
@@ -207,7 +203,7 @@ class WorkLog(TimestampMixin, Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), index=True)
     work_date: Mapped[date] = mapped_column(Date)
     hours: Mapped[float] = mapped_column(Float)
-    kind: Mapped[WorkLogKind] = mapped_column(_enum(WorkLogKind, "work_log_kind"))
+    kind: Mapped[WorkLogKind] = mapped_column(string_enum(WorkLogKind, "work_log_kind"))
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX))
     #: The activity this work was for; its time then counts once, as the activity (queries.onsite_summary).
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"), index=True)

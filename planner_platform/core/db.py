@@ -1,7 +1,7 @@
 """Declarative base with stable constraint names, and UTC time helpers."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -36,6 +36,12 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def string_enum(cls, name: str) -> Enum:
+    """An enum stored as its value in a VARCHAR with a CHECK constraint (portable; adding a value is a migration
+    of the constraint, not an ALTER TYPE). `name` must be unique per table: it names the CHECK."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=24)
 
 
 class Base(DeclarativeBase):

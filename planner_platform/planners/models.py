@@ -3,16 +3,12 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, text, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, text, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
-from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, utcnow
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=24)
+from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, string_enum, utcnow
 
 
 class OrganisationType(enum.Enum):
@@ -55,7 +51,7 @@ class Organisation(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    org_type: Mapped[OrganisationType] = mapped_column(_enum(OrganisationType, "organisation_type"))
+    org_type: Mapped[OrganisationType] = mapped_column(string_enum(OrganisationType, "organisation_type"))
     #: The district whose roster lists it (organisations often serve several; this is who maintains the record).
     district_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), index=True)
 
@@ -69,7 +65,7 @@ class PlannerProfile(TimestampMixin, Base):
     #: The planner's own login, when they have one; a profile can exist before the account does.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
     name: Mapped[str] = mapped_column(String(50))
-    planner_type: Mapped[PlannerType] = mapped_column(_enum(PlannerType, "planner_type"), index=True)
+    planner_type: Mapped[PlannerType] = mapped_column(string_enum(PlannerType, "planner_type"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"),
                                                         index=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), index=True)
@@ -124,7 +120,7 @@ class TeamMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     planner_id: Mapped[int] = mapped_column(ForeignKey("planner_profiles.id", ondelete="RESTRICT"), index=True)
-    member_role: Mapped[TeamMemberRole] = mapped_column(_enum(TeamMemberRole, "team_member_role"))
+    member_role: Mapped[TeamMemberRole] = mapped_column(string_enum(TeamMemberRole, "team_member_role"))
 
     team: Mapped[Team] = relationship(back_populates="members")
     planner: Mapped[PlannerProfile] = relationship()
@@ -148,7 +144,7 @@ class PolicyProfile(Base):
     district_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), unique=True)
     term_months: Mapped[int] = mapped_column(Integer, default=24)
     #: Who appoints planners: the street office ("subdistrict") or only the district.
-    appointing_level: Mapped[AppointingLevel] = mapped_column(_enum(AppointingLevel, "appointing_level"),
+    appointing_level: Mapped[AppointingLevel] = mapped_column(string_enum(AppointingLevel, "appointing_level"),
                                                               default=AppointingLevel.subdistrict)
     allowed_planner_types: Mapped[list] = mapped_column(JSON, default=lambda: [t.value for t in PlannerType])
     max_communities_per_lead: Mapped[int] = mapped_column(Integer, default=3)
@@ -236,8 +232,8 @@ class Assignment(TimestampMixin, Base):
     planner_id: Mapped[int | None] = mapped_column(ForeignKey("planner_profiles.id", ondelete="RESTRICT"),
                                                    index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="RESTRICT"), index=True)
-    role: Mapped[AssignmentRole] = mapped_column(_enum(AssignmentRole, "assignment_role"))
-    state: Mapped[AssignmentState] = mapped_column(_enum(AssignmentState, "assignment_state"), index=True)
+    role: Mapped[AssignmentRole] = mapped_column(string_enum(AssignmentRole, "assignment_role"))
+    state: Mapped[AssignmentState] = mapped_column(string_enum(AssignmentState, "assignment_state"), index=True)
     start_on: Mapped[date] = mapped_column(Date)
     #: The end of the term as appointed.
     end_on: Mapped[date] = mapped_column(Date)
@@ -276,8 +272,8 @@ class AssignmentEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
-    from_state: Mapped[AssignmentState | None] = mapped_column(_enum(AssignmentState, "from_state"))
-    to_state: Mapped[AssignmentState] = mapped_column(_enum(AssignmentState, "to_state"))
+    from_state: Mapped[AssignmentState | None] = mapped_column(string_enum(AssignmentState, "from_state"))
+    to_state: Mapped[AssignmentState] = mapped_column(string_enum(AssignmentState, "to_state"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

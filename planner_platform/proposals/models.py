@@ -3,22 +3,18 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (CheckConstraint, Date, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
                         and_, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
-from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, string_enum, utcnow
 
 TITLE_MAX = 60
 DESCRIPTION_MAX = 2000
 REPLY_MAX = 2000
 COMMENT_MAX = 500
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=24)
 
 
 class ProposalState(enum.Enum):
@@ -122,8 +118,8 @@ class Proposal(TimestampMixin, Base):
     site: Mapped[str] = mapped_column(String(100), default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "proposal_channel"), default=Channel.online)
-    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState, "proposal_state"),
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, "proposal_channel"), default=Channel.online)
+    state: Mapped[ProposalState] = mapped_column(string_enum(ProposalState, "proposal_state"),
                                                  default=ProposalState.draft, index=True)
     #: The resident's account; empty for an offline entry by a resident without one.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -182,8 +178,8 @@ class ProposalEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
-    from_state: Mapped[ProposalState | None] = mapped_column(_enum(ProposalState, "proposal_from_state"))
-    to_state: Mapped[ProposalState] = mapped_column(_enum(ProposalState, "proposal_to_state"))
+    from_state: Mapped[ProposalState | None] = mapped_column(string_enum(ProposalState, "proposal_from_state"))
+    to_state: Mapped[ProposalState] = mapped_column(string_enum(ProposalState, "proposal_to_state"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reply: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
