@@ -92,6 +92,8 @@ class BaseConfig:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
     #: Per-IP throttle on writing proposals, comments, supports and reports (spam, scripted supports).
     PARTICIPATION_RATE_LIMIT = os.environ.get("PARTICIPATION_RATE_LIMIT", "60 per hour")
+    #: Check-in code attempts per resident and activity: a 6-digit code must not be guessable by trying.
+    CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "10 per minute;30 per day")
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 30)
     INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)
@@ -162,6 +164,7 @@ class TestingConfig(BaseConfig):
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or tempfile.mkdtemp(prefix="planner-test-uploads-")
     LOGIN_RATE_LIMIT = "1000 per minute"
     PARTICIPATION_RATE_LIMIT = "1000 per minute"
+    CHECKIN_RATE_LIMIT = "1000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
 
 

@@ -57,7 +57,8 @@ def _close(planner: User, activity: Activity, number: int) -> None:
                                  community=activity.community) if number == 0 else None
     services.close(planner, activity, services.ClosingInput(
         attendance=attendance, minutes=f"{activity.title}：居民讨论了现状问题和改造意向，形成下一步工作清单。",
-        new_proposal=new_proposal, proposer_name="工作坊第1组"))
+        new_proposal=new_proposal, proposer_name="工作坊第1组",
+        proposer_consent=True))
 
 
 def seed_activities() -> None:

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from planner_platform.activities.models import (ATTENDANCE_GROUPS, DESCRIPTION_MAX, HEADCOUNT_MAX, MINUTES_MAX,
                                                 SUMMARY_MAX, TITLE_MAX, WorkLogKind)
 from planner_platform.core.calendar import local_zone
-from planner_platform.core.forms import NoControlCharacters, select_choices, strip
+from planner_platform.core.forms import FiniteNumber, NoControlCharacters, PlausibleDate, select_choices, strip
 from planner_platform.proposals.models import DESCRIPTION_MAX as PROPOSAL_DESCRIPTION_MAX
 from planner_platform.proposals.models import TITLE_MAX as PROPOSAL_TITLE_MAX
 
@@ -38,8 +38,8 @@ class ActivityForm(FlaskForm):
     venue = _text(_l("Place"), 100, _l("Say where the activity takes place."), description=_l("e.g. 社区活动中心二楼"))
     lat = FloatField(_l("Latitude"), [Optional(), NumberRange(min=-90, max=90)])
     lng = FloatField(_l("Longitude"), [Optional(), NumberRange(min=-180, max=180)])
-    starts_at = DateTimeLocalField(_l("Starts"), [InputRequired(message=_l("Enter the start."))])
-    ends_at = DateTimeLocalField(_l("Ends"), [InputRequired(message=_l("Enter the end."))])
+    starts_at = DateTimeLocalField(_l("Starts"), [InputRequired(message=_l("Enter the start.")), PlausibleDate()])
+    ends_at = DateTimeLocalField(_l("Ends"), [InputRequired(message=_l("Enter the end.")), PlausibleDate()])
     public = BooleanField(_l("Public: residents see it and can register"), default=True)
     capacity = IntegerField(_l("Capacity"), [InputRequired(message=_l("Enter the number of seats.")),
                                              NumberRange(min=1, max=HEADCOUNT_MAX, message=OUT_OF_RANGE)], default=30)
@@ -89,6 +89,7 @@ class CloseForm(FlaskForm):
     proposal_category = SelectField(_l("Category"), validate_choice=False)
     proposer_name = StringField(_l("Proposed by"), [Optional(), Length(max=50), NoControlCharacters()],
                                 filters=[strip], description=_l("A resident's name, or e.g. 工作坊第2组"))
+    proposer_consent = BooleanField(_l("The proposers agreed that their proposal and name are recorded here"))
 
 
 for _column, _label in ATTENDANCE_GROUPS:
@@ -96,9 +97,9 @@ for _column, _label in ATTENDANCE_GROUPS:
 
 
 class WorkLogForm(FlaskForm):
-    work_date = DateField(_l("Date"), [InputRequired(message=_l("Enter the date."))])
+    work_date = DateField(_l("Date"), [InputRequired(message=_l("Enter the date.")), PlausibleDate()])
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
-    hours = DecimalField(_l("Hours"), [InputRequired(message=_l("Enter the hours.")),
+    hours = DecimalField(_l("Hours"), [InputRequired(message=_l("Enter the hours.")), FiniteNumber(),
                                        NumberRange(min=0.5, max=24, message=OUT_OF_RANGE)], places=1, default=2)
     kind = SelectField(_l("Kind"), choices=select_choices((k.value, k.label) for k in WorkLogKind))
     summary = TextAreaField(_l("Summary"), [DataRequired(message=_l("Write a short summary.")),

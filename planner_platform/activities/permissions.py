@@ -29,8 +29,9 @@ def can_read_all(user, community: Place) -> bool:
 
 
 def can_manage(user, activity: Activity) -> bool:
-    """See the check-in code and registrations, close the activity: its organisers."""
-    return _authenticated(user) and (activity.organiser_id == user.id or can_organise(user, activity.community))
+    """See the check-in code and registrations, close the activity: whoever may organise activities in its
+    community today (the organiser too, but only while their term or role there lasts)."""
+    return can_organise(user, activity.community)
 
 
 def can_view(user, activity: Activity) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from planner_platform.accounts.permissions import places_with_role
-from planner_platform.activities.models import (HELD, TO_CLOSE, Activity, ActivityProposal, ActivityState,
+from planner_platform.activities.models import (TO_CLOSE, Activity, ActivityProposal, ActivityState,
                                                 Registration, WorkLog, WorkLogKind)
 from planner_platform.activities.permissions import READERS
 from planner_platform.areas.models import Place
@@ -144,16 +144,18 @@ class OnSite:
 def onsite_summary(user_ids: list[int], month: date) -> dict[int, OnSite]:
     """On-site days and hours per planner in the month of `month`: the one definition every report uses.
 
-    days  = the distinct local dates on which the planner has an on-site work log or organised an activity
-            that was held (closed or verified);
-    hours = the hours of all the planner's work logs plus the durations of those held activities, except that a
-            log linked to one of those activities is not added: the activity's own duration already counts it.
+    days  = the distinct local dates on which the planner has an on-site or activity work log, or which an
+            activity they organised covers, once the sub-district has verified its record (a closed record may
+            still be returned, so it does not count yet);
+    hours = the hours of all the planner's work logs plus the durations of those verified activities, except that
+            a log linked to one of those activities is not added: the activity's own duration already counts it.
     A log linked to someone else's activity (the planner helped) counts as a normal log.
     """
     first = month.replace(day=1)
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     activities = db.session.execute(select(Activity.id, Activity.organiser_id, Activity.starts_at, Activity.ends_at)
-                                    .where(Activity.organiser_id.in_(user_ids), Activity.state.in_(HELD),
+                                    .where(Activity.organiser_id.in_(user_ids),
+                                           Activity.state == ActivityState.verified,
                                            Activity.starts_at >= _local_midnight(first),
                                            Activity.starts_at < _local_midnight(following))).all()
     logs = db.session.execute(select(WorkLog.author_id, WorkLog.work_date, WorkLog.hours, WorkLog.kind,
@@ -162,11 +164,15 @@ def onsite_summary(user_ids: list[int], month: date) -> dict[int, OnSite]:
                                      WorkLog.work_date < following)).all()
     days, hours, counted = defaultdict(set), defaultdict(float), defaultdict(set)
     for activity_id, organiser_id, starts_at, ends_at in activities:
-        days[organiser_id].add(starts_at.astimezone(local_zone()).date())
+        day, last = starts_at.astimezone(local_zone()).date(), ends_at.astimezone(local_zone()).date()
+        while day <= last:  # an exhibition over several days is on site on each of them
+            if first <= day < following:
+                days[organiser_id].add(day)
+            day += timedelta(days=1)
         hours[organiser_id] += (ends_at - starts_at).total_seconds() / 3600
         counted[organiser_id].add(activity_id)
     for author_id, work_date, log_hours, kind, activity_id in logs:
-        if kind is WorkLogKind.on_site:
+        if kind in (WorkLogKind.on_site, WorkLogKind.activity):
             days[author_id].add(work_date)
         if activity_id is None or activity_id not in counted[author_id]:
             hours[author_id] += log_hours

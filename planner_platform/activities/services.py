@@ -70,6 +70,8 @@ class ClosingInput:
     #: A proposal residents made at the activity, and who made it.
     new_proposal: proposal_services.ProposalInput | None = None
     proposer_name: str = ""
+    #: The proposers agreed that the proposal and their name are recorded (PIPL); required with a new proposal.
+    proposer_consent: bool = False
 
 
 @dataclass
@@ -177,12 +179,15 @@ def check_in(actor: User, activity: Activity, code: str) -> Registration:
     """Check in on site with the organiser's code. Twice is harmless; a walk-in takes a free seat if any."""
     if not can.can_register(actor, activity):
         raise NotAllowed(_("Only residents can check in, at public activities."))
-    if not secrets.compare_digest((code or "").strip().encode(), activity.checkin_code.encode()):
-        raise DomainError(_("The check-in code is wrong. Type the code the organiser shows."), field="code")
     now = utcnow()
+    # The window first: outside it every code gets the same answer, so the code cannot be guessed in advance
+    # (inside it, the view's per-user throttle bounds the guesses).
     if not activity.starts_at - CHECKIN_OPENS_BEFORE <= now <= activity.ends_at:
         raise DomainError(_("Check-in is open from an hour before the start until the end of the activity."),
                           field="code")
+    if not secrets.compare_digest((code or "").strip().encode(), activity.checkin_code.encode()):
+        raise DomainError(_("The check-in code is wrong. Type the code the organiser shows."), field="code")
+    _lock(activity)  # re-read under the lock: a double tap must find the first tap's seat, not take a second one
     registration = registration_of(actor, activity) or _take_seat(actor, activity)
     if registration.checked_in_at is None:
         registration.checked_in_at = now
@@ -262,7 +267,7 @@ def close(actor: User, activity: Activity, data: ClosingInput, *, version: int |
     if data.new_proposal is not None:
         proposal = proposal_services.save(actor, data.new_proposal, [], submit=True, offline=proposal_services.
                                           OfflineEntry(name=data.proposer_name, phone=None,
-                                                       channel=Channel.activity, consent=True))
+                                                       channel=Channel.activity, consent=data.proposer_consent))
         _link(activity, proposal, created_here=True)
     db.session.flush()
     record_audit(db.session, "activity.closed", actor=actor, obj=activity)
@@ -362,6 +367,8 @@ def log_work(actor: User, data: WorkLogInput) -> WorkLog:
         raise DomainError(_("The date is more than a year ago."), field="work_date")
     if not 0 < data.hours <= HOURS_MAX:
         raise DomainError(_("Hours must be more than 0 and at most 24."), field="hours")
+    # Lock the author's row: two logs sent at once for one day are summed one after the other.
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
     logged = db.session.scalar(select(func.coalesce(func.sum(WorkLog.hours), 0)).where(
         WorkLog.author_id == actor.id, WorkLog.work_date == data.work_date))
     if logged + data.hours > HOURS_MAX:

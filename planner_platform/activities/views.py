@@ -3,7 +3,7 @@ verification, and its files."""
 from datetime import date, timedelta
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -19,9 +19,10 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import act, apply_domain_error, commit_or_explain, posted_version, select_choices
+from planner_platform.core.forms import (act, apply_domain_error, commit_or_explain, plausible, posted_version,
+                                         row_id, select_choices)
 from planner_platform.core.permissions import require
-from planner_platform.extensions import db
+from planner_platform.extensions import db, limiter
 from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals.services import ProposalInput, categories_for
 
@@ -31,9 +32,10 @@ bp = Blueprint("activities", __name__, url_prefix="/activities")
 def _month_from_request() -> date:
     try:
         year, month = (int(part) for part in request.args.get("month", "").split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
-        return local_today().replace(day=1)
+        first = None
+    return first if plausible(first) else local_today().replace(day=1)
 
 
 @bp.get("/")
@@ -144,8 +146,13 @@ def cancel(activity_id: int):
     return redirect(url_for("activities.detail", activity_id=activity.id))
 
 
+def _checkin_attempt_key() -> str:
+    return f"checkin:{current_user.id}:{request.view_args['activity_id']}"
+
+
 @bp.route("/<int:activity_id>/check-in", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["CHECKIN_RATE_LIMIT"], key_func=_checkin_attempt_key, methods=["POST"])
 def check_in(activity_id: int):
     """The QR code opens this page with the code filled in; the resident confirms with one tap."""
     activity = get_activity_or_404(activity_id)
@@ -176,10 +183,11 @@ def _cleaned(form, upload_field) -> list | None:
 def _linked_ids(form) -> list[int] | None:
     parts = [part for part in form.linked.data.replace("，", ",").replace("#", "").split(",") if part.strip()] \
         if form.linked.data else []
-    if not all(part.strip().isdigit() for part in parts):
+    ids = [row_id(part.strip()) for part in parts]
+    if None in ids:
         form.linked.errors = list(form.linked.errors) + [_("Enter proposal numbers separated by commas.")]
         return None
-    return [int(part) for part in parts]
+    return ids
 
 
 def _new_proposal(form, activity: Activity) -> ProposalInput | None:
@@ -196,10 +204,14 @@ def _closing_input(form, activity: Activity) -> services.ClosingInput | None:
     if form.proposal_title.data and not form.proposer_name.data:
         form.proposer_name.errors = list(form.proposer_name.errors) + [_("Say who made the proposal.")]
         return None
+    if form.proposal_title.data and not form.proposer_consent.data:
+        form.proposer_consent.errors = [_("Record the proposers' consent before entering their proposal.")]
+        return None
     return services.ClosingInput(
         attendance={column: getattr(form, column).data for column, _label in ATTENDANCE_GROUPS},
         minutes=form.minutes.data, photos=photos, sheets=sheets, linked_ids=linked,
-        new_proposal=_new_proposal(form, activity), proposer_name=form.proposer_name.data or "")
+        new_proposal=_new_proposal(form, activity), proposer_name=form.proposer_name.data or "",
+        proposer_consent=form.proposer_consent.data)
 
 
 @bp.route("/<int:activity_id>/close", methods=["GET", "POST"])

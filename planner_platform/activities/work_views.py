@@ -16,7 +16,7 @@ from planner_platform.activities.models import Activity, ActivityState, WorkLogK
 from planner_platform.activities.permissions import READERS
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
-from planner_platform.core.forms import commit_or_explain, select_choices
+from planner_platform.core.forms import commit_or_explain, plausible, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
@@ -70,9 +70,10 @@ def add_log():
 
 def _parse_date(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if plausible(day) else None
 
 
 def _filters() -> queries.Filters:
@@ -109,7 +110,8 @@ def onsite():
     try:
         month = date.fromisoformat(request.args.get("month", "") + "-01")
     except ValueError:
-        month = local_today().replace(day=1)
+        month = None
+    month = month if plausible(month) else local_today().replace(day=1)
     planners = {user.id: user for area in places_with_role(current_user, *READERS)
                 for user in planner_accounts_serving_within(area)}
     summary = queries.onsite_summary(list(planners), month)

@@ -1,11 +1,13 @@
 """Field filters and validators shared by the features' forms."""
+import math
 import re
+from decimal import Decimal
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Email, Length, Optional, Regexp, StopValidation, ValidationError
 
 from planner_platform.core.errors import DomainError, ImportFailed
 from planner_platform.extensions import db
@@ -49,7 +51,31 @@ class NoControlCharacters:
 def row_id(raw) -> int | None:
     """A row id from a query string or form value, or None for anything that cannot be one."""
     value = str(raw or "")
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ROW_ID else None
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ROW_ID else None
+
+
+#: Years a date on this platform can have; anything else is a typing mistake (and years 1 or 9999 would overflow
+#: the date arithmetic of calendars and time zones).
+PLAUSIBLE_YEARS = range(2000, 2100)
+
+
+def plausible(day) -> bool:
+    return day is not None and day.year in PLAUSIBLE_YEARS
+
+
+class PlausibleDate:
+    def __call__(self, form, field):
+        if field.data is not None and not plausible(field.data):
+            raise StopValidation(_l("Enter a date between 2000 and 2099."))
+
+
+class FiniteNumber:
+    """Refuse NaN and infinities, which a decimal or float field accepts as typed and no range check can handle."""
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is not None and not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+            raise StopValidation(_l("Enter a number."))
 
 
 def select_choices(pairs) -> list[SelectChoice]:

@@ -1,5 +1,7 @@
 """Template filters and globals shared by every page."""
-from flask import Flask
+from urllib.parse import urlencode
+
+from flask import Flask, request, url_for
 from flask_babel import format_datetime, get_locale
 
 from planner_platform.accounts import permissions as account_permissions
@@ -32,6 +34,21 @@ def mask_email(email: str | None) -> str:
     return f"{name[:1]}***@{domain}"
 
 
+def url_with_args(endpoint: str, **changes) -> str:
+    """The URL of `endpoint` with the current query string, changed by `changes` (None removes a key).
+
+    The query parameters never become url_for keywords, so a parameter named e.g. `endpoint` stays data.
+    """
+    args = request.args.to_dict()
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    query = urlencode(args)
+    return url_for(endpoint) + (f"?{query}" if query else "")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_email"] = mask_email
@@ -49,6 +66,7 @@ def register(app: Flask) -> None:
         proposals_can=proposal_permissions,
         local_today=local_today,
         url_for_path=public_path,
+        url_with_args=url_with_args,
         unread_notifications=_unread_notifications,
     )
 

@@ -51,7 +51,7 @@ def test_closing_records_attendance_files_and_a_proposal_born_in_the_workshop(ap
     client = client_of(app, cast.planner)
     response = _close_form(client, activity_id, linked=f"{existing}", proposal_title="口袋公园增设座椅",
                            proposal_description="老人希望在口袋公园休息。", proposal_category="公共空间",
-                           proposer_name="工作坊第1组",
+                           proposer_name="工作坊第1组", proposer_consent="y",
                            photos=(io.BytesIO(image_bytes()), "photo.jpg"),
                            sheets=(io.BytesIO(image_bytes("PNG")), "sheet.png"))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
@@ -99,3 +99,15 @@ def test_an_activity_is_closed_only_after_it_ended_and_by_its_organisers(app, ca
     assert says(app, response.get_data(as_text=True), "An activity can be closed once it has ended.")
     held = _held(app, cast)
     assert client_of(app, cast.idle_planner).get(f"/activities/{held}/close").status_code == 403
+
+
+def test_a_proposal_born_in_the_activity_needs_the_proposers_consent(app, cast):
+    activity_id = make_activity(app, cast.planner, starts_in=timedelta(hours=-3))
+    response = _close_form(client_of(app, cast.planner), activity_id, proposal_title="口袋公园增设座椅",
+                           proposal_description="老人希望休息。", proposal_category="公共空间",
+                           proposer_name="工作坊第1组")
+    assert says(app, response.get_data(as_text=True),
+                "Record the proposers' consent before entering their proposal.")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
+    assert load(app, activity_id).state is not ActivityState.closed

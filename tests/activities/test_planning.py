@@ -1,6 +1,7 @@
 """Planning activities and who sees them: bad input is refused with nothing stored, planners act only where they
 serve, residents see public activities only, staff see their jurisdiction."""
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -80,7 +81,9 @@ def test_residents_see_public_activities_only_staff_their_jurisdiction(app, clie
     client = client_of(app, cast.resident)
     assert client.get(f"/activities/{public}").status_code == 200
     assert client.get(f"/activities/{internal}").status_code == 404
-    month = client.get("/activities/?month=" + (now() + timedelta(days=2)).strftime("%Y-%m")).get_data(as_text=True)
+    # The calendar's months are local (Shanghai) months: from 16:00 UTC on, "in two days" may be next month there.
+    starts = (now() + timedelta(days=2)).astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"]))
+    month = client.get("/activities/?month=" + starts.strftime("%Y-%m")).get_data(as_text=True)
     assert "公开工作坊" in month and "内部议事会" not in month
     community_page = client.get(f"/places/{cast.community.id}").get_data(as_text=True)
     assert "公开工作坊" in community_page and "内部议事会" not in community_page

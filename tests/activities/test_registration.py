@@ -136,3 +136,39 @@ def test_a_resident_cancels_before_the_start_and_the_seat_is_free_again(app, cas
         db.session.commit()
         with pytest.raises(DomainError, match="can no longer be cancelled"):
             services.cancel_registration(actor(cast.resident.id), db.session.get(Activity, started))
+
+
+def test_codes_cannot_be_tried_before_the_window_nor_guessed_by_repetition(app, cast):
+    from planner_platform.extensions import limiter
+
+    later = make_activity(app, cast.planner, starts_in=timedelta(days=3))
+    soon = make_activity(app, cast.planner, starts_in=timedelta(minutes=-30))
+    client = client_of(app, cast.resident)
+    for code in (load(app, later).checkin_code, "000000"):  # the right code and a wrong one: the same answer
+        response = submit(client, f"/activities/{later}/check-in", {"code": code})
+        assert says(app, response.get_data(as_text=True),
+                    "Check-in is open from an hour before the start until the end of the activity.")
+    app.config["CHECKIN_RATE_LIMIT"], limit = "3 per minute", app.config["CHECKIN_RATE_LIMIT"]
+    limiter.reset()
+    try:
+        statuses = [submit(client, f"/activities/{soon}/check-in", {"code": f"00000{n}"}).status_code
+                    for n in range(4)]
+    finally:
+        app.config["CHECKIN_RATE_LIMIT"] = limit
+        limiter.reset()
+    assert statuses == [200, 200, 200, 429]
+    assert _seats(app, soon) == 0
+
+
+def test_an_organiser_whose_term_ended_no_longer_manages_the_activity(app, cast):
+    from planner_platform.planners.models import Assignment, AssignmentState
+
+    activity_id = make_activity(app, cast.planner, public=False)
+    client = client_of(app, cast.planner)
+    assert client.get(f"/activities/{activity_id}").status_code == 200
+    with app.app_context():
+        for term in db.session.scalars(select(Assignment)):
+            term.state = AssignmentState.terminated
+        db.session.commit()
+    assert client.get(f"/activities/{activity_id}").status_code == 404
+    assert client.get(f"/activities/{activity_id}/close").status_code in (403, 404)

@@ -45,6 +45,7 @@ def _held_on(app, user, day: date, hours: float, state=ActivityState.verified) -
 def test_on_site_days_and_hours_count_each_fact_once(app, cast):
     workshop = _held_on(app, cast.planner, date(2026, 10, 5), 2)
     _held_on(app, cast.planner, date(2026, 10, 20), 3, state=ActivityState.planned)  # never held: not counted
+    _held_on(app, cast.planner, date(2026, 10, 21), 3, state=ActivityState.closed)  # not verified yet: not counted
     _log(app, cast.planner, date(2026, 10, 5), 2, WorkLogKind.activity, activity_id=workshop)  # the same workshop
     _log(app, cast.planner, date(2026, 10, 5), 1.5, WorkLogKind.on_site)  # same day: one day, more hours
     _log(app, cast.planner, date(2026, 10, 7), 3, WorkLogKind.on_site)
@@ -56,7 +57,7 @@ def test_on_site_days_and_hours_count_each_fact_once(app, cast):
     with app.app_context():
         summary = queries.onsite_summary([cast.planner.id, cast.idle_planner.id], MONTH)
     assert (summary[cast.planner.id].days, summary[cast.planner.id].hours) == (2, 2 + 1.5 + 3 + 2)
-    assert (summary[cast.idle_planner.id].days, summary[cast.idle_planner.id].hours) == (0, 2)
+    assert (summary[cast.idle_planner.id].days, summary[cast.idle_planner.id].hours) == (1, 2)  # was there
 
 
 def test_a_planner_logs_work_from_my_work(app, cast):
@@ -74,7 +75,9 @@ def test_a_planner_logs_work_from_my_work(app, cast):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"work_date": "2999-01-01"}, "The date cannot be in the future."),
+    ({"work_date": (date.today() + timedelta(days=3)).isoformat()}, "The date cannot be in the future."),
+    ({"work_date": "9999-12-31"}, "Enter a date between 2000 and 2099."),
+    ({"hours": "sNaN"}, "Enter a number."),
     ({"hours": "30"}, "Enter a number from %(min)s to %(max)s."),
     ({"hours": "-1"}, "Enter a number from %(min)s to %(max)s."),
 ])

@@ -79,6 +79,8 @@ def test_a_workshop_from_planning_to_verification(page, browser, live_server, ap
     page.get_by_label(t(page, "What should change, and why?"), exact=True).fill("老人希望散步时有地方休息。")
     page.get_by_label(t(page, "Category"), exact=True).select_option("公共空间")
     page.get_by_label(t(page, "Proposed by"), exact=True).fill("工作坊第1组")
+    page.get_by_label(t(page, "The proposers agreed that their proposal and name are recorded here"),
+                      exact=True).check()
     check_accessibility(page)
     with page.expect_navigation():
         page.get_by_role("button", name=t(page, "Close and send for verification"), exact=True).click()
