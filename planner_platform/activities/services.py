@@ -169,7 +169,7 @@ def cancel_registration(actor: User, activity: Activity) -> None:
     registration = registration_of(actor, activity) if actor.is_authenticated else None
     if registration is None:
         raise DomainError(_("You are not registered for this activity."))
-    if activity.starts_at <= utcnow():
+    if activity.starts_at <= utcnow() or registration.checked_in_at is not None:
         raise DomainError(_("The activity has started; the registration can no longer be cancelled."))
     db.session.delete(registration)
     db.session.flush()
