@@ -22,6 +22,8 @@ from planner_platform.notifications.registry import EVENT_TYPES
 
 logger = logging.getLogger(__name__)
 _PENDING_KEY = "outbox_new_event_ids"
+#: Events published per relay transaction.
+RELAY_BATCH = 500
 
 
 def _add(kind: EventKind, event_type: str, payload: dict, actor) -> OutboxEvent:
@@ -44,7 +46,10 @@ def _forget_new_events(session: Session, previous_transaction) -> None:
 
 
 def _relay_new_events(session) -> None:
-    relay_outbox(event_ids=session.info.pop(_PENDING_KEY, []))
+    # All of them, a batch at a time: without a broker (the embedded default) no beat relays a remainder later.
+    new_ids = session.info.pop(_PENDING_KEY, [])
+    for start in range(0, len(new_ids), RELAY_BATCH):
+        relay_outbox(event_ids=new_ids[start:start + RELAY_BATCH])
 
 
 def emit(event_type: str, *, recipients: dict, payload: dict | None = None, actor=None) -> OutboxEvent:
@@ -71,7 +76,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def relay_outbox(event_ids: list[int] | None = None, limit: int = 500) -> int:
+def relay_outbox(event_ids: list[int] | None = None, limit: int = RELAY_BATCH) -> int:
     """Publish due events to the workers and mark them published; returns how many went out.
 
     Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several relays never publish the same row

@@ -193,3 +193,19 @@ def test_staff_digests_list_communities_without_a_lead_even_with_no_notification
     [mail] = app.extensions["sent_messages"]
     assert mail["to"] == staff.email
     assert "Communities without a lead planner (2)" in mail["body"] and "D1社区2" in mail["body"]
+
+
+def test_without_a_broker_every_event_of_a_large_transaction_is_delivered(app, make_user, monkeypatch):
+    from planner_platform.notifications import outbox
+
+    monkeypatch.setattr(outbox, "RELAY_BATCH", 4)  # the demo seed commits a thousand events at once
+    user = make_user(Role.resident, "D1S1C1")
+    with app.app_context():
+        for _ in range(10):
+            emit("accounts.role_granted", recipients={"users": [user.id]},
+                 payload={"role": "planner", "place": "p", "by": "b"})
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(OutboxEvent).where(
+            OutboxEvent.processed_at.is_(None))) == 0
+        assert db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.recipient_id == user.id, Notification.channel == Channel.in_app)) == 10
