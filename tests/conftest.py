@@ -129,6 +129,14 @@ def client(app):
     return app.test_client()
 
 
+def fresh_copy(app, model, row_id: int):
+    """The row as the database holds it now, detached, to read without an app context."""
+    with app.app_context():
+        row = db.session.get(model, row_id)
+        _detached(app, row)
+        return row
+
+
 def _detached(app, *objects):
     """Load every column, then detach, so tests can read ids and fields without holding an app context.
 

@@ -3,7 +3,7 @@ verification, and its files."""
 from datetime import date, timedelta
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -14,15 +14,16 @@ from planner_platform.activities import permissions as can
 from planner_platform.activities import queries, services
 from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckInForm, CloseForm, ReturnForm,
                                                as_utc)
+from planner_platform.accounts.models import Role
 from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity, ActivityFile, ActivityProposal, FileKind
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
-from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import (act, apply_domain_error, commit_or_explain, plausible, posted_version,
+from planner_platform.core.forms import (act, commit_or_explain, plausible, posted_version,
                                          row_id, select_choices)
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db, limiter
+from planner_platform.planners.queries import communities_of
 from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals.services import ProposalInput, categories_for
 
@@ -54,11 +55,8 @@ def calendar():
 
 
 def _organisable() -> list[Place]:
-    if not current_user.is_authenticated:
-        return []
-    communities = db.session.scalars(select(Place).where(Place.level == PlaceLevel.community)
-                                     .options(joinedload(Place.parent)).order_by(Place.path)).all()
-    return [c for c in communities if can.can_organise(current_user, c)]
+    """Where the user may plan activities (can_organise): communities they serve, or where they are a worker."""
+    return communities_of(current_user, Role.community_worker)
 
 
 def _fill_choices(form, communities: list[Place]) -> Place | None:
@@ -164,22 +162,6 @@ def check_in(activity_id: int):
     return render_template("activities/check_in.html", activity=activity, form=form)
 
 
-def _cleaned(form, upload_field) -> list | None:
-    """The uploads of one file field decoded and re-encoded; None (with the reason on the form) if one is not
-    an image."""
-    cleaned = []
-    for upload in upload_field.data or []:
-        if not getattr(upload, "filename", ""):
-            continue
-        try:
-            cleaned.append(photo_store.clean_photo(upload.stream, upload.filename))
-        except DomainError as error:
-            error.field = upload_field.name
-            apply_domain_error(form, error)
-            return None
-    return cleaned
-
-
 def _linked_ids(form) -> list[int] | None:
     parts = [part for part in form.linked.data.replace("，", ",").replace("#", "").split(",") if part.strip()] \
         if form.linked.data else []
@@ -198,7 +180,8 @@ def _new_proposal(form, activity: Activity) -> ProposalInput | None:
 
 
 def _closing_input(form, activity: Activity) -> services.ClosingInput | None:
-    photos, sheets, linked = _cleaned(form, form.photos), _cleaned(form, form.sheets), _linked_ids(form)
+    photos, sheets = photo_store.clean_uploads(form, form.photos), photo_store.clean_uploads(form, form.sheets)
+    linked = _linked_ids(form)
     if photos is None or sheets is None or linked is None:
         return None
     if form.proposal_title.data and not form.proposer_name.data:
@@ -266,9 +249,4 @@ def file(file_id: int):
     activity = get_activity_or_404(record.activity_id)
     if record.kind is FileKind.sign_in_sheet:  # names and phone numbers: organisers and staff only
         require(can.can_manage(current_user, activity) or can.can_read_all(current_user, activity.community))
-    name = f"activity-{activity.id}-{record.id}.jpg"
-    response = send_file(photo_store.path_of(record.storage_key, services.FILE_FOLDER), mimetype="image/jpeg",
-                         max_age=0, download_name=name)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Content-Disposition"] = f"inline; filename={name}"
-    return response
+    return photo_store.send(record.storage_key, f"activity-{activity.id}-{record.id}.jpg", services.FILE_FOLDER)

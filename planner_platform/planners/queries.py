@@ -135,3 +135,23 @@ def serving_planner_accounts(community_id: int) -> list[User]:
 def planner_accounts_serving_within(area: Place) -> list[User]:
     """Accounts of the planners serving any community inside `area` today, directly or as team members."""
     return _serving_accounts(Assignment.community.has(Place.path.startswith(area.path)))
+
+
+def community_scope(user, *roles: Role):
+    """A condition on Place: the communities `user` serves as a planner today, and everything inside the places
+    where they hold one of `roles`; None when that is nowhere."""
+    if not (user and user.is_authenticated):
+        return None
+    served = served_community_ids(user)
+    clauses = [Place.id.in_(served)] if served else []
+    clauses += [Place.path.startswith(grant.place.path) for grant in user.grants if grant.role in roles]
+    return or_(*clauses) if clauses else None
+
+
+def communities_of(user, *roles: Role) -> list[Place]:
+    """The communities of community_scope(), with their sub-district, in register order (one query)."""
+    scope = community_scope(user, *roles)
+    if scope is None:
+        return []
+    return db.session.scalars(select(Place).where(Place.level == PlaceLevel.community, scope)
+                              .options(joinedload(Place.parent)).order_by(Place.path)).all()

@@ -7,13 +7,14 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from planner_platform.core.errors import DomainError
+from planner_platform.core.forms import apply_domain_error
 from planner_platform.extensions import db
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -54,6 +55,22 @@ def clean_photo(stream, filename: str = "") -> CleanPhoto:
     return CleanPhoto(out.getvalue(), rgb.width, rgb.height)
 
 
+def clean_uploads(form, upload_field) -> list[CleanPhoto] | None:
+    """The uploads of one file field of a form, decoded and re-encoded; None, with the reason shown at the field,
+    if one of them is not an acceptable photo."""
+    cleaned = []
+    for upload in upload_field.data or []:
+        if not getattr(upload, "filename", ""):
+            continue
+        try:
+            cleaned.append(clean_photo(upload.stream, upload.filename))
+        except DomainError as error:
+            error.field = upload_field.name
+            apply_domain_error(form, error)
+            return None
+    return cleaned
+
+
 def upload_dir(folder: str = "proposals") -> Path:
     """Each feature keeps its files in its own folder (proposals, activities)."""
     path = Path(current_app.config["UPLOAD_FOLDER"]) / folder
@@ -63,6 +80,17 @@ def upload_dir(folder: str = "proposals") -> Path:
 
 def path_of(storage_key: str, folder: str = "proposals") -> Path:
     return upload_dir(folder) / f"{storage_key}.jpg"
+
+
+def send(storage_key: str, download_name: str, folder: str = "proposals"):
+    """The stored JPEG as a response that can only ever be an image (callers check who may see it)."""
+    path = path_of(storage_key, folder)
+    if not path.exists():  # the volume was not restored with the database
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0, download_name=download_name)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = f"inline; filename={download_name}"
+    return response
 
 
 def write(photo: CleanPhoto, folder: str = "proposals") -> str:

@@ -10,10 +10,10 @@ from sqlalchemy import Float, Integer, cast, false, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.accounts.models import Role
-from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_today
 from planner_platform.extensions import db
-from planner_platform.planners.queries import served_community_ids
+from planner_platform.planners.queries import communities_of, community_scope
 from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, Proposal,
                                                ProposalEvent, ProposalState, Support)
 from planner_platform.proposals.permissions import OFFICE_ROLES
@@ -95,18 +95,13 @@ def _staffed_paths(user, roles) -> list[str]:
     return [g.place.path for g in user.grants if g.role in roles]
 
 
-def _jurisdiction(user):
-    """Where the user works on proposals (a clause on Place): communities they serve as a planner and places
-    they staff as office or community worker; None if nowhere."""
-    served = served_community_ids(user)
-    clauses = [Place.id.in_(served)] if served else []
-    clauses += [Place.path.startswith(path) for path in _staffed_paths(user, OFFICE_ROLES + (Role.community_worker,))]
-    return or_(*clauses) if clauses else None
+#: Who works on a community's proposals besides its serving planners: its office and its community workers.
+WORKSPACE_SCOPE = OFFICE_ROLES + (Role.community_worker,)
 
 
 def workspace_query(user, filters: Filters):
     """The proposals of the user's communities, oldest deadline first (none for a planner between terms)."""
-    scope = _jurisdiction(user)
+    scope = community_scope(user, *WORKSPACE_SCOPE)
     query = (select(Proposal).join(Proposal.community).where(false() if scope is None else scope,
                                                              Proposal.state != ProposalState.draft))
     if filters.mine:
@@ -117,12 +112,8 @@ def workspace_query(user, filters: Filters):
 
 
 def workspace_communities(user) -> list[Place]:
-    """Communities for the workspace's filter."""
-    scope = _jurisdiction(user)
-    if scope is None:
-        return []
-    return db.session.scalars(select(Place).where(Place.level == PlaceLevel.community, scope)
-                              .options(joinedload(Place.parent)).order_by(Place.path)).all()
+    """Communities for the workspace's filter; also those where the user may enter offline proposals."""
+    return communities_of(user, *WORKSPACE_SCOPE)
 
 
 def proposal_with_thread(proposal_id: int) -> Proposal | None:

@@ -1,15 +1,14 @@
 """Public and resident pages: the list, the map, a proposal's page, submitting, supporting, commenting, rating."""
 import math
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import (act, apply_domain_error, commit_or_explain, flash_form_errors, posted_version,
+from planner_platform.core.forms import (act, commit_or_explain, flash_form_errors, posted_version,
                                          row_id, select_choices)
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db, limiter
@@ -131,20 +130,6 @@ def _proposal_input(form, community: Place) -> services.ProposalInput:
                                   lat=form.lat.data, lng=form.lng.data)
 
 
-def _cleaned_photos(form) -> list | None:
-    """The uploaded photos decoded and re-encoded; None (with the reason on the form) if one is not a photo."""
-    cleaned = []
-    for upload in form.photos.data or []:
-        if not getattr(upload, "filename", ""):
-            continue
-        try:
-            cleaned.append(photo_store.clean_photo(upload.stream, upload.filename))
-        except DomainError as error:
-            apply_domain_error(form, error)
-            return None
-    return cleaned
-
-
 def _all_communities() -> list[Place]:
     return db.session.scalars(select(Place).where(Place.level == PlaceLevel.community)
                               .options(joinedload(Place.parent)).order_by(Place.path)).all()
@@ -157,7 +142,7 @@ def _save_from_form(form, communities, *, proposal=None, offline=None):
     community = _fill_choices(form, communities, proposal.community if proposal else None)
     if not form.validate_on_submit() or community is None:
         return None
-    photos = _cleaned_photos(form)
+    photos = photo_store.clean_uploads(form, form.photos)
     if photos is None:
         return None
     submit = bool(request.form.get("submit")) or offline is not None
@@ -194,7 +179,7 @@ def new():
 @login_required
 @throttled
 def new_offline():
-    communities = [c for c in _all_communities() if can.can_enter_offline(current_user, c)]
+    communities = queries.workspace_communities(current_user)  # where can_enter_offline() holds
     require(bool(communities))
     form = OfflineProposalForm()
 
@@ -257,8 +242,7 @@ def submit(proposal_id: int):
     form = ActionForm()
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.submit_draft(current_user, proposal)):
         return _after_save(proposal)
-    for error in form.form_errors:
-        flash(error, "danger")
+    flash_form_errors(form)
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 
 
@@ -326,11 +310,4 @@ def report(comment_id: int):
 def photo(photo_id: int):
     record = db.get_or_404(ProposalPhoto, photo_id)
     get_proposal_or_404(record.proposal_id)
-    path = photo_store.path_of(record.storage_key)
-    if not path.exists():  # the volume was not restored with the database
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0,
-                         download_name=f"proposal-{record.proposal_id}-{record.id}.jpg")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Content-Disposition"] = f"inline; filename=proposal-{record.proposal_id}-{record.id}.jpg"
-    return response
+    return photo_store.send(record.storage_key, f"proposal-{record.proposal_id}-{record.id}.jpg")

@@ -40,11 +40,8 @@ def bulk_accept():
     # Only the user's own workspace: ids of other communities (or of drafts) are simply not found.
     workspace = queries.workspace_query(current_user, queries.Filters()).where(Proposal.id.in_(ids))
     proposals = db.session.scalars(workspace).unique().all() if ids else []
-    count = form.validate_on_submit() and commit_or_explain(form, lambda: services.bulk_accept(current_user,
-                                                                                               proposals))
-    if count:
-        flash(_("%(count)d proposals accepted.", count=count), "success")
-    flash_form_errors(form)
+    act(form, lambda: services.bulk_accept(current_user, proposals),
+        _("%(count)d proposals accepted.", count=len(proposals)))
     return redirect(request.referrer if request.referrer and "/workspace" in request.referrer
                     else url_for("workspace.index"))
 
@@ -62,10 +59,10 @@ def step(proposal_id: int):
     to_state = ProposalState.__members__.get(request.form.get("to", ""))
     if to_state is None:
         flash(_("Choose a step."), "danger")
-    elif form.validate_on_submit() and commit_or_explain(form, lambda: services.advance(
-            current_user, proposal, to_state, form.reply.data or "", version=posted_version(form))):
-        flash(_("The proposal is now: %(state)s.", state=to_state.label), "success")
-    flash_form_errors(form)
+    else:
+        act(form, lambda: services.advance(current_user, proposal, to_state, form.reply.data or "",
+                                           version=posted_version(form)),
+            _("The proposal is now: %(state)s.", state=to_state.label))
     return _back(proposal, "steps")
 
 
@@ -75,12 +72,13 @@ def assign(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     require(can.can_assign_or_merge(current_user, proposal))
     form = AssignForm()
-    assignee = db.session.get(User, form.assignee.data) if form.validate_on_submit() else None
+    assignee_id = row_id(request.form.get("assignee"))
+    assignee = db.session.get(User, assignee_id) if assignee_id else None
     if assignee is None:
         flash(_("Choose a planner."), "danger")
-    elif commit_or_explain(form, lambda: services.assign(current_user, proposal, assignee)):
-        flash(_("Assigned to %(name)s.", name=assignee.display_name), "success")
-    flash_form_errors(form)
+    else:
+        act(form, lambda: services.assign(current_user, proposal, assignee),
+            _("Assigned to %(name)s.", name=assignee.display_name))
     return _back(proposal, "steps")
 
 

@@ -9,6 +9,7 @@ from planner_platform.activities import services
 from planner_platform.activities.models import Activity
 from planner_platform.areas.models import Place
 from planner_platform.extensions import db
+from tests.conftest import fresh_copy
 from tests.proposals.conftest import cast  # noqa: F401  (fixture)
 
 
@@ -45,11 +46,7 @@ def actor_community(user: User) -> int:
 
 
 def load(app, activity_id: int) -> Activity:
-    with app.app_context():
-        activity = db.session.get(Activity, activity_id)
-        db.session.refresh(activity)
-        db.session.expunge(activity)
-        return activity
+    return fresh_copy(app, Activity, activity_id)
 
 
 def actor(user_id: int) -> User:

@@ -10,7 +10,7 @@ from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_today
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
-from tests.activities.conftest import actor, client_of, make_activity
+from tests.activities.conftest import actor, actor_community, client_of, make_activity
 from tests.conftest import submit
 from tests.proposals.conftest import says
 
@@ -19,16 +19,10 @@ MONTH = date(2026, 10, 1)
 
 def _log(app, user, day, hours, kind, activity_id=None, community_id=None):
     with app.app_context():
-        log = WorkLog(author_id=user.id, community_id=community_id or _community(user), work_date=day, hours=hours,
-                      kind=kind, summary="x", activity_id=activity_id)
+        log = WorkLog(author_id=user.id, community_id=community_id or actor_community(actor(user.id)),
+                      work_date=day, hours=hours, kind=kind, summary="x", activity_id=activity_id)
         db.session.add(log)
         db.session.commit()
-
-
-def _community(user) -> int:
-    from planner_platform.planners.queries import served_community_ids
-
-    return sorted(served_community_ids(actor(user.id)))[0]
 
 
 def _held_on(app, user, day: date, hours: float, state=ActivityState.verified) -> int:

@@ -16,6 +16,7 @@ from planner_platform.planners.models import (Assignment, AssignmentRole, Assign
                                               PlannerType, PolicyProfile)
 from planner_platform.proposals import services
 from planner_platform.proposals.models import Proposal
+from tests.conftest import fresh_copy
 
 #: D1S1C1 is the square 114.30–114.31 E, 30.55–30.56 N.
 INSIDE = (30.555, 114.305)
@@ -82,12 +83,7 @@ def make_proposal(app, author: User, *, title="楼道加装扶手", submit=True,
 
 
 def load(app, proposal_id: int) -> Proposal:
-    """A fresh, detached copy of the proposal."""
-    with app.app_context():
-        proposal = db.session.get(Proposal, proposal_id)
-        db.session.refresh(proposal)
-        db.session.expunge(proposal)
-        return proposal
+    return fresh_copy(app, Proposal, proposal_id)
 
 
 def image_bytes(fmt="JPEG", size=(64, 48), **save_args) -> bytes:
