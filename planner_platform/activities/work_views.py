@@ -20,7 +20,9 @@ from planner_platform.core.forms import commit_or_explain, plausible, select_cho
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
-from planner_platform.planners.queries import planner_accounts_serving_within, served_community_ids
+from planner_platform.planners.queries import (districts_visible_to, planner_accounts_serving_within,
+                                              served_community_ids)
+from planner_platform.planners.services import policy_for
 
 bp = Blueprint("work", __name__)
 
@@ -96,7 +98,9 @@ def records():
     places = db.session.scalars(select(Place).where(
         Place.level.in_((PlaceLevel.subdistrict, PlaceLevel.community)),
         or_(*(Place.path.startswith(area.path) for area in areas))).order_by(Place.path)).all()
-    types = db.session.scalars(select(Activity.activity_type).distinct().order_by(Activity.activity_type)).all()
+    # The types of the districts' profiles (data), not a DISTINCT over every activity ever recorded.
+    types = sorted({kind for district in districts_visible_to(current_user)
+                    for kind in policy_for(district).activity_types})
     return render_template("activities/records.html", page=page, filters=filters, seats=queries.seat_counts(ids),
                            outputs=queries.output_counts(ids), states=list(ActivityState), places=places,
                            types=types)
