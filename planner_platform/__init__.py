@@ -52,7 +52,7 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from planner_platform.accounts.views import load_user
-    from planner_platform.core.tasks import TASK_MODULES
+    from planner_platform.shell.tasks import TASK_MODULES
 
     db.init_app(app)
     # Batch mode lets SQLite ALTER tables; compare_type keeps column types in the model/migration check.
@@ -91,7 +91,6 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.activities.work_views import bp as work_bp
     from planner_platform.accounts.views import bp as accounts_bp
     from planner_platform.areas.views import bp as areas_bp
-    from planner_platform.core.views import bp as core_bp
     from planner_platform.notifications.views import bp as notifications_bp
     from planner_platform.planners.assignment_views import bp as assignments_bp
     from planner_platform.planners.import_views import bp as roster_import_bp
@@ -99,23 +98,24 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.proposals.views import bp as proposals_bp
     from planner_platform.proposals.workspace_views import bp as workspace_bp
     from planner_platform.core.urls import RowIdConverter
+    from planner_platform.shell.views import bp as shell_bp
 
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
 
-    for blueprint in (core_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
+    for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp):
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from planner_platform.core.templating import register
+    from planner_platform.shell.templating import register
 
     register(app)
 
 
 def register_cli(app: Flask) -> None:
     from planner_platform.core.calendar import calendar_cli
-    from planner_platform.core.seed import seed_demo_command
+    from planner_platform.shell.seed import seed_demo_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(calendar_cli)

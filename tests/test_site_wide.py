@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from planner_platform.accounts.models import Role, User
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_command
+from planner_platform.shell.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_command
 from planner_platform.extensions import db
 from planner_platform.planners import queries as planner_queries
 from planner_platform.planners.models import Organisation, Team

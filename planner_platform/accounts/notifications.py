@@ -4,9 +4,9 @@ from planner_platform.notifications.models import Channel
 from planner_platform.notifications.registry import EventType, register
 
 ROLE_GRANTED = register(EventType("accounts.role_granted", "account", "accounts/role_granted",
-                                  link=lambda payload: public_path("core.home")))
+                                  link=lambda payload: public_path("shell.home")))
 ROLE_REVOKED = register(EventType("accounts.role_revoked", "account", "accounts/role_revoked",
-                                  link=lambda payload: public_path("core.home")))
+                                  link=lambda payload: public_path("shell.home")))
 #: A security notice (ASVS 2.2.3): sent at once on every channel, whatever the preferences.
 PASSWORD_CHANGED = register(EventType("accounts.password_changed", "account", "accounts/password_changed",
                                       link=lambda payload: public_path("accounts.profile"),

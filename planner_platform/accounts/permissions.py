@@ -1,4 +1,5 @@
-"""Who may do what with accounts and roles. Pure predicates; deny by default."""
+"""Who may do what with accounts and roles. Pure predicates on the actor; deny by default."""
+from planner_platform.access import Actor, holds_role_over
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.areas.models import Place
 
@@ -9,45 +10,25 @@ GRANTABLE_ROLES = {
 }
 
 
-def _authenticated(user) -> bool:
-    return bool(user and user.is_authenticated)
+def can_manage_accounts(actor: Actor) -> bool:
+    return bool(actor.roles & set(GRANTABLE_ROLES))
 
 
-def holds_role_over(user, role: Role, place: Place) -> bool:
-    """True if `user` holds `role` on `place` or on a place that contains it."""
-    return _authenticated(user) and any(g.role is role and place.is_within(g.place) for g in user.grants)
-
-
-def places_with_role(user, *roles: Role) -> list[Place]:
-    """The places over which `user` holds any of `roles`."""
-    if not _authenticated(user):
-        return []
-    return [g.place for g in user.grants if g.role in roles]
-
-
-def is_admin(user) -> bool:
-    return _authenticated(user) and Role.admin in user.roles
-
-
-def can_manage_accounts(user) -> bool:
-    return _authenticated(user) and bool(user.roles & set(GRANTABLE_ROLES))
-
-
-def can_grant_role(user, role: Role, place: Place) -> bool:
-    """May `user` invite someone as, or grant, `role` over `place`?"""
-    return any(role in GRANTABLE_ROLES[manager] and holds_role_over(user, manager, place)
+def can_grant_role(actor: Actor, role: Role, place: Place) -> bool:
+    """May the actor invite someone as, or grant, `role` over `place`?"""
+    return any(role in GRANTABLE_ROLES[manager] and holds_role_over(actor, manager, place)
                for manager in GRANTABLE_ROLES)
 
 
-def can_revoke_grant(user, grant: RoleGrant) -> bool:
-    return grant.user_id != user.id and can_grant_role(user, grant.role, grant.place)
+def can_revoke_grant(actor: Actor, grant: RoleGrant) -> bool:
+    return grant.user_id != actor.id and can_grant_role(actor, grant.role, grant.place)
 
 
-def can_view_account(user, account: User) -> bool:
+def can_view_account(actor: Actor, account: User) -> bool:
     """Managers see accounts holding any role inside their jurisdiction; everyone sees their own."""
-    if not _authenticated(user):
+    if not actor.is_authenticated:
         return False
-    if account.id == user.id:
+    if account.id == actor.id:
         return True
-    managed = places_with_role(user, *GRANTABLE_ROLES)
+    managed = actor.places(*GRANTABLE_ROLES)
     return any(grant.place.is_within(place) for grant in account.grants for place in managed)

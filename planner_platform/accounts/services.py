@@ -7,15 +7,17 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from planner_platform.access import actor_of
 from planner_platform.accounts import notifications as events
 from planner_platform.accounts.models import Consent, Invitation, PasswordResetToken, Role, RoleGrant, User
+from planner_platform.accounts.permissions import can_grant_role, can_revoke_grant
 from planner_platform.accounts.passwords import hash_password, password_problems, verify_password
 from planner_platform.accounts.sessions import find_user_by_login, revoke_sessions
 from planner_platform.accounts.tokens import hash_token, new_token
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
-from planner_platform.core.errors import Conflict, DomainError
+from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.notifications.outbox import emit, send_message
 from planner_platform.extensions import db
 
@@ -125,6 +127,7 @@ def reset_password(token: str, new_password: str) -> User:
 def invite_staff(actor: User, *, display_name: str, phone: str | None, email: str | None, role: Role,
                  place: Place) -> tuple[Invitation, str]:
     """Create an expiring invitation for a staff account and send its link; returns it with the raw token."""
+    _check_may_grant(actor, role, place)
     if place.level is not role.scope_level:
         raise DomainError(_("A %(role)s must be attached to a %(level)s.", role=role.label,
                             level=role.scope_level.label), field="place")
@@ -171,7 +174,13 @@ def accept_invitation(token: str, *, phone: str, password: str, consent_given: b
     return user
 
 
+def _check_may_grant(actor: User, role: Role, place: Place) -> None:
+    if not can_grant_role(actor_of(actor), role, place):
+        raise NotAllowed(_("You may not give this role in that place."))
+
+
 def grant_role(actor: User, user: User, role: Role, place: Place) -> RoleGrant:
+    _check_may_grant(actor, role, place)
     if place.level is not role.scope_level:
         raise DomainError(_("A %(role)s must be attached to a %(level)s.", role=role.label,
                             level=role.scope_level.label), field="place")
@@ -187,6 +196,8 @@ def grant_role(actor: User, user: User, role: Role, place: Place) -> RoleGrant:
 
 
 def revoke_grant(actor: User, grant: RoleGrant) -> None:
+    if not can_revoke_grant(actor_of(actor), grant):
+        raise NotAllowed(_("You may not revoke this role."))
     if grant.revoked_at is not None:
         raise Conflict(_("This role was already revoked."))
     grant.revoked_at = utcnow()

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from planner_platform.access import current_actor
 from planner_platform.accounts import services
 from planner_platform.accounts.forms import InvitationForm, RoleGrantForm, role_choices
 from planner_platform.accounts.models import Invitation, Role, RoleGrant, User
 from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_grant_role, can_manage_accounts,
-                                                   can_revoke_grant, can_view_account, places_with_role)
+                                                   can_revoke_grant, can_view_account)
 from planner_platform.areas.models import Place
 from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import commit_or_explain, select_choices
@@ -21,7 +22,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 def _jurisdiction_filter(column):
     """SQL condition: `column` (a Place path) lies inside a place the current user manages."""
-    managed = places_with_role(current_user, *GRANTABLE_ROLES)
+    managed = current_actor.places(*GRANTABLE_ROLES)
     return or_(*[column.startswith(place.path) for place in managed]) if managed else column.is_(None)
 
 
@@ -37,21 +38,21 @@ def _with_choices(form):
 
 def _resolve_role_and_place(form) -> tuple[Role, Place]:
     role, place = Role(form.role.data), db.get_or_404(Place, form.place.data)
-    if not can_grant_role(current_user, role, place):
+    if not can_grant_role(current_actor, role, place):
         raise DomainError(_("You may not give this role in that place."), field="place")
     return role, place
 
 
 def get_user_or_404(user_id: int) -> User:
     user = db.get_or_404(User, user_id)
-    require(can_view_account(current_user, user))
+    require(can_view_account(current_actor, user))
     return user
 
 
 @bp.get("/people")
 @login_required
 def users():
-    require(can_manage_accounts(current_user))
+    require(can_manage_accounts(current_actor))
     query = (select(User).join(RoleGrant, (RoleGrant.user_id == User.id) & RoleGrant.revoked_at.is_(None))
              .join(Place, RoleGrant.place_id == Place.id).where(_jurisdiction_filter(Place.path))
              .order_by(User.id.desc()).distinct())
@@ -61,7 +62,7 @@ def users():
     term = request.args.get("q", "").strip()
     if term:
         query = query.where(User.display_name.contains(term))
-    managed = places_with_role(current_user, *GRANTABLE_ROLES)
+    managed = current_actor.places(*GRANTABLE_ROLES)
     return render_template("staff/users.html", page=paginate(query), role=role, term=term, roles=list(Role),
                            in_jurisdiction=lambda grant: any(grant.place.is_within(p) for p in managed))
 
@@ -90,7 +91,7 @@ def user_detail(user_id: int):
 @login_required
 def revoke_grant(grant_id: int):
     grant = db.get_or_404(RoleGrant, grant_id)
-    require(can_revoke_grant(current_user, grant))
+    require(can_revoke_grant(current_actor, grant))
     services.revoke_grant(current_user, grant)
     db.session.commit()
     flash(_("Role revoked; the person's open sessions were ended."), "success")
@@ -100,7 +101,7 @@ def revoke_grant(grant_id: int):
 @bp.route("/invitations", methods=["GET", "POST"])
 @login_required
 def invitations():
-    require(can_manage_accounts(current_user))
+    require(can_manage_accounts(current_actor))
     form = _with_choices(InvitationForm())
     link = None
     if form.validate_on_submit():

@@ -43,7 +43,7 @@ def _start_session(user: User) -> None:
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("shell.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -66,7 +66,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have logged out."), "success")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("shell.home"))
 
 
 def _community_choices() -> list[tuple[int, str]]:
@@ -81,7 +81,7 @@ def _community_choices() -> list[tuple[int, str]]:
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("shell.home"))
     form = RegistrationForm()
     form.community.choices = select_choices([(0, _("Choose your community"))] + _community_choices())
     if form.validate_on_submit():
@@ -96,7 +96,7 @@ def register():
         user = commit_or_explain(form, save)
         if user:
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("shell.home"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -164,6 +164,6 @@ def accept_invitation(token: str):
         user = commit_or_explain(form, save)
         if user:
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("shell.home"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
 

@@ -6,15 +6,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from planner_platform.accounts.permissions import places_with_role
 from planner_platform.activities.models import (TO_CLOSE, Activity, ActivityProposal, ActivityState,
                                                 Registration, WorkLog, WorkLogKind)
-from planner_platform.activities.permissions import READERS
+from planner_platform.access import READER_ROLES, Actor
 from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_zone
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.planners.queries import served_community_ids
 
 #: Rows in one export; a larger one is a sign to narrow the filters.
 EXPORT_MAX = 5000
@@ -73,9 +71,9 @@ class Filters:
     starts_until: date | None = None
 
 
-def register_query(user, filters: Filters):
+def register_query(actor: Actor, filters: Filters):
     """Activities in the user's jurisdiction (as staff) with the list's filters, newest first."""
-    areas = places_with_role(user, *READERS)
+    areas = actor.places(*READER_ROLES)
     query = (select(Activity).join(Activity.community)
              .where(or_(*(Place.path.startswith(area.path) for area in areas)) if areas else false())
              .options(joinedload(Activity.community).joinedload(Place.parent), joinedload(Activity.organiser))
@@ -95,15 +93,15 @@ def register_query(user, filters: Filters):
     return query
 
 
-def export_rows(user, filters: Filters) -> list[Activity]:
-    return db.session.scalars(register_query(user, filters).limit(EXPORT_MAX)).unique().all()
+def export_rows(actor: Actor, filters: Filters) -> list[Activity]:
+    return db.session.scalars(register_query(actor, filters).limit(EXPORT_MAX)).unique().all()
 
 
-def _organised_by(user):
-    """Activities the user organises, or that are in communities they serve."""
-    served = served_community_ids(user)
-    return or_(Activity.organiser_id == user.id, Activity.community_id.in_(served)) if served else \
-        Activity.organiser_id == user.id
+def _organised_by(actor: Actor):
+    """Activities the actor organises, or that are in communities they serve."""
+    if not actor.served:
+        return Activity.organiser_id == actor.id
+    return or_(Activity.organiser_id == actor.id, Activity.community_id.in_(actor.served))
 
 
 @dataclass
@@ -113,24 +111,24 @@ class MyWork:
     logs: list[WorkLog]
 
 
-def my_work(user, limit: int = 10) -> MyWork:
+def my_work(actor: Actor, limit: int = 10) -> MyWork:
     now = utcnow()
-    mine = _organised_by(user)
+    mine = _organised_by(actor)
     base = select(Activity).where(mine).options(joinedload(Activity.community))
     return MyWork(
         upcoming=db.session.scalars(base.where(Activity.state == ActivityState.planned, Activity.ends_at > now)
                                     .order_by(Activity.starts_at).limit(limit)).all(),
         to_close=db.session.scalars(base.where(Activity.state.in_(TO_CLOSE), Activity.ends_at <= now)
                                     .order_by(Activity.ends_at).limit(limit)).all(),
-        logs=db.session.scalars(select(WorkLog).where(WorkLog.author_id == user.id)
+        logs=db.session.scalars(select(WorkLog).where(WorkLog.author_id == actor.id)
                                 .options(joinedload(WorkLog.community))
                                 .order_by(WorkLog.work_date.desc(), WorkLog.id.desc()).limit(limit)).all())
 
 
-def linkable_activities(user) -> list[Activity]:
-    """Recent activities a work log may refer to: the user's own or in communities they serve."""
+def linkable_activities(actor: Actor) -> list[Activity]:
+    """Recent activities a work log may refer to: the actor's own or in communities they serve."""
     since = utcnow() - timedelta(days=60)
-    return db.session.scalars(select(Activity).where(_organised_by(user), Activity.starts_at >= since,
+    return db.session.scalars(select(Activity).where(_organised_by(actor), Activity.starts_at >= since,
                                                      Activity.starts_at <= utcnow())
                               .order_by(Activity.starts_at.desc()).limit(30)).all()
 

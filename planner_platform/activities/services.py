@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from planner_platform.access import actor_of, serves
 from planner_platform.accounts.models import Role, User
 from planner_platform.activities import notifications as events
 from planner_platform.activities import permissions as can
@@ -116,7 +117,7 @@ def _check_input(data: ActivityInput) -> None:
 
 def plan(actor: User, data: ActivityInput) -> Activity:
     """Schedule an activity in a community the actor organises in."""
-    if not can.can_organise(actor, data.community):
+    if not can.can_organise(actor_of(actor), data.community):
         raise NotAllowed(_("You may not organise activities in %(community)s.", community=data.community.name))
     _check_input(data)
     activity = Activity(
@@ -157,7 +158,7 @@ def _take_seat(actor: User, activity: Activity) -> Registration:
 
 def register(actor: User, activity: Activity) -> Registration:
     """A resident takes a seat before the activity starts; one seat each, never beyond the capacity."""
-    if not can.can_register(actor, activity):
+    if not can.can_register(actor_of(actor), activity):
         raise NotAllowed(_("Only residents can register, for public activities that are still planned."))
     if activity.starts_at <= utcnow():
         raise DomainError(_("Registration has closed: the activity has started."))
@@ -177,7 +178,7 @@ def cancel_registration(actor: User, activity: Activity) -> None:
 
 def check_in(actor: User, activity: Activity, code: str) -> Registration:
     """Check in on site with the organiser's code. Twice is harmless; a walk-in takes a free seat if any."""
-    if not can.can_register(actor, activity):
+    if not can.can_register(actor_of(actor), activity):
         raise NotAllowed(_("Only residents can check in, at public activities."))
     now = utcnow()
     # The window first: outside it every code gets the same answer, so the code cannot be guessed in advance
@@ -243,7 +244,7 @@ def _link_existing(activity: Activity, ids: list[int]) -> None:
 
 def close(actor: User, activity: Activity, data: ClosingInput, *, version: int | None = None) -> None:
     """Record what happened: attendance by group, minutes, photos, sign-in sheet scans and outputs."""
-    if not can.can_manage(actor, activity):
+    if not can.can_manage(actor_of(actor), activity):
         raise NotAllowed(_("Only the organisers can close this activity."))
     check_version(activity, version, CHANGED_MEANWHILE)
     if activity.state not in TO_CLOSE:
@@ -284,7 +285,7 @@ def _tell_organiser(activity: Activity, event_type: str, actor, **extra) -> None
 
 
 def _check_verifiable(actor: User, activity: Activity, version: int | None) -> None:
-    if not can.is_verifier(actor, activity):
+    if not can.is_verifier(actor_of(actor), activity):
         raise NotAllowed(_("Only the sub-district office verifies activities."))
     check_version(activity, version, CHANGED_MEANWHILE)
     if activity.state is not ActivityState.closed:
@@ -359,7 +360,7 @@ def remind_registrants() -> int:
 
 def log_work(actor: User, data: WorkLogInput) -> WorkLog:
     """A planner's work log for one community and day; a day never adds up to more than 24 hours."""
-    if not can.can_log_work(actor) or not can.serves(actor, data.community):
+    if not can.can_log_work(actor_of(actor)) or not serves(actor_of(actor), data.community):
         raise NotAllowed(_("You may log work only in the communities you serve."))
     if data.work_date > local_today():
         raise DomainError(_("The date cannot be in the future."), field="work_date")

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner_platform.access import current_actor
 from planner_platform.activities import permissions as can
 from planner_platform.activities import queries, services
 from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckInForm, CloseForm, ReturnForm,
@@ -56,7 +57,7 @@ def calendar():
 
 def _organisable() -> list[Place]:
     """Where the user may plan activities (can_organise): communities they serve, or where they are a worker."""
-    return communities_of(current_user, Role.community_worker)
+    return communities_of(current_actor, Role.community_worker)
 
 
 def _fill_choices(form, communities: list[Place]) -> Place | None:
@@ -96,7 +97,7 @@ def get_activity_or_404(activity_id: int) -> Activity:
     activity = db.session.scalar(select(Activity).where(Activity.id == activity_id).options(
         joinedload(Activity.community).joinedload(Place.parent), joinedload(Activity.organiser),
         selectinload(Activity.files), selectinload(Activity.outputs).joinedload(ActivityProposal.proposal)))
-    if activity is None or not can.can_view(current_user, activity):
+    if activity is None or not can.can_view(current_actor, activity):
         abort(404)  # an internal activity is nobody else's business, not even its existence
     return activity
 
@@ -111,15 +112,15 @@ def _checkin_qr(activity: Activity) -> Markup:
 @bp.get("/<int:activity_id>")
 def detail(activity_id: int):
     activity = get_activity_or_404(activity_id)
-    manage = can.can_manage(current_user, activity)
+    manage = can.can_manage(current_actor, activity)
     registered, checked_in = queries.seat_counts([activity.id]).get(activity.id, (0, 0))
     registration = services.registration_of(current_user, activity) if current_user.is_authenticated else None
     return render_template(
         "activities/detail.html", activity=activity, manage=manage, registered=registered, checked_in=checked_in,
         registration=registration, started=activity.starts_at <= utcnow(), groups=ATTENDANCE_GROUPS,
-        can_register=can.can_register(current_user, activity),
-        can_close=can.can_close(current_user, activity), can_verify=can.can_verify(current_user, activity),
-        show_sheets=manage or can.can_read_all(current_user, activity.community),
+        can_register=can.can_register(current_actor, activity),
+        can_close=can.can_close(current_actor, activity), can_verify=can.can_verify(current_actor, activity),
+        show_sheets=manage or can.can_read_all(current_actor, activity.community),
         qr=_checkin_qr(activity) if manage and activity.public else None,
         action_form=ActionForm(version=activity.version), return_form=ReturnForm(version=activity.version),
         checkin_form=CheckInForm())
@@ -201,9 +202,9 @@ def _closing_input(form, activity: Activity) -> services.ClosingInput | None:
 @login_required
 def close(activity_id: int):
     activity = get_activity_or_404(activity_id)
-    require(can.can_manage(current_user, activity))
+    require(can.can_manage(current_actor, activity))
     if request.method == "GET":
-        if not can.can_close(current_user, activity):
+        if not can.can_close(current_actor, activity):
             return redirect(url_for("activities.detail", activity_id=activity.id))
         form = CloseForm(obj=activity, version=activity.version)
         if not activity.attendance_total:  # first closing: registered check-ins are the residents who came
@@ -224,7 +225,7 @@ def close(activity_id: int):
 @login_required
 def verify(activity_id: int):
     activity = get_activity_or_404(activity_id)
-    require(can.is_verifier(current_user, activity))
+    require(can.is_verifier(current_actor, activity))
     form = ActionForm()
     act(form, lambda: services.verify(current_user, activity, version=posted_version(form)),
         _("The activity is verified."))
@@ -235,7 +236,7 @@ def verify(activity_id: int):
 @login_required
 def return_record(activity_id: int):
     activity = get_activity_or_404(activity_id)
-    require(can.is_verifier(current_user, activity))
+    require(can.is_verifier(current_actor, activity))
     form = ReturnForm()
     act(form, lambda: services.return_record(current_user, activity, form.comment.data,
                                              version=posted_version(form)),
@@ -248,5 +249,5 @@ def file(file_id: int):
     record = db.get_or_404(ActivityFile, file_id)
     activity = get_activity_or_404(record.activity_id)
     if record.kind is FileKind.sign_in_sheet:  # names and phone numbers: organisers and staff only
-        require(can.can_manage(current_user, activity) or can.can_read_all(current_user, activity.community))
+        require(can.can_manage(current_actor, activity) or can.can_read_all(current_actor, activity.community))
     return photo_store.send(record.storage_key, f"activity-{activity.id}-{record.id}.jpg", services.FILE_FOLDER)

@@ -8,20 +8,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from planner_platform.accounts.models import Role
-from planner_platform.accounts.permissions import places_with_role
 from planner_platform.activities import exports, queries, services
 from planner_platform.activities import permissions as can
 from planner_platform.activities.forms import WorkLogForm
 from planner_platform.activities.models import Activity, ActivityState, WorkLogKind
-from planner_platform.activities.permissions import READERS
+from planner_platform.access import READER_ROLES, current_actor
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.core.forms import commit_or_explain, plausible, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
-from planner_platform.planners.queries import (districts_visible_to, planner_accounts_serving_within,
-                                              served_community_ids)
+from planner_platform.planners.queries import districts_visible_to, planner_accounts_serving_within
 from planner_platform.planners.services import policy_for
 
 bp = Blueprint("work", __name__)
@@ -29,10 +27,10 @@ bp = Blueprint("work", __name__)
 
 def _log_form() -> WorkLogForm:
     form = WorkLogForm()
-    served = served_community_ids(current_user)
-    communities = db.session.scalars(select(Place).where(Place.id.in_(served)).order_by(Place.path)).all()
+    communities = db.session.scalars(select(Place).where(Place.id.in_(current_actor.served))
+                                     .order_by(Place.path)).all()
     form.community.choices = select_choices((c.id, c.name) for c in communities)
-    activities = queries.linkable_activities(current_user)
+    activities = queries.linkable_activities(current_actor)
     form.activity.choices = select_choices([(0, "—")] + [
         (a.id, f"{format_datetime(a.starts_at, 'short')} {a.title}") for a in activities])
     if request.method == "GET":
@@ -44,17 +42,17 @@ def _log_form() -> WorkLogForm:
 @login_required
 def my_work():
     """Upcoming activities, those to close, recent logs and this month's on-site time, on one phone screen."""
-    require(can.can_log_work(current_user) or Role.community_worker in current_user.roles)
+    require(can.can_log_work(current_actor) or Role.community_worker in current_user.roles)
     today = local_today()
-    return render_template("activities/my_work.html", work=queries.my_work(current_user),
-                           form=_log_form() if can.can_log_work(current_user) else None,
+    return render_template("activities/my_work.html", work=queries.my_work(current_actor),
+                           form=_log_form() if can.can_log_work(current_actor) else None,
                            month=queries.onsite_summary([current_user.id], today)[current_user.id], today=today)
 
 
 @bp.post("/work/logs")
 @login_required
 def add_log():
-    require(can.can_log_work(current_user))
+    require(can.can_log_work(current_actor))
     form = _log_form()
     if form.validate_on_submit():
         community = db.session.get(Place, form.community.data) if form.community.data else None
@@ -66,7 +64,7 @@ def add_log():
             flash(_("Work log saved."), "success")
             return redirect(url_for("work.my_work"))
     today = local_today()
-    return render_template("activities/my_work.html", work=queries.my_work(current_user), form=form,
+    return render_template("activities/my_work.html", work=queries.my_work(current_actor), form=form,
                            month=queries.onsite_summary([current_user.id], today)[current_user.id], today=today)
 
 
@@ -90,16 +88,16 @@ def _filters() -> queries.Filters:
 @login_required
 def records():
     """The activity register of the staff member's jurisdiction, with filters."""
-    require(can.can_list(current_user))
+    require(can.can_list(current_actor))
     filters = _filters()
-    page = paginate(queries.register_query(current_user, filters))
+    page = paginate(queries.register_query(current_actor, filters))
     ids = [a.id for a in page.items]
-    areas = places_with_role(current_user, *READERS)
+    areas = current_actor.places(*READER_ROLES)
     places = db.session.scalars(select(Place).where(
         Place.level.in_((PlaceLevel.subdistrict, PlaceLevel.community)),
         or_(*(Place.path.startswith(area.path) for area in areas))).order_by(Place.path)).all()
     # The types of the districts' profiles (data), not a DISTINCT over every activity ever recorded.
-    types = sorted({kind for district in districts_visible_to(current_user)
+    types = sorted({kind for district in districts_visible_to(current_actor)
                     for kind in policy_for(district).activity_types})
     return render_template("activities/records.html", page=page, filters=filters, seats=queries.seat_counts(ids),
                            outputs=queries.output_counts(ids), states=list(ActivityState), places=places,
@@ -110,13 +108,13 @@ def records():
 @login_required
 def onsite():
     """On-site days and hours of the planners serving in the staff member's jurisdiction, for one month."""
-    require(can.can_list(current_user))
+    require(can.can_list(current_actor))
     try:
         month = date.fromisoformat(request.args.get("month", "") + "-01")
     except ValueError:
         month = None
     month = month if plausible(month) else local_today().replace(day=1)
-    planners = {user.id: user for area in places_with_role(current_user, *READERS)
+    planners = {user.id: user for area in current_actor.places(*READER_ROLES)
                 for user in planner_accounts_serving_within(area)}
     summary = queries.onsite_summary(list(planners), month)
     rows = sorted(((planners[user_id], time) for user_id, time in summary.items()),
@@ -125,8 +123,8 @@ def onsite():
 
 
 def _export(kind: str):
-    require(can.can_list(current_user))
-    activities = queries.export_rows(current_user, _filters())
+    require(can.can_list(current_actor))
+    activities = queries.export_rows(current_actor, _filters())
     ids = [a.id for a in activities]
     seats, outputs = queries.seat_counts(ids), queries.output_counts(ids)
     stamp = local_today().isoformat()

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner_platform.accounts.models import User
-from planner_platform.accounts.permissions import is_admin
+from planner_platform.access import actor_of, is_admin
 from planner_platform.areas.geometry import centre_of, validate_boundary
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.areas.permissions import can_add_child_place, can_edit_place
+from planner_platform.areas.permissions import can_add_child_place, can_edit_place, can_import_places
 from planner_platform.core.audit import record_audit
 from planner_platform.core.errors import DomainError, ImportFailed, NotAllowed
 from planner_platform.extensions import db
@@ -25,6 +25,23 @@ def _set_boundary(place: Place, boundary: dict | None) -> None:
 def create_place(actor: User, *, parent: Place | None, level: PlaceLevel, code: str, name: str,
                  population: int | None = None, households: int | None = None, boundary: dict | None = None) -> Place:
     """Add a place under `parent` (None only for a city)."""
+    allowed = can_add_child_place(actor_of(actor), parent) if parent is not None else is_admin(actor_of(actor))
+    if not allowed:
+        raise NotAllowed(_("You may not add places there."))
+    return _insert_place(actor, parent=parent, level=level, code=code, name=name, population=population,
+                         households=households, boundary=boundary)
+
+
+def found_city(*, code: str, name: str, boundary: dict | None = None, population: int | None = None,
+               households: int | None = None) -> Place:
+    """The first place of a deployment, for the install and seed commands: before a place exists nobody can hold
+    a role that would allow adding one."""
+    return _insert_place(None, parent=None, level=PlaceLevel.city, code=code, name=name, population=population,
+                         households=households, boundary=boundary)
+
+
+def _insert_place(actor: User | None, *, parent: Place | None, level: PlaceLevel, code: str, name: str,
+                  population: int | None, households: int | None, boundary: dict | None) -> Place:
     expected_parent = level.parent_level
     if (parent.level if parent else None) is not expected_parent:
         raise DomainError(_("A %(level)s must sit directly under a %(parent)s.", level=level.label,
@@ -43,6 +60,8 @@ def create_place(actor: User, *, parent: Place | None, level: PlaceLevel, code: 
 
 def update_place(actor: User, place: Place, data: dict) -> Place:
     """Change the editable fields of a place; the audit entry lists what changed."""
+    if not can_edit_place(actor_of(actor), place):
+        raise NotAllowed(_("You may not change %(name)s.", name=place.name))
     changed = {}
     for field in EDITABLE_FIELDS:
         if field in data and data[field] != getattr(place, field):
@@ -62,8 +81,6 @@ def _import_row(actor: User, row, by_code: dict[str, Place]) -> tuple[Place, boo
         if existing.level is not row.level:
             raise DomainError(_("Code %(code)s already belongs to a %(level)s.", code=row.code,
                                 level=existing.level.label))
-        if not can_edit_place(actor, existing):
-            raise NotAllowed(_("You may not change %(name)s.", name=existing.name))
         update_place(actor, existing, row.fields())
         return existing, False
     parent = None
@@ -72,9 +89,6 @@ def _import_row(actor: User, row, by_code: dict[str, Place]) -> tuple[Place, boo
             select(Place).where(Place.code == row.parent_code))
         if parent is None:
             raise DomainError(_("The parent code %(code)s does not exist.", code=row.parent_code))
-    allowed = can_add_child_place(actor, parent) if parent is not None else is_admin(actor)
-    if not allowed:
-        raise NotAllowed(_("You may not add places there."))
     return create_place(actor, parent=parent, level=row.level, **row.fields(), code=row.code), True
 
 
@@ -84,6 +98,8 @@ def import_places(actor: User, rows: list) -> dict[str, int]:
     Rows are applied parents first, so a file may add a sub-district and its communities together.
     Raises ImportFailed listing every problem; in that case nothing is stored.
     """
+    if not can_import_places(actor_of(actor)):
+        raise NotAllowed(_("You may not add places there."))
     errors = [(row.number, message) for row in rows for message in row.errors]
     counts = {"created": 0, "updated": 0}
     by_code: dict[str, Place] = {}

@@ -5,28 +5,20 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from planner_platform.activities import queries as activity_queries
+from planner_platform.access import current_actor
 from planner_platform.areas import importing, services
 from planner_platform.areas.forms import PlaceCreateForm, PlaceEditForm, PlaceImportForm
-from planner_platform.areas.geometry import svg_paths
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.permissions import can_add_child_place, can_edit_place, can_import_places
 from planner_platform.core.forms import commit_import, commit_or_explain
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
-from planner_platform.planners import queries as planner_queries
 
 bp = Blueprint("areas", __name__, url_prefix="/places")
 
 
 def get_place_or_404(place_id: int) -> Place:
     return db.first_or_404(select(Place).where(Place.id == place_id).options(selectinload(Place.children)))
-
-
-def _ancestors(place: Place) -> list[Place]:
-    ids = [int(part) for part in place.path.strip("/").split("/")[:-1]]
-    by_id = {p.id: p for p in db.session.scalars(select(Place).where(Place.id.in_(ids)))} if ids else {}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 @bp.get("/")
@@ -36,30 +28,18 @@ def index():
     return render_template("areas/index.html", cities=cities)
 
 
-@bp.get("/<int:place_id>")
-def detail(place_id: int):
-    place = get_place_or_404(place_id)
-    shapes = [child for child in place.children if child.boundary] or ([place] if place.boundary else [])
-    paths, view_box = svg_paths([shape.boundary for shape in shapes])
-    community = place.level is PlaceLevel.community
-    return render_template("areas/detail.html", place=place, ancestors=_ancestors(place),
-                           shapes=list(zip(shapes, paths)), view_box=view_box,
-                           serving=planner_queries.serving(place) if community else [],
-                           activities=activity_queries.upcoming_public(place) if community else [])
-
-
 @bp.route("/<int:place_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(place_id: int):
     place = get_place_or_404(place_id)
-    require(can_edit_place(current_user, place))
+    require(can_edit_place(current_actor, place))
     form = PlaceEditForm(obj=place)
     if form.validate_on_submit():
         services.update_place(current_user, place, {name: getattr(form, name).data
                                                     for name in services.EDITABLE_FIELDS})
         db.session.commit()
         flash(_("Saved."), "success")
-        return redirect(url_for("areas.detail", place_id=place.id))
+        return redirect(url_for("shell.place", place_id=place.id))
     return render_template("areas/edit.html", form=form, place=place)
 
 
@@ -67,7 +47,7 @@ def edit(place_id: int):
 @login_required
 def create_child(place_id: int):
     parent = get_place_or_404(place_id)
-    require(can_add_child_place(current_user, parent))
+    require(can_add_child_place(current_actor, parent))
     form = PlaceCreateForm()
     if form.validate_on_submit():
         place = commit_or_explain(form, lambda: services.create_place(
@@ -75,14 +55,14 @@ def create_child(place_id: int):
             population=form.population.data, households=form.households.data, boundary=form.boundary.data))
         if place:
             flash(_("%(name)s was added.", name=place.name), "success")
-            return redirect(url_for("areas.detail", place_id=place.id))
+            return redirect(url_for("shell.place", place_id=place.id))
     return render_template("areas/edit.html", form=form, parent=parent, level=parent.level.child_level)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_places():
-    require(can_import_places(current_user))
+    require(can_import_places(current_actor))
     form = PlaceImportForm()
     errors = []
     if form.validate_on_submit():

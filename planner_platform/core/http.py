@@ -72,8 +72,9 @@ def register_http_hooks(app: Flask) -> None:
         return response
 
 
-def safe_next_url(target: str | None, default_endpoint: str = "core.home") -> str:
-    """Return `target` only if it is a path on this site; anything else falls back to the default page."""
+def safe_next_url(target: str | None, default_endpoint: str | None = None) -> str:
+    """Return `target` only if it is a path on this site; anything else falls back to the default page (the
+    site's root unless `default_endpoint` names another)."""
     if target:
         target = target.strip()
         parts = urlsplit(target)
@@ -81,4 +82,4 @@ def safe_next_url(target: str | None, default_endpoint: str = "core.home") -> st
         if (not parts.scheme and not parts.netloc and target.startswith("/")
                 and not target.startswith(("//", "/\\")) and "\\" not in target):
             return target
-    return url_for(default_endpoint)
+    return url_for(default_endpoint) if default_endpoint else request.script_root + "/"

@@ -1,9 +1,12 @@
 """User-facing notification writes: reading the inbox, preferences, retrying failed deliveries. Callers commit."""
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from planner_platform.access import actor_of, is_admin
 from planner_platform.accounts.models import User
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
+from planner_platform.core.errors import NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
                                                    NotificationPreference, NotificationSettings)
@@ -26,6 +29,8 @@ def unread_count(user: User) -> int:
 
 
 def mark_read(actor: User, notification: Notification) -> None:
+    if notification.recipient_id != actor.id:
+        raise NotAllowed(_("This notification is someone else's."))
     if notification.read_at is None:
         notification.read_at = utcnow()
 
@@ -65,6 +70,8 @@ def save_preferences(actor: User, matrix: dict[tuple[str, Channel], bool], frequ
 
 def retry_failed(actor: User, notification_ids: list[int]) -> int:
     """Send failed deliveries again (an administrator's decision, audited)."""
+    if not is_admin(actor_of(actor)):
+        raise NotAllowed(_("Only administrators send failed deliveries again."))
     count = db.session.execute(update(Notification).where(
         Notification.id.in_(notification_ids), Notification.state == DeliveryState.failed)
         .values(state=DeliveryState.retry, next_attempt_at=utcnow(), attempts=0)).rowcount

@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from planner_platform.accounts.permissions import is_admin
+from planner_platform.access import current_actor, is_admin
 from planner_platform.core.http import safe_next_url
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
@@ -60,7 +60,7 @@ def preferences():
 @bp.route("/operations", methods=["GET", "POST"])
 @login_required
 def operations():
-    require(is_admin(current_user))
+    require(is_admin(current_actor))
     if request.method == "POST":
         ids = [int(i) for i in request.form.getlist("notification_id") if i.isdigit()]
         count = services.retry_failed(current_user, ids)

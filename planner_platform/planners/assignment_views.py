@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import commit_or_explain, select_choices
@@ -23,12 +24,12 @@ bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 def _appointable_communities() -> list[Place]:
     """Communities the current user may appoint planners in."""
     allowed = []
-    for district in queries.districts_visible_to(current_user):
+    for district in queries.districts_visible_to(current_actor):
         policy = policy_for(district)
         communities = db.session.scalars(select(Place).where(
             Place.level == PlaceLevel.community, Place.path.startswith(district.path))
             .options(joinedload(Place.parent)).order_by(Place.path)).all()
-        allowed += [c for c in communities if can_appoint(current_user, c, policy)]
+        allowed += [c for c in communities if can_appoint(current_actor, c, policy)]
     return allowed
 
 
@@ -74,8 +75,8 @@ def appoint():
 
 def get_assignment_or_404(assignment_id: int) -> Assignment:
     assignment = db.get_or_404(Assignment, assignment_id)
-    require(is_own_assignment(current_user, assignment)
-            or can_view_roster(current_user, district_of(assignment.community)))
+    require(is_own_assignment(current_actor, assignment)
+            or can_view_roster(current_actor, district_of(assignment.community)))
     return assignment
 
 
@@ -103,7 +104,7 @@ def _apply(action: str, assignment: Assignment, form: AssignmentActionForm) -> A
 def detail(assignment_id: int):
     assignment = get_assignment_or_404(assignment_id)
     policy = policy_for(district_of(assignment.community))
-    can_manage = can_manage_assignment(current_user, assignment, policy)
+    can_manage = can_manage_assignment(current_actor, assignment, policy)
     form = AssignmentActionForm(version=assignment.version)
     if form.validate_on_submit():
         require(can_manage)
@@ -119,12 +120,12 @@ def detail(assignment_id: int):
 @bp.get("/coverage/<int:place_id>")
 @login_required
 def coverage(place_id: int | None):
-    districts = queries.districts_visible_to(current_user)
+    districts = queries.districts_visible_to(current_actor)
     require(bool(districts))
     area = db.get_or_404(Place, place_id) if place_id else districts[0]
     if area.level not in (PlaceLevel.district, PlaceLevel.subdistrict):
         abort(404)
-    require(can_view_roster(current_user, district_of(area)))
+    require(can_view_roster(current_actor, district_of(area)))
     rows = queries.coverage(area)
     covered = sum(1 for row in rows if row.lead)
     return render_template("planners/coverage.html", area=area, rows=rows, covered=covered, districts=districts)

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner_platform.access import actor_of
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
@@ -22,7 +23,7 @@ from planner_platform.notifications.outbox import emit
 from planner_platform.planners import notifications as events
 from planner_platform.planners.models import (HOLDING_STATES, TRANSITIONS, Assignment, AssignmentEvent,
                                               AssignmentRole, AssignmentState, PlannerProfile, Team)
-from planner_platform.planners.permissions import can_appoint
+from planner_platform.planners.permissions import can_appoint, can_manage_assignment
 from planner_platform.planners.services import district_of, policy_for, teams_led_by
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place]
         if community.level is not PlaceLevel.community or district_of(community).id != district.id:
             raise DomainError(_("All communities of one appointment must be in the same district."),
                               field="communities")
-        if not can_appoint(actor, community, policy):
+        if not can_appoint(actor_of(actor), community, policy):
             raise NotAllowed(_("You may not appoint planners in %(community)s.", community=community.name))
     end_on = end_on or start_on + relativedelta(months=policy.term_months)
     if end_on <= start_on:
@@ -131,6 +132,8 @@ def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place]
 
 
 def _transition(actor, assignment: Assignment, to_state: AssignmentState, version: int | None, reason: str = ""):
+    if not can_manage_assignment(actor_of(actor), assignment, policy_for(district_of(assignment.community))):
+        raise NotAllowed(_("You may not change the terms of %(community)s.", community=assignment.community.name))
     if version is not None and version != assignment.version:
         raise Conflict(_("Someone else changed this term while you were looking at it. Refresh and try again."))
     if to_state not in TRANSITIONS[assignment.state]:
@@ -173,7 +176,7 @@ def renew(actor: User, assignment: Assignment, *, end_on: date | None, version: 
           contract_ref: str = "") -> Assignment:
     """Renew (续聘): a new term starting where this one ends, linked to it; this one becomes `renewed`."""
     policy = policy_for(district_of(assignment.community))
-    if not can_appoint(actor, assignment.community, policy):
+    if not can_appoint(actor_of(actor), assignment.community, policy):
         raise NotAllowed(_("You may not appoint planners in %(community)s.", community=assignment.community.name))
     if assignment.state not in (AssignmentState.active, AssignmentState.expired):
         raise DomainError(_("Only an active or expired term can be renewed."))

@@ -21,7 +21,7 @@ def roster_section(user) -> list[dict]:
         return []
     soon = utcnow().date() + ENDING_WITHIN
     without_lead = [{"title": f"{row.community.parent.name} · {row.community.name}",
-                     "link": absolute_url(public_path("areas.detail", place_id=row.community.id))}
+                     "link": absolute_url(public_path("shell.place", place_id=row.community.id))}
                     for row in rows if row.lead is None]
     ending = [{"title": _("%(community)s: %(holder)s until %(date)s", community=row.community.name,
                           holder=row.lead.holder_name, date=row.lead.end_on.isoformat()),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
+from planner_platform.access import current_actor
 from planner_platform.core.forms import commit_import, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.planners import importing, queries
@@ -36,7 +37,7 @@ def _done_message(kind: str, count: int) -> str:
 @login_required
 def upload():
     """Upload a roster file; every problem is listed by row and nothing is stored unless all rows are fine."""
-    require(any(can_manage_roster(current_user, d) for d in queries.districts_visible_to(current_user)))
+    require(any(can_manage_roster(current_actor, d) for d in queries.districts_visible_to(current_actor)))
     form = RosterImportForm()
     errors = []
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from sqlalchemy import select
 
+from planner_platform.access import actor_of
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
@@ -26,7 +27,7 @@ from planner_platform.planners import assignments, services
 from planner_platform.planners.forms import split_tags
 from planner_platform.planners.models import (HOLDING_STATES, Assignment, AssignmentRole, Organisation,
                                               OrganisationType, PlannerProfile, PlannerType, Team)
-from planner_platform.planners.permissions import can_manage_roster
+from planner_platform.planners.permissions import ROSTER_STAFF, can_manage_roster
 
 logger = logging.getLogger(__name__)
 
@@ -295,13 +296,13 @@ class _Lookup:
             raise DomainError(_("%(code)s is the code of %(name)s, not of a %(level)s.", code=code, name=place.name,
                                 level=level.label))
         district = services.district_of(place)
-        if not can_manage_roster(self.actor, district):
+        if not can_manage_roster(actor_of(self.actor), district):
             raise NotAllowed(_("You may not manage the roster of %(district)s.", district=district.name))
         return place
 
     def organisation(self, name: str) -> Organisation:
         organisation = self.one(Organisation, name=name)
-        if organisation is None or not can_manage_roster(self.actor, organisation.district):
+        if organisation is None or not can_manage_roster(actor_of(self.actor), organisation.district):
             raise DomainError(_("No organisation named %(name)s in the districts you manage.", name=name))
         return organisation
 
@@ -367,6 +368,8 @@ def import_roster(actor: User, kind: str, rows: list[RosterRow]) -> int:
     Each row runs in its own savepoint, so a refused row does not stop the others from being checked.
     Raises ImportFailed listing (row number, message) for every problem; in that case nothing is stored.
     """
+    if not actor_of(actor).places(*ROSTER_STAFF):
+        raise NotAllowed(_("Only sub-district staff, district staff and administrators keep the roster."))
     lookup = _Lookup(actor)
     errors = [(row.number, message) for row in rows for message in row.errors]
     savepoint = db.session.begin_nested()

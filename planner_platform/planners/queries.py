@@ -1,24 +1,18 @@
 """Read-only questions about the roster: who serves a community, what covers a street, whose terms are whose."""
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner_platform.access import READER_ROLES, Actor, serving_today
+from planner_platform.access.actor import SERVING_STATES
 from planner_platform.accounts.models import Role, User
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners.models import (Assignment, AssignmentRole, AssignmentState, PlannerProfile, Team,
                                               TeamMember)
 
-#: A renewed term keeps serving until its end date, when the renewal (its successor) takes over.
-SERVING_STATES = (AssignmentState.active, AssignmentState.suspended, AssignmentState.renewed)
 LEADING_STATES = (AssignmentState.active, AssignmentState.renewed)
-
-
-def _serving_now():
-    today = utcnow().date()
-    return and_(Assignment.state.in_(SERVING_STATES), Assignment.start_on <= today, Assignment.occupied_until > today)
 
 
 def _with_holders(query):
@@ -30,7 +24,7 @@ def _with_holders(query):
 def serving(community: Place) -> list[Assignment]:
     """The terms serving a community today, lead first."""
     return db.session.scalars(_with_holders(select(Assignment)).where(
-        Assignment.community_id == community.id, _serving_now())
+        Assignment.community_id == community.id, serving_today())
         .order_by(Assignment.role, Assignment.start_on)).unique().all()
 
 
@@ -66,7 +60,7 @@ def coverage(area: Place) -> list[CoverageRow]:
                                                          Place.path.startswith(area.path))
                                      .options(joinedload(Place.parent)).order_by(Place.path)).all()
     terms = db.session.scalars(_with_holders(select(Assignment)).join(Assignment.community).where(
-        Place.path.startswith(area.path), _serving_now())).unique().all()
+        Place.path.startswith(area.path), serving_today())).unique().all()
     leads = {t.community_id: t for t in terms if t.role is AssignmentRole.lead and t.state in LEADING_STATES}
     assistants: dict[int, int] = {}
     for term in terms:
@@ -90,17 +84,14 @@ def roster_query(districts: list[Place], *, term: str = "", planner_type=None, o
     if coverage_filter:
         team_ids = select(TeamMember.team_id).where(TeamMember.planner_id == PlannerProfile.id)
         serving_any = exists(select(Assignment.id).where(
-            or_(Assignment.planner_id == PlannerProfile.id, Assignment.team_id.in_(team_ids)), _serving_now()))
+            or_(Assignment.planner_id == PlannerProfile.id, Assignment.team_id.in_(team_ids)), serving_today()))
         query = query.where(serving_any if coverage_filter == "serving" else ~serving_any)
     return query
 
 
-def districts_visible_to(user) -> list[Place]:
-    """Districts whose roster the user may read: those their grants lie in or contain."""
-    if not (user and user.is_authenticated):
-        return []
-    staff = [g.place for g in user.grants if g.role in (Role.subdistrict_staff, Role.district_staff, Role.admin,
-                                                        Role.city_observer)]
+def districts_visible_to(actor: Actor) -> list[Place]:
+    """Districts whose roster the actor may read: those their staff grants lie in or contain."""
+    staff = actor.places(*READER_ROLES)
     if not staff:
         return []
     districts = db.session.scalars(select(Place).where(Place.level == PlaceLevel.district)
@@ -108,21 +99,11 @@ def districts_visible_to(user) -> list[Place]:
     return [d for d in districts if any(d.is_within(p) or p.is_within(d) for p in staff)]
 
 
-def served_community_ids(user) -> set[int]:
-    """Communities where `user` serves today as a planner, alone or through a team (DOMAIN.md §3)."""
-    if not (user and user.is_authenticated):
-        return set()
-    planner_id = select(PlannerProfile.id).where(PlannerProfile.user_id == user.id).scalar_subquery()
-    team_ids = select(TeamMember.team_id).where(TeamMember.planner_id == planner_id)
-    return set(db.session.scalars(select(Assignment.community_id).where(
-        or_(Assignment.planner_id == planner_id, Assignment.team_id.in_(team_ids)), _serving_now())))
-
-
 def _serving_accounts(where) -> list[User]:
     direct = select(PlannerProfile.user_id).join(Assignment, Assignment.planner_id == PlannerProfile.id).where(
-        where, _serving_now())
+        where, serving_today())
     via_team = (select(PlannerProfile.user_id).join(TeamMember, TeamMember.planner_id == PlannerProfile.id)
-                .join(Assignment, Assignment.team_id == TeamMember.team_id).where(where, _serving_now()))
+                .join(Assignment, Assignment.team_id == TeamMember.team_id).where(where, serving_today()))
     return db.session.scalars(select(User).where(User.id.in_(direct.union(via_team))).order_by(User.display_name)
                               ).all()
 
@@ -137,20 +118,17 @@ def planner_accounts_serving_within(area: Place) -> list[User]:
     return _serving_accounts(Assignment.community.has(Place.path.startswith(area.path)))
 
 
-def community_scope(user, *roles: Role):
-    """A condition on Place: the communities `user` serves as a planner today, and everything inside the places
+def community_scope(actor: Actor, *roles: Role):
+    """A condition on Place: the communities the actor serves as a planner today, and everything inside the places
     where they hold one of `roles`; None when that is nowhere."""
-    if not (user and user.is_authenticated):
-        return None
-    served = served_community_ids(user)
-    clauses = [Place.id.in_(served)] if served else []
-    clauses += [Place.path.startswith(grant.place.path) for grant in user.grants if grant.role in roles]
+    clauses = [Place.id.in_(actor.served)] if actor.served else []
+    clauses += [Place.path.startswith(place.path) for place in actor.places(*roles)]
     return or_(*clauses) if clauses else None
 
 
-def communities_of(user, *roles: Role) -> list[Place]:
+def communities_of(actor: Actor, *roles: Role) -> list[Place]:
     """The communities of community_scope(), with their sub-district, in register order (one query)."""
-    scope = community_scope(user, *roles)
+    scope = community_scope(actor, *roles)
     if scope is None:
         return []
     return db.session.scalars(select(Place).where(Place.level == PlaceLevel.community, scope)

@@ -2,13 +2,15 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from planner_platform.access import actor_of
 from planner_platform.accounts.models import Role, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
-from planner_platform.core.errors import Conflict, DomainError
+from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.planners.models import (Organisation, OrganisationType, PlannerProfile, PolicyProfile, Team,
                                               TeamMember, TeamMemberRole)
+from planner_platform.planners.permissions import can_edit_policy, can_manage_roster
 
 POLICY_FIELDS = ("term_months", "appointing_level", "allowed_planner_types", "max_communities_per_lead",
                  "proposal_categories", "activity_types", "response_deadlines", "proposal_rules",
@@ -32,6 +34,8 @@ def policy_for(district: Place) -> PolicyProfile:
 
 def update_policy(actor: User, district: Place, data: dict) -> PolicyProfile:
     """Change a district's rules; the audit log keeps old and new values. Existing records keep theirs."""
+    if not can_edit_policy(actor_of(actor), district):
+        raise NotAllowed(_("Only district staff change the policy profile of %(district)s.", district=district.name))
     policy = policy_for(district)
     changes = {}
     for field in POLICY_FIELDS:
@@ -61,7 +65,14 @@ def planner_account(phone: str, district: Place) -> User:
     return account
 
 
+def _check_roster(actor: User, *districts: Place | None) -> None:
+    for district in districts:
+        if district is not None and not can_manage_roster(actor_of(actor), district):
+            raise NotAllowed(_("You may not manage the roster of %(district)s.", district=district.name))
+
+
 def create_organisation(actor: User, *, name: str, org_type: OrganisationType, district: Place) -> Organisation:
+    _check_roster(actor, district)
     if db.session.scalar(select(Organisation.id).where(Organisation.name == name.strip())):
         raise Conflict(_("An organisation with this name already exists."), field="name")
     organisation = Organisation(name=name.strip(), org_type=org_type, district_id=district.id)
@@ -73,6 +84,8 @@ def create_organisation(actor: User, *, name: str, org_type: OrganisationType, d
 
 def save_planner(actor: User, planner: PlannerProfile | None, data: dict) -> PlannerProfile:
     """Create (planner=None) or update a planner profile from validated form data."""
+    moved_to = db.session.get(Place, data["district_id"]) if data.get("district_id") else None
+    _check_roster(actor, planner.district if planner else None, moved_to)
     if data.get("user_id") and db.session.scalar(select(PlannerProfile.id).where(
             PlannerProfile.user_id == data["user_id"], PlannerProfile.id != getattr(planner, "id", None))):
         raise Conflict(_("This account already belongs to another planner profile."), field="account_phone")
@@ -92,6 +105,7 @@ def save_planner(actor: User, planner: PlannerProfile | None, data: dict) -> Pla
 def save_team(actor: User, team: Team | None, *, name: str, district: Place, lead: PlannerProfile,
               members: list[tuple[PlannerProfile, TeamMemberRole]], organisation_id: int | None = None) -> Team:
     """Create or update a team; the lead is always a member with the lead role."""
+    _check_roster(actor, team.district if team else None, district)
     clash = db.session.scalar(select(Team.id).where(Team.district_id == district.id, Team.name == name.strip(),
                                                     Team.id != getattr(team, "id", None)))
     if clash:

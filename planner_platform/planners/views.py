@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
@@ -22,13 +23,13 @@ bp = Blueprint("planners", __name__, url_prefix="/planners")
 
 
 def _districts() -> list[Place]:
-    districts = queries.districts_visible_to(current_user)
+    districts = queries.districts_visible_to(current_actor)
     require(bool(districts))
     return districts
 
 
 def _managed_districts() -> list[Place]:
-    return [d for d in _districts() if can_manage_roster(current_user, d)]
+    return [d for d in _districts() if can_manage_roster(current_actor, d)]
 
 
 def _organisation_choices(district_ids) -> list:
@@ -55,7 +56,7 @@ def roster():
 
 def get_planner_or_404(planner_id: int) -> PlannerProfile:
     planner = db.get_or_404(PlannerProfile, planner_id)
-    require(can_view_planner(current_user, planner))
+    require(can_view_planner(current_actor, planner))
     return planner
 
 
@@ -64,8 +65,8 @@ def get_planner_or_404(planner_id: int) -> PlannerProfile:
 def planner_detail(planner_id: int):
     planner = get_planner_or_404(planner_id)
     return render_template("planners/planner_detail.html", planner=planner, terms=queries.history_of(planner),
-                           show_contact=can_see_contact(current_user, planner),
-                           can_manage=can_manage_roster(current_user, planner.district))
+                           show_contact=can_see_contact(current_actor, planner),
+                           can_manage=can_manage_roster(current_actor, planner.district))
 
 
 def _planner_form(planner: PlannerProfile | None) -> PlannerForm:
@@ -99,7 +100,7 @@ def _planner_data(form: PlannerForm, planner: PlannerProfile | None) -> dict:
 def planner_edit(planner_id: int | None):
     planner = get_planner_or_404(planner_id) if planner_id else None
     if planner:
-        require(can_manage_roster(current_user, planner.district))
+        require(can_manage_roster(current_actor, planner.district))
     form = _planner_form(planner)
     if form.validate_on_submit():
         saved = commit_or_explain(form, lambda: services.save_planner(current_user, planner,
@@ -159,10 +160,10 @@ def _team_form(team: Team | None):
 def team_edit(team_id: int | None):
     team = db.get_or_404(Team, team_id) if team_id else None
     if team:
-        require(can_view_roster(current_user, team.district))
-        if request.method == "GET" and not can_manage_roster(current_user, team.district):
+        require(can_view_roster(current_actor, team.district))
+        if request.method == "GET" and not can_manage_roster(current_actor, team.district):
             return render_template("planners/team_detail.html", team=team)
-        require(can_manage_roster(current_user, team.district))
+        require(can_manage_roster(current_actor, team.district))
     form, planners = _team_form(team)
     if form.validate_on_submit():
         by_id = {p.id: p for p in planners}
@@ -181,9 +182,9 @@ def policy(district_id: int):
     district = db.get_or_404(Place, district_id)
     if district.level is not PlaceLevel.district:
         abort(404)
-    require(can_view_roster(current_user, district))
+    require(can_view_roster(current_actor, district))
     current = services.policy_for(district)
-    editable = can_edit_policy(current_user, district)
+    editable = can_edit_policy(current_actor, district)
     form = PolicyForm(obj=current)
     if request.method == "GET":
         form.appointing_level.data = current.appointing_level.value

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from planner_platform.core.urls import absolute_url, public_path
 from planner_platform.notifications.digests import register_digest_section
 from planner_platform.proposals import queries
-from planner_platform.proposals.permissions import OFFICE_ROLES
+from planner_platform.access import OFFICE_ROLES
 
 
 @register_digest_section

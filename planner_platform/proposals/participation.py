@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from planner_platform.access import actor_of
 from planner_platform.accounts.models import User
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
@@ -39,7 +40,7 @@ def _bump(model, row_id: int, column: str, delta: int) -> None:
 
 
 def _check_open_thread(user: User, proposal: Proposal) -> None:
-    if not can.can_take_part(user):
+    if not can.can_take_part(actor_of(user)):
         raise NotAllowed(_("Log in as a resident to support or comment."))
     if proposal.state not in PARTICIPATING_STATES:
         raise DomainError(_("This proposal is %(state)s; it no longer takes supports or comments.",
@@ -71,7 +72,7 @@ def add_comment(user: User, proposal: Proposal, body: str) -> Comment:
 
 def report(user: User, comment: Comment) -> bool:
     """Report a comment; at the district's threshold it is hidden until a moderator looks at it."""
-    if not can.can_take_part(user):
+    if not can.can_take_part(actor_of(user)):
         raise NotAllowed(_("Log in as a resident to report a comment."))
     if comment.author_id == user.id:
         raise DomainError(_("You cannot report your own comment."))
@@ -91,7 +92,7 @@ def report(user: User, comment: Comment) -> bool:
 
 def moderate(user: User, comment: Comment, *, hide: bool) -> None:
     """A moderator's verdict: hide the comment for good, or show it again and stop counting reports."""
-    if not can.can_moderate(user, comment.proposal.community):
+    if not can.can_moderate(actor_of(user), comment.proposal.community):
         raise NotAllowed(_("Only the sub-district office moderates comments here."))
     # Conditional UPDATEs, not the copy in memory: a report or another moderator may have hidden it meanwhile,
     # and only the request that really changes its visibility moves the counter.
@@ -108,7 +109,7 @@ def moderate(user: User, comment: Comment, *, hide: bool) -> None:
 
 
 def add_note(user: User, proposal: Proposal, body: str) -> InternalNote:
-    if not can.can_read_internal(user, proposal):
+    if not can.can_read_internal(actor_of(user), proposal):
         raise NotAllowed(_("Internal notes are for the planners and staff of this community."))
     body = body.strip()
     if not body or len(body) > 2000:

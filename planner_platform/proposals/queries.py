@@ -16,7 +16,7 @@ from planner_platform.extensions import db
 from planner_platform.planners.queries import communities_of, community_scope
 from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, Proposal,
                                                ProposalEvent, ProposalState, Support)
-from planner_platform.proposals.permissions import OFFICE_ROLES
+from planner_platform.access import OFFICE_ROLES, Actor
 from planner_platform.proposals.search import matches
 
 #: Sort orders of the public list: the stored column, then the id to break ties.
@@ -91,29 +91,25 @@ def public_page(filters: Filters, sort: str, cursor: str = "", per_page: int = 2
     return KeysetPage(rows[:per_page], next_cursor)
 
 
-def _staffed_paths(user, roles) -> list[str]:
-    return [g.place.path for g in user.grants if g.role in roles]
-
-
 #: Who works on a community's proposals besides its serving planners: its office and its community workers.
 WORKSPACE_SCOPE = OFFICE_ROLES + (Role.community_worker,)
 
 
-def workspace_query(user, filters: Filters):
-    """The proposals of the user's communities, oldest deadline first (none for a planner between terms)."""
-    scope = community_scope(user, *WORKSPACE_SCOPE)
+def workspace_query(actor: Actor, filters: Filters):
+    """The proposals of the actor's communities, oldest deadline first (none for a planner between terms)."""
+    scope = community_scope(actor, *WORKSPACE_SCOPE)
     query = (select(Proposal).join(Proposal.community).where(false() if scope is None else scope,
                                                              Proposal.state != ProposalState.draft))
     if filters.mine:
-        query = query.where(Proposal.assignee_id == user.id)
+        query = query.where(Proposal.assignee_id == actor.id)
     return _filtered(query, filters).options(joinedload(Proposal.community).joinedload(Place.parent),
                          joinedload(Proposal.assignee)).order_by(
         Proposal.due_on.is_(None), Proposal.due_on, Proposal.id.desc())
 
 
-def workspace_communities(user) -> list[Place]:
+def workspace_communities(actor: Actor) -> list[Place]:
     """Communities for the workspace's filter; also those where the user may enter offline proposals."""
-    return communities_of(user, *WORKSPACE_SCOPE)
+    return communities_of(actor, *WORKSPACE_SCOPE)
 
 
 def proposal_with_thread(proposal_id: int) -> Proposal | None:
@@ -155,9 +151,9 @@ def own_proposals(user) -> list[Proposal]:
                               .order_by(Proposal.id.desc()).limit(100)).unique().all()
 
 
-def moderation_queue(user) -> list[Comment]:
-    """Reported comments a moderator has not looked at yet, in the user's jurisdiction, hidden ones first."""
-    staffed = _staffed_paths(user, OFFICE_ROLES)
+def moderation_queue(actor: Actor) -> list[Comment]:
+    """Reported comments a moderator has not looked at yet, in the actor's jurisdiction, hidden ones first."""
+    staffed = [place.path for place in actor.places(*OFFICE_ROLES)]
     if not staffed:
         return []
     return db.session.scalars(

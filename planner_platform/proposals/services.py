@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from planner_platform.access import actor_of
 from planner_platform.accounts.models import Role, User
 from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
@@ -98,15 +99,15 @@ def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Propos
     if proposal is None:
         proposal = Proposal(state=ProposalState.draft, photos=[], history=[])
         if offline is None:
-            if not can.can_take_part(actor):
+            if not can.can_take_part(actor_of(actor)):
                 raise NotAllowed(_("Only residents can submit proposals online."))
             proposal.author_id, proposal.channel = actor.id, Channel.online
         else:
             _record_offline(actor, proposal, data.community, offline)
         db.session.add(proposal)
-    elif not can.can_edit_draft(actor, proposal):
+    elif not can.can_edit_draft(actor_of(actor), proposal):
         raise NotAllowed(_("Only a draft can be changed, by whoever wrote it."))
-    if proposal.entered_by_id and not can.can_enter_offline(actor, data.community):
+    if proposal.entered_by_id and not can.can_enter_offline(actor_of(actor), data.community):
         raise NotAllowed(_("You may not enter proposals for %(community)s.", community=data.community.name))
     _apply(proposal, data)
     _add_photos(proposal, new_photos)
@@ -117,7 +118,7 @@ def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Propos
 
 
 def _record_offline(actor: User, proposal: Proposal, community: Place, offline: OfflineEntry) -> None:
-    if not can.can_enter_offline(actor, community):
+    if not can.can_enter_offline(actor_of(actor), community):
         raise NotAllowed(_("You may not enter proposals for %(community)s.", community=community.name))
     if not offline.name.strip():
         raise DomainError(_("Enter the resident's name."), field="on_behalf_name")
@@ -151,7 +152,7 @@ def _notify_author(proposal: Proposal, actor, reply: str = "", **extra) -> None:
 
 
 def submit_draft(actor: User, proposal: Proposal) -> None:
-    if not can.can_edit_draft(actor, proposal):
+    if not can.can_edit_draft(actor_of(actor), proposal):
         raise NotAllowed(_("Only a draft can be submitted, by whoever wrote it."))
     _log(proposal, ProposalState.submitted, actor)
     proposal.submitted_at = utcnow()
@@ -192,7 +193,7 @@ def enter_state(proposal: Proposal, to_state: ProposalState, actor, reply: str =
 def advance(actor: User, proposal: Proposal, to_state: ProposalState, reply: str = "", *,
             version: int | None = None) -> None:
     """One step taken by a planner or the office: accept, assess, consult or decide, with a public reply."""
-    if not can.can_decide(actor, proposal):
+    if not can.can_decide(actor_of(actor), proposal):
         raise NotAllowed(_("You may not act on proposals of %(community)s.", community=proposal.community.name))
     if to_state in (ProposalState.merged, ProposalState.withdrawn, ProposalState.closed, ProposalState.submitted):
         raise DomainError(_("This step is not taken here."))
@@ -212,7 +213,7 @@ def bulk_accept(actor: User, proposals: list[Proposal]) -> int:
     if not proposals:
         raise DomainError(_("Tick the proposals to accept."))
     for proposal in proposals:
-        if not can.can_decide(actor, proposal):
+        if not can.can_decide(actor_of(actor), proposal):
             raise NotAllowed(_("You may not act on proposals of %(community)s.", community=proposal.community.name))
         if proposal.state is not ProposalState.submitted:
             raise DomainError(_("%(title)s is %(state)s and cannot be accepted.", title=proposal.title,
@@ -222,7 +223,7 @@ def bulk_accept(actor: User, proposals: list[Proposal]) -> int:
 
 
 def withdraw(actor: User, proposal: Proposal, *, version: int | None = None) -> None:
-    if not can.can_withdraw(actor, proposal):
+    if not can.can_withdraw(actor_of(actor), proposal):
         raise NotAllowed(_("Only the author can withdraw a proposal, before it is decided."))
     check_version(proposal, version, CHANGED_MEANWHILE)
     enter_state(proposal, ProposalState.withdrawn, actor)
@@ -231,7 +232,7 @@ def withdraw(actor: User, proposal: Proposal, *, version: int | None = None) -> 
 
 def assign(actor: User, proposal: Proposal, assignee: User) -> None:
     """Give a proposal to one of the planners serving its community."""
-    if not can.can_assign_or_merge(actor, proposal):
+    if not can.can_assign_or_merge(actor_of(actor), proposal):
         raise NotAllowed(_("Only the sub-district office assigns proposals."))
     if assignee.id not in {user.id for user in serving_planner_accounts(proposal.community_id)}:
         raise DomainError(_("%(name)s does not serve %(community)s.", name=assignee.display_name,
@@ -249,7 +250,7 @@ MERGE_TARGET_STATES = OPEN_STATES + (ProposalState.adopted, ProposalState.referr
 def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, version: int | None = None) -> None:
     """Merge a duplicate into another proposal; the original stays visible with a link, its author and
     supporters are told."""
-    if not can.can_assign_or_merge(actor, proposal):
+    if not can.can_assign_or_merge(actor_of(actor), proposal):
         raise NotAllowed(_("Only the sub-district office merges proposals."))
     check_version(proposal, version, CHANGED_MEANWHILE)
     # Lock the target and read it afresh: two officers merging A into B and B into A at once must not both win.
@@ -274,7 +275,7 @@ def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, vers
 
 def rate(actor: User, proposal: Proposal, score: int, comment: str = "") -> None:
     """The author's satisfaction with the outcome, which closes the proposal."""
-    if not can.can_rate(actor, proposal):
+    if not can.can_rate(actor_of(actor), proposal):
         raise NotAllowed(_("Only the author can rate a decided proposal, once."))
     if score not in range(1, 6):
         raise DomainError(_("Choose from 1 to 5 stars."), field="score")

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.forms import (act, commit_or_explain, flash_form_errors, posted_version,
                                          row_id, select_choices)
@@ -163,7 +164,7 @@ def _after_save(proposal: Proposal):
 @login_required
 @throttled
 def new():
-    require(can.can_take_part(current_user))
+    require(can.can_take_part(current_actor))
     form = ProposalForm()
     communities = _all_communities()
     if request.method == "GET":
@@ -179,7 +180,7 @@ def new():
 @login_required
 @throttled
 def new_offline():
-    communities = queries.workspace_communities(current_user)  # where can_enter_offline() holds
+    communities = queries.workspace_communities(current_actor)  # where can_enter_offline() holds
     require(bool(communities))
     form = OfflineProposalForm()
 
@@ -197,7 +198,7 @@ def new_offline():
 
 def get_proposal_or_404(proposal_id: int) -> Proposal:
     proposal = queries.proposal_with_thread(proposal_id)
-    if proposal is None or not can.can_view(current_user, proposal):
+    if proposal is None or not can.can_view(current_actor, proposal):
         abort(404)  # a draft is nobody else's business, not even its existence
     return proposal
 
@@ -206,7 +207,7 @@ def get_proposal_or_404(proposal_id: int) -> Proposal:
 @login_required
 def edit(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    require(can.can_edit_draft(current_user, proposal))
+    require(can.can_edit_draft(current_actor, proposal))
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     saved = _save_from_form(form, _all_communities(), proposal=proposal)
     if saved:
@@ -217,8 +218,8 @@ def edit(proposal_id: int):
 @bp.route("/<int:proposal_id>")
 def detail(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    internal = can.can_read_internal(current_user, proposal)
-    office = can.can_assign_or_merge(current_user, proposal)
+    internal = can.can_read_internal(current_actor, proposal)
+    office = can.can_assign_or_merge(current_actor, proposal)
     assign_form = None
     if office:
         assign_form = AssignForm(assignee=proposal.assignee_id)
@@ -228,11 +229,11 @@ def detail(proposal_id: int):
         "proposals/detail.html", proposal=proposal, comments=queries.visible_comments(proposal),
         merged_here=queries.merged_here(proposal), supported=queries.has_supported(current_user, proposal),
         notes=queries.notes_of(proposal) if internal else [], internal=internal, office=office,
-        steps=steps_for(current_user, proposal), step_form=StepForm(),
+        steps=steps_for(current_actor, proposal), step_form=StepForm(),
         merge_form=MergeForm() if office and proposal.state.is_open else None,
-        assign_form=assign_form, rate_form=RateForm() if can.can_rate(current_user, proposal) else None,
+        assign_form=assign_form, rate_form=RateForm() if can.can_rate(current_actor, proposal) else None,
         comment_form=CommentForm(), note_form=NoteForm(),
-        can_take_part=can.can_take_part(current_user))
+        can_take_part=can.can_take_part(current_actor))
 
 
 @bp.route("/<int:proposal_id>/submit", methods=["POST"])
@@ -250,7 +251,7 @@ def submit(proposal_id: int):
 @login_required
 def withdraw(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    require(can.can_withdraw(current_user, proposal))
+    require(can.can_withdraw(current_actor, proposal))
     form = StepForm()
     act(form, lambda: services.withdraw(current_user, proposal, version=posted_version(form)),
         _("Your proposal is withdrawn."))
@@ -261,7 +262,7 @@ def withdraw(proposal_id: int):
 @login_required
 def rate(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    require(can.can_rate(current_user, proposal))
+    require(can.can_rate(current_actor, proposal))
     form = RateForm()
     act(form, lambda: services.rate(current_user, proposal, form.score.data, form.rate_comment.data or ""),
         _("Thank you for rating the outcome."))

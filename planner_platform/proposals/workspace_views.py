@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from planner_platform.accounts.models import User
 from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, row_id
-from planner_platform.core.navigation import WORKSPACE_ROLES
+from planner_platform.access import current_actor, may_moderate_somewhere, may_open_workspace
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
@@ -23,22 +23,22 @@ bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 @login_required
 def index():
     filters = filters_from_request()
-    require(bool(current_user.roles & WORKSPACE_ROLES))
-    query = queries.workspace_query(current_user, filters)
+    require(may_open_workspace(current_actor))
+    query = queries.workspace_query(current_actor, filters)
     return render_template("proposals/workspace.html", page=paginate(query, per_page=30), filters=filters,
-                           communities=queries.workspace_communities(current_user), categories=_all_categories(),
+                           communities=queries.workspace_communities(current_actor), categories=_all_categories(),
                            states=list(ProposalState)[1:],
-                           moderator=bool(current_user.roles & set(can.OFFICE_ROLES)))
+                           moderator=may_moderate_somewhere(current_actor))
 
 
 @bp.route("/accept", methods=["POST"])
 @login_required
 def bulk_accept():
-    require(bool(current_user.roles & WORKSPACE_ROLES))
+    require(may_open_workspace(current_actor))
     form = ActionForm()
     ids = [i for i in map(row_id, request.form.getlist("proposal")) if i][:100]
     # Only the user's own workspace: ids of other communities (or of drafts) are simply not found.
-    workspace = queries.workspace_query(current_user, queries.Filters()).where(Proposal.id.in_(ids))
+    workspace = queries.workspace_query(current_actor, queries.Filters()).where(Proposal.id.in_(ids))
     proposals = db.session.scalars(workspace).unique().all() if ids else []
     act(form, lambda: services.bulk_accept(current_user, proposals),
         _("%(count)d proposals accepted.", count=len(proposals)))
@@ -54,7 +54,7 @@ def _back(proposal: Proposal, anchor: str = ""):
 @login_required
 def step(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    require(can.can_decide(current_user, proposal))
+    require(can.can_decide(current_actor, proposal))
     form = StepForm()
     to_state = ProposalState.__members__.get(request.form.get("to", ""))
     if to_state is None:
@@ -70,7 +70,7 @@ def step(proposal_id: int):
 @login_required
 def assign(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    require(can.can_assign_or_merge(current_user, proposal))
+    require(can.can_assign_or_merge(current_actor, proposal))
     form = AssignForm()
     assignee_id = row_id(request.form.get("assignee"))
     assignee = db.session.get(User, assignee_id) if assignee_id else None
@@ -86,11 +86,11 @@ def assign(proposal_id: int):
 @login_required
 def merge(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    require(can.can_assign_or_merge(current_user, proposal))
+    require(can.can_assign_or_merge(current_actor, proposal))
     form = MergeForm()
     if form.validate_on_submit():
         target = db.session.get(Proposal, form.target.data)
-        if target is None or not can.can_view(current_user, target):
+        if target is None or not can.can_view(current_actor, target):
             flash(_("There is no proposal number %(number)d.", number=form.target.data), "danger")
             return _back(proposal, "merge")
         if commit_or_explain(form, lambda: services.merge(current_user, proposal, target, form.merge_reply.data or "",
@@ -104,7 +104,7 @@ def merge(proposal_id: int):
 @login_required
 def note(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    require(can.can_read_internal(current_user, proposal))
+    require(can.can_read_internal(current_actor, proposal))
     form = NoteForm()
     act(form, lambda: participation.add_note(current_user, proposal, form.note.data),
         _("Note saved. Only staff and planners see it."))
@@ -114,15 +114,15 @@ def note(proposal_id: int):
 @bp.route("/moderation")
 @login_required
 def moderation():
-    require(bool(current_user.roles & set(can.OFFICE_ROLES)))
-    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_user))
+    require(may_moderate_somewhere(current_actor))
+    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_actor))
 
 
 @bp.route("/moderation/<int:comment_id>", methods=["POST"])
 @login_required
 def moderate(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
-    require(can.can_moderate(current_user, comment.proposal.community))
+    require(can.can_moderate(current_actor, comment.proposal.community))
     form = ActionForm()
     hide = request.form.get("verdict") == "hide"
     act(form, lambda: participation.moderate(current_user, comment, hide=hide),

@@ -40,9 +40,9 @@ def make_activity(app, organiser: User, *, starts_in=timedelta(days=2), hours=2,
 
 
 def actor_community(user: User) -> int:
-    from planner_platform.planners.queries import served_community_ids
+    from planner_platform.access import actor_of
 
-    return sorted(served_community_ids(user))[0]
+    return sorted(actor_of(user).served)[0]
 
 
 def load(app, activity_id: int) -> Activity:

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from planner_platform.accounts.models import Role
-from planner_platform.core.navigation import ROLE_NEXT_STEPS
+from planner_platform.shell.navigation import ROLE_NEXT_STEPS
 from tests.browser.helpers import check_accessibility, log_in, open_menu, t
 from tests.conftest import PASSWORD
 

@@ -2,17 +2,20 @@
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
+from flask_login import current_user
 from flask_babel import format_datetime, get_locale
 
+from planner_platform.access import current_actor
 from planner_platform.accounts import permissions as account_permissions
-from planner_platform.areas import permissions as area_permissions
 from planner_platform.accounts.models import Role
-from planner_platform.planners.models import AssignmentRole
+from planner_platform.areas import permissions as area_permissions
 from planner_platform.core.calendar import local_today
+from planner_platform.core.urls import public_path
+from planner_platform.notifications.services import unread_count
+from planner_platform.planners.models import AssignmentRole
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
-from planner_platform.core.navigation import navigation_for
-from planner_platform.core.urls import public_path
+from planner_platform.shell.navigation import navigation_for
 
 
 def mask_phone(phone: str | None) -> str:
@@ -55,6 +58,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["mask_name"] = mask_name
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.globals.update(
+        current_actor=current_actor,
         accounts_can=account_permissions,
         areas_can=area_permissions,
         navigation_for=navigation_for,
@@ -72,8 +76,4 @@ def register(app: Flask) -> None:
 
 
 def _unread_notifications() -> int:
-    from flask_login import current_user
-
-    from planner_platform.notifications.services import unread_count
-
     return unread_count(current_user) if current_user.is_authenticated else 0

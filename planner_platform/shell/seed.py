@@ -7,7 +7,7 @@ from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.activities.demo import count_activities, seed_activities
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.areas.services import create_place
+from planner_platform.areas.services import create_place, found_city
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners.demo import count_terms, seed_roster
@@ -74,10 +74,21 @@ def _ensure_admin() -> User:
     return _ensure_user(phone, name, email)
 
 
+def _ensure_city(admin: User) -> Place:
+    """The city, and the administrator's grant over it: every other place is added by that administrator."""
+    city = db.session.scalar(select(Place).where(Place.code == CITY[0]))
+    if city is None:
+        city = found_city(code=CITY[0], name=CITY[1], boundary=_square(ORIGIN_LNG, ORIGIN_LAT, CELL * 10, CELL * 3),
+                          population=1_200_000, households=450_000)
+    _ensure_grant(admin, Role.admin, city, granted_by=admin)
+    db.session.flush()
+    db.session.expire(admin, ["grants"])
+    return city
+
+
 def _build_places(admin: User) -> None:
     width = CELL * 5
-    city = _ensure_place(admin, None, PlaceLevel.city, CITY[0], CITY[1],
-                         _square(ORIGIN_LNG, ORIGIN_LAT, width * 2, CELL * 3), 1_200_000, 450_000)
+    city = _ensure_city(admin)
     for d_index, ((d_code, d_name), subdistricts) in enumerate(DISTRICTS.items()):
         d_lng = ORIGIN_LNG + d_index * width
         district = _ensure_place(admin, city, PlaceLevel.district, d_code, d_name,
@@ -92,13 +103,16 @@ def _build_places(admin: User) -> None:
                               _square(d_lng + c_index * CELL, s_lat, CELL, CELL), population, population * 2 // 5)
 
 
+def _ensure_grant(user: User, role: Role, place: Place, *, granted_by: User) -> None:
+    if not db.session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user.id, RoleGrant.role == role,
+                                                        RoleGrant.revoked_at.is_(None))):
+        db.session.add(RoleGrant(user_id=user.id, role=role, place_id=place.id, granted_by_id=granted_by.id))
+
+
 def _build_accounts(admin: User) -> None:
     for phone, name, role, place_code, email in DEMO_ACCOUNTS:
         user = _ensure_user(phone, name, email)
-        place = db.session.scalar(select(Place).where(Place.code == place_code))
-        if not db.session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user.id, RoleGrant.role == role,
-                                                            RoleGrant.revoked_at.is_(None))):
-            db.session.add(RoleGrant(user_id=user.id, role=role, place_id=place.id, granted_by_id=admin.id))
+        _ensure_grant(user, role, db.session.scalar(select(Place).where(Place.code == place_code)), granted_by=admin)
 
 
 @click.command("seed-demo")

@@ -3,8 +3,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from planner_platform.access import Actor, is_admin, may_appoint_somewhere, may_open_workspace
 from planner_platform.accounts.models import Role
-from planner_platform.accounts.permissions import can_manage_accounts, is_admin
+from planner_platform.accounts.permissions import can_manage_accounts
 from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
 from planner_platform.planners.queries import districts_visible_to
@@ -24,7 +25,7 @@ INVITE = NavItem(_l("Invite staff"), "staff.invitations",
                  _l("Invite planners and staff; each invitation expires if unused."))
 IMPORT = NavItem(_l("Import places"), "areas.import_places",
                  _l("Load communities and boundaries from a GeoJSON or CSV file."))
-AUDIT = NavItem(_l("Audit log"), "core.audit_log", _l("Review logins, lockouts, role grants and place changes."))
+AUDIT = NavItem(_l("Audit log"), "shell.audit_log", _l("Review logins, lockouts, role grants and place changes."))
 INBOX = NavItem(_l("Notifications"), "notifications.inbox", _l("Read what happened to your affairs."))
 OPERATIONS = NavItem(_l("Operations"), "notifications.operations",
                      _l("Watch the notification queue and retry failed deliveries."))
@@ -33,7 +34,7 @@ ROSTER = NavItem(_l("Planners"), "planners.roster",
 COVERAGE = NavItem(_l("Coverage"), "assignments.coverage",
                    _l("Which communities have a lead planner, and which do not."))
 APPOINT = NavItem(_l("Appoint"), "assignments.appoint", _l("Appoint a planner or a team to communities."))
-MY_TERMS = NavItem(_l("My communities"), "core.home", _l("The communities you serve and your terms."))
+MY_TERMS = NavItem(_l("My communities"), "shell.home", _l("The communities you serve and your terms."))
 PROPOSALS = NavItem(_l("Proposals"), "proposals.index",
                     _l("Residents' ideas for their neighbourhood, each followed to a public reply."))
 MY_PROPOSALS = NavItem(_l("My proposals"), "proposals.mine", _l("Make a proposal and follow yours step by step."))
@@ -48,31 +49,28 @@ ACTIVITY_RECORDS = NavItem(_l("Activity records"), "work.records",
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
-WORKSPACE_ROLES = {Role.planner, Role.community_worker, Role.subdistrict_staff, Role.district_staff, Role.admin}
-
-
-def navigation_for(user) -> list[NavItem]:
-    """The pages `user` may open, in menu order."""
+def navigation_for(actor: Actor) -> list[NavItem]:
+    """The pages the actor may open, in menu order: the same predicates as the pages' own checks."""
     items = [PLACES, PROPOSALS, ACTIVITIES]
-    if not (user and user.is_authenticated):
+    if not actor.is_authenticated:
         return items
-    if Role.resident in user.roles:
+    if Role.resident in actor.roles:
         items.append(MY_PROPOSALS)
-    if user.roles & WORKSPACE_ROLES:
+    if may_open_workspace(actor):
         items.append(WORKSPACE)
-    if user.roles & {Role.planner, Role.community_worker}:
+    if actor.roles & {Role.planner, Role.community_worker}:
         items.append(MY_WORK)
-    if can_list_activities(user):
+    if can_list_activities(actor):
         items.append(ACTIVITY_RECORDS)
-    if districts_visible_to(user):
+    if districts_visible_to(actor):
         items += [ROSTER, COVERAGE]
-    if user.roles & {Role.subdistrict_staff, Role.district_staff, Role.admin}:
+    if may_appoint_somewhere(actor):
         items.append(APPOINT)
-    if can_manage_accounts(user):
+    if can_manage_accounts(actor):
         items += [ACCOUNTS, INVITE]
-    if can_import_places(user):
+    if can_import_places(actor):
         items.append(IMPORT)
-    if is_admin(user):
+    if is_admin(actor):
         items += [AUDIT, OPERATIONS]
     items += [INBOX, PROFILE]
     return items

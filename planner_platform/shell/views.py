@@ -1,33 +1,52 @@
-"""Home page, privacy notice, language switch, health probes and the audit log."""
+"""The pages that belong to no one feature: home, a place's public page, privacy notice, language switch, health
+probes and the audit log."""
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
+from sqlalchemy.orm import selectinload
 
+from planner_platform.access import current_actor, is_admin
 from planner_platform.accounts.models import Role
-from planner_platform.accounts.permissions import is_admin
+from planner_platform.activities import queries as activity_queries
+from planner_platform.areas.geometry import svg_paths
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.areas.queries import ancestors_of
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.http import safe_next_url
-from planner_platform.core.navigation import ROLE_NEXT_STEPS, navigation_for
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
-from planner_platform.planners.queries import terms_of_user
 from planner_platform.notifications.monitoring import outbox_health
+from planner_platform.planners import queries as planner_queries
+from planner_platform.shell.navigation import ROLE_NEXT_STEPS, navigation_for
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("shell", __name__)
 
 
 @bp.get("/")
 def home():
-    roles = sorted(current_user.roles, key=list(ROLE_NEXT_STEPS).index) if current_user.is_authenticated else []
-    terms = terms_of_user(current_user) if Role.planner in roles else []
-    return render_template("core/home.html", roles=roles, next_steps=ROLE_NEXT_STEPS,
-                           pages=navigation_for(current_user), terms=terms)
+    roles = sorted(current_actor.roles, key=list(ROLE_NEXT_STEPS).index)
+    terms = planner_queries.terms_of_user(current_user) if Role.planner in roles else []
+    return render_template("shell/home.html", roles=roles, next_steps=ROLE_NEXT_STEPS,
+                           pages=navigation_for(current_actor), terms=terms)
+
+
+@bp.get("/places/<int:place_id>")
+def place(place_id: int):
+    """A place's public page; a community's shows who serves it and its coming activities."""
+    place = db.first_or_404(select(Place).where(Place.id == place_id).options(selectinload(Place.children)))
+    shapes = [child for child in place.children if child.boundary] or ([place] if place.boundary else [])
+    paths, view_box = svg_paths([shape.boundary for shape in shapes])
+    community = place.level is PlaceLevel.community
+    return render_template("shell/place.html", place=place, ancestors=ancestors_of(place),
+                           shapes=list(zip(shapes, paths)), view_box=view_box,
+                           serving=planner_queries.serving(place) if community else [],
+                           activities=activity_queries.upcoming_public(place) if community else [])
 
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("core/privacy.html", version=current_app.config["PRIVACY_POLICY_VERSION"])
+    return render_template("shell/privacy.html", version=current_app.config["PRIVACY_POLICY_VERSION"])
 
 
 @bp.post("/language")
@@ -72,10 +91,10 @@ def readyz():
 @bp.get("/audit")
 @login_required
 def audit_log():
-    require(is_admin(current_user))
+    require(is_admin(current_actor))
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     action = request.args.get("action", "").strip()
     if action:
         query = query.where(AuditEntry.action.startswith(action))
     page = paginate(query, per_page=50)
-    return render_template("core/audit_log.html", page=page, action=action)
+    return render_template("shell/audit_log.html", page=page, action=action)
