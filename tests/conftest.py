@@ -7,7 +7,9 @@ import os
 import re
 import uuid
 from contextlib import contextmanager
+from datetime import date, datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
@@ -19,11 +21,17 @@ from planner_platform import create_app
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import db as core_db
 from planner_platform.extensions import db
 
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "Correct-Horse-Battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: scrypt is deliberately slow
+
+
+def local_date() -> date:
+    """Today in the deployment's time zone, without an app context (core.calendar.local_today() needs one)."""
+    return core_db.utcnow().astimezone(ZoneInfo(TestingConfig.BABEL_DEFAULT_TIMEZONE)).date()
 
 
 def require_service(available: bool, what: str) -> None:
@@ -114,6 +122,17 @@ def _clean_database(app):
     app.extensions["celery"].set_current()
     yield
     _empty_database(app)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock(moment) stops the platform's clock at `moment` (an aware datetime, in any zone) until the test ends."""
+
+    def stop_at(moment: datetime) -> None:
+        utc = moment.astimezone(timezone.utc)  # the clock reads UTC, as the system clock does
+        monkeypatch.setattr(core_db, "clock", lambda: utc)
+
+    return stop_at
 
 
 @pytest.fixture

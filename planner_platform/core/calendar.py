@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from planner_platform.core.db import Base
+from planner_platform.core.db import Base, utcnow
 from planner_platform.extensions import db
 
 #: Calendar days read from the exceptions table per working day asked for (plus a month for long holidays).
@@ -68,6 +68,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def local_now() -> datetime:
+    """Now on the clocks of the deployment's time zone (BABEL_DEFAULT_TIMEZONE, Asia/Shanghai)."""
+    return utcnow().astimezone(local_zone())
+
+
 def local_today() -> date:
-    """Today in the deployment's time zone (deadlines are days in China, not in UTC)."""
-    return datetime.now(local_zone()).date()
+    """Today in the deployment's time zone: terms, deadlines and work logs are days in China, not in UTC."""
+    return local_now().date()

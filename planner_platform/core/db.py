@@ -1,4 +1,5 @@
-"""Declarative base with stable constraint names, and UTC time helpers."""
+"""Declarative base with stable constraint names, and the platform's one clock (UTC)."""
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Enum, MetaData, event
@@ -15,8 +16,18 @@ NAMING_CONVENTION = {
 }
 
 
+def _system_clock() -> datetime:
+    return datetime.now(timezone.utc)  # noqa: TID251  (the one place that reads the system clock)
+
+
+#: The platform's one clock: every "now" (utcnow) and "today" (core.calendar.local_today) is read from it. Tests
+#: stop it at a moment of their choosing by replacing it (tests/conftest.py `clock`); application code never does.
+clock: Callable[[], datetime] = _system_clock
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, timezone-aware UTC."""
+    return clock()
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,6 +1,6 @@
 """Activity fixtures: the proposals' cast (a planner serving D1S1C1, its street office, residents), and a helper
 that plans an activity relative to now."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -8,6 +8,7 @@ from planner_platform.accounts.models import User
 from planner_platform.activities import services
 from planner_platform.activities.models import Activity
 from planner_platform.areas.models import Place
+from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from tests.conftest import fresh_copy
 from tests.proposals.conftest import cast  # noqa: F401  (fixture)
@@ -20,7 +21,7 @@ def english(app, monkeypatch):
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return utcnow()
 
 
 def make_activity(app, organiser: User, *, starts_in=timedelta(days=2), hours=2, community_id=None,

@@ -11,7 +11,7 @@ from planner_platform.core.calendar import local_today
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
 from tests.activities.conftest import actor, actor_community, client_of, make_activity
-from tests.conftest import submit
+from tests.conftest import local_date, submit
 from tests.proposals.conftest import says
 
 MONTH = date(2026, 10, 1)
@@ -69,7 +69,7 @@ def test_a_planner_logs_work_from_my_work(app, cast):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"work_date": (date.today() + timedelta(days=3)).isoformat()}, "The date cannot be in the future."),
+    ({"work_date": (local_date() + timedelta(days=3)).isoformat()}, "The date cannot be in the future."),
     ({"work_date": "9999-12-31"}, "Enter a date between 2000 and 2099."),
     ({"hours": "sNaN"}, "Enter a number."),
     ({"hours": "30"}, "Enter a number from %(min)s to %(max)s."),
@@ -77,7 +77,7 @@ def test_a_planner_logs_work_from_my_work(app, cast):
 ])
 def test_bad_logs_are_explained_and_nothing_is_stored(app, cast, change, message):
     client = client_of(app, cast.planner)
-    data = {"work_date": (date.today() - timedelta(days=1)).isoformat(), "community": cast.community.id,
+    data = {"work_date": (local_date() - timedelta(days=1)).isoformat(), "community": cast.community.id,
             "hours": "2", "kind": "survey", "summary": "问需", "activity": "0", **change}
     response = submit(client, "/work/logs", data, form_url="/work")
     assert says(app, response.get_data(as_text=True), message, min="0.5", max="24")

@@ -1,11 +1,11 @@
 """On phones: a planner schedules a public workshop, a resident registers and checks in with the organiser's code,
 the planner closes it with attendance and a proposal born in the workshop, and the street officer verifies it."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
 from planner_platform.activities.models import Activity
-from planner_platform.core.calendar import local_zone
+from planner_platform.core.calendar import local_now
 from planner_platform.extensions import db
 from tests.activities.conftest import cast  # noqa: F401  (fixture)
 from tests.browser.helpers import check_accessibility, log_in, open_menu, t
@@ -25,7 +25,7 @@ def _menu(page, label):
 
 def test_a_workshop_from_planning_to_verification(page, browser, live_server, app, cast):  # noqa: F811
     with app.app_context():
-        start = datetime.now(local_zone()).replace(second=0, microsecond=0) + timedelta(minutes=30)
+        start = local_now().replace(second=0, microsecond=0) + timedelta(minutes=30)
     log_in(page, cast.planner.phone, PASSWORD)
     _menu(page, "My work")
     check_accessibility(page)

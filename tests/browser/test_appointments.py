@@ -1,11 +1,9 @@
 """A street officer appoints a team to communities on a phone; its planner and the residents see the result."""
-from datetime import date
-
 from playwright.sync_api import expect
 
 from planner_platform.accounts.models import Role
 from tests.browser.helpers import check_accessibility, log_in, open_menu, t
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, local_date
 from tests.planners.conftest import roster  # noqa: F401  (fixture)
 
 
@@ -21,7 +19,7 @@ def test_officer_appoints_a_team_planner_and_residents_see_it(page, browser, liv
         label=t(page, "Team: %(name)s", name="东湖一队"))
     for community in ("D1S1C1", "D1S1C2"):
         page.get_by_label(f"{places['D1S1'].name} · {places[community].name}", exact=True).check()
-    page.get_by_label(t(page, "Term starts"), exact=True).fill(date.today().isoformat())
+    page.get_by_label(t(page, "Term starts"), exact=True).fill(local_date().isoformat())
     page.get_by_label(t(page, "Appointing body"), exact=True).fill("水果湖街道办事处")
     with page.expect_navigation():
         page.get_by_role("button", name=t(page, "Appoint"), exact=True).click()

@@ -1,6 +1,6 @@
 """Appointments: the lifecycle, the one-lead rule in the database, races, and the policy profile's limits."""
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -14,9 +14,10 @@ from planner_platform.notifications.models import Notification, OutboxEvent
 from planner_platform.planners import assignments, queries
 from planner_platform.planners.models import (Assignment, AssignmentEvent, AssignmentRole, AssignmentState,
                                               PlannerProfile, PolicyProfile, Team)
+from tests.conftest import local_date
 from tests.planners.conftest import actor, load
 
-TODAY = date.today()
+TODAY = local_date()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Importing the roster from CSV and XLSX: per-row problems, all or nothing, only inside one's jurisdiction."""
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -13,10 +13,10 @@ from planner_platform.extensions import db
 from planner_platform.planners import assignments, importing
 from planner_platform.planners.models import (Assignment, AssignmentRole, AssignmentState, Organisation,
                                               OrganisationType, PlannerProfile, PlannerType)
-from tests.conftest import submit
+from tests.conftest import local_date, submit
 from tests.planners.conftest import actor, load
 
-START = date.today() - timedelta(days=30)
+START = local_date() - timedelta(days=30)
 
 
 @pytest.fixture(autouse=True)

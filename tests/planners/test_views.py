@@ -1,6 +1,6 @@
 """The roster and appointment pages as their users see them, including the role × action matrix."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from planner_platform.accounts.models import Role
 from planner_platform.extensions import db
 from planner_platform.planners.models import Assignment, AssignmentState, PlannerProfile, PolicyProfile, Team
-from tests.conftest import csrf_token_from, login, submit
+from tests.conftest import csrf_token_from, local_date, login, submit
 
-TODAY = date.today()
+TODAY = local_date()
 
 
 @pytest.fixture(autouse=True)
