@@ -55,7 +55,6 @@ EXEMPT = {
     "planners.services.planner_account": "reads only",
     "planners.services.teams_led_by": "reads only",
     "planners.services.proposal_rules": "reads only",
-    "planners.assignments.today": "reads only",
     "planners.assignments.advance_terms": "the platform's own daily job (beat), no actor",
     "planners.importing.parse_upload": "parses a file, writes nothing",
     "proposals.services.rules_for": "reads only",

@@ -16,6 +16,7 @@ from planner_platform.access import actor_of
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
+from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.extensions import db
@@ -27,10 +28,6 @@ from planner_platform.planners.permissions import can_appoint, can_manage_assign
 from planner_platform.planners.services import district_of, policy_for, teams_led_by
 
 logger = logging.getLogger(__name__)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def _recipients(assignment: Assignment) -> dict:
@@ -120,7 +117,7 @@ def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place]
             appointed_by_id=actor.id, planner=holder if isinstance(holder, PlannerProfile) else None,
             team=holder if isinstance(holder, Team) else None)
         _log(assignment, AssignmentState.appointed, actor)
-        if start_on <= today():
+        if start_on <= local_today():
             _log(assignment, AssignmentState.active, actor)
         _insert(assignment)
         record_audit(db.session, "assignments.appointed", actor=actor, obj=assignment, community=community.code,
@@ -144,7 +141,7 @@ def _transition(actor, assignment: Assignment, to_state: AssignmentState, versio
 
 def suspend(actor: User, assignment: Assignment, *, reason: str, rectify_by: date, version: int) -> None:
     """Suspend for rectification (整改) until a deadline."""
-    if rectify_by <= today():
+    if rectify_by <= local_today():
         raise DomainError(_("The rectification deadline must be in the future."), field="rectify_by")
     _transition(actor, assignment, AssignmentState.suspended, version, reason)
     assignment.rectify_by = rectify_by
@@ -166,7 +163,7 @@ def terminate(actor: User, assignment: Assignment, *, reason: str, version: int)
     if not reason.strip():
         raise DomainError(_("Give the reason for the termination."), field="reason")
     _transition(actor, assignment, AssignmentState.terminated, version, reason)
-    assignment.occupied_until = max(assignment.start_on, min(assignment.occupied_until, today()))
+    assignment.occupied_until = max(assignment.start_on, min(assignment.occupied_until, local_today()))
     _insert(assignment)
     record_audit(db.session, "assignments.terminated", actor=actor, obj=assignment, reason=reason)
     _notify(events.TERMINATED, assignment, actor, reason=reason)
@@ -192,7 +189,7 @@ def renew(actor: User, assignment: Assignment, *, end_on: date | None, version: 
         appointing_body=assignment.appointing_body, contract_ref=contract_ref.strip() or assignment.contract_ref,
         previous=assignment, appointed_by_id=actor.id)
     _log(successor, AssignmentState.appointed, actor)
-    if start_on <= today():
+    if start_on <= local_today():
         _log(successor, AssignmentState.active, actor)
     _insert(successor)
     record_audit(db.session, "assignments.renewed", actor=actor, obj=successor, previous=assignment.id)
@@ -202,7 +199,7 @@ def renew(actor: User, assignment: Assignment, *, end_on: date | None, version: 
 
 def advance_terms(on: date | None = None) -> dict[str, int]:
     """Daily: start terms whose day has come, expire ended ones, send the 90- and 30-day reminders."""
-    on = on or today()
+    on = on or local_today()
     counts = {"activated": 0, "expired": 0, "reminded": 0}
     for assignment in db.session.scalars(select(Assignment).where(
             Assignment.state == AssignmentState.appointed, Assignment.start_on <= on)):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
-from planner_platform.core.db import utcnow
+from planner_platform.core.calendar import local_today
 from planner_platform.extensions import db
 from planner_platform.planners import assignments, services
 from planner_platform.planners.models import (AppointingLevel, Assignment, AssignmentRole, OrganisationType,
@@ -87,7 +87,7 @@ def seed_roster(admin: User) -> None:
     teams = {name: services.save_team(admin, None, name=name, district=_place(code), lead=planners[lead],
                                       members=[(planners[m], role) for m, role in members])
              for name, code, lead, members in TEAMS}
-    start = date(utcnow().year, 1, 1)
+    start = date(local_today().year, 1, 1)
     for holder_name, codes, role in TERMS:
         holder = teams.get(holder_name) or planners[holder_name]
         body = "东湖区水果湖街道办事处" if codes[0].startswith("420102") else "西山区人民政府"

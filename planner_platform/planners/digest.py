@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 
 from planner_platform.accounts.models import Role
-from planner_platform.core.db import utcnow
+from planner_platform.core.calendar import local_today
 from planner_platform.core.urls import absolute_url, public_path
 from planner_platform.notifications.digests import register_digest_section
 from planner_platform.planners import queries
@@ -19,7 +19,7 @@ def roster_section(user) -> list[dict]:
     rows = [row for area in areas for row in queries.coverage(area)]
     if not rows:
         return []
-    soon = utcnow().date() + ENDING_WITHIN
+    soon = local_today() + ENDING_WITHIN
     without_lead = [{"title": f"{row.community.parent.name} · {row.community.name}",
                      "link": absolute_url(public_path("shell.place", place_id=row.community.id))}
                     for row in rows if row.lead is None]
