@@ -34,8 +34,17 @@ class ActivityState(enum.Enum):
                 ActivityState.verified: _l("Verified")}[self]
 
 
+#: The lifecycle (DOMAIN.md §6, planned → held → verified): which state may follow which (None: a new activity).
+#: Closing records that it was held; the office verifies the record or returns it for correction.
+TRANSITIONS = {
+    None: {ActivityState.planned},
+    ActivityState.planned: {ActivityState.closed},
+    ActivityState.closed: {ActivityState.verified, ActivityState.returned},
+    ActivityState.returned: {ActivityState.closed},
+    ActivityState.verified: set(),
+}
 #: States in which the organiser still owes a closing record.
-TO_CLOSE = (ActivityState.planned, ActivityState.returned)
+TO_CLOSE = tuple(state for state in ActivityState if ActivityState.closed in TRANSITIONS[state])
 #: States of an activity that took place (its closing record exists).
 HELD = (ActivityState.closed, ActivityState.verified)
 
@@ -110,6 +119,7 @@ class Activity(TimestampMixin, Base):
     files: Mapped[list["ActivityFile"]] = relationship(order_by="ActivityFile.id", back_populates="activity")
     outputs: Mapped[list["ActivityProposal"]] = relationship(order_by="ActivityProposal.id",
                                                              back_populates="activity")
+    history: Mapped[list["ActivityEvent"]] = relationship(order_by="ActivityEvent.id", back_populates="activity")
 
     @property
     def attendance(self) -> dict[str, int]:
@@ -122,6 +132,24 @@ class Activity(TimestampMixin, Base):
     @property
     def hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+class ActivityEvent(Base):
+    """Every state change of an activity: who, when, from what to what, and the comment that went with it."""
+
+    __tablename__ = "activity_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[ActivityState | None] = mapped_column(string_enum(ActivityState, "activity_from_state"))
+    to_state: Mapped[ActivityState] = mapped_column(string_enum(ActivityState, "activity_to_state"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Why the office returned the closing record (empty for the other steps).
+    comment: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()
 
 
 class Registration(Base):

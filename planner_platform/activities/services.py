@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from planner_platform.access import actor_of, serves
@@ -17,9 +16,9 @@ from planner_platform.accounts.models import Role, User
 from planner_platform.activities import notifications as events
 from planner_platform.activities import permissions as can
 from planner_platform.activities.models import (ATTENDANCE_GROUPS, DESCRIPTION_MAX, HEADCOUNT_MAX, HOURS_MAX,
-                                                MINUTES_MAX, SUMMARY_MAX, TITLE_MAX, TO_CLOSE, Activity,
-                                                ActivityFile, ActivityProposal, ActivityState, FileKind,
-                                                Registration, WorkLog, WorkLogKind)
+                                                MINUTES_MAX, SUMMARY_MAX, TITLE_MAX, TO_CLOSE, TRANSITIONS, Activity,
+                                                ActivityEvent, ActivityFile, ActivityProposal, ActivityState,
+                                                FileKind, Registration, WorkLog, WorkLogKind)
 from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
@@ -27,6 +26,7 @@ from planner_platform.core.calendar import local_today, local_zone
 from planner_platform.core.concurrency import check_version, flush_or_conflict
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
 from planner_platform.notifications.outbox import emit
 from planner_platform.planners.services import district_of, policy_for
@@ -124,8 +124,9 @@ def plan(actor: User, data: ActivityInput) -> Activity:
         title=data.title.strip(), activity_type=data.activity_type, community=data.community,
         community_id=data.community.id, venue=data.venue.strip(), lat=data.lat, lng=data.lng,
         starts_at=data.starts_at, ends_at=data.ends_at, public=data.public, capacity=data.capacity,
-        description=data.description.strip(), organiser_id=actor.id, checkin_code=_new_code(),
-        state=ActivityState.planned, files=[], outputs=[])
+        description=data.description.strip(), organiser_id=actor.id, checkin_code=_new_code(), files=[],
+        outputs=[], history=[])
+    _move(activity, ActivityState.planned, actor)
     db.session.add(activity)
     db.session.flush()
     record_audit(db.session, "activity.planned", actor=actor, obj=activity)
@@ -201,9 +202,9 @@ def checked_in_count(activity: Activity) -> int:
         Registration.activity_id == activity.id, Registration.checked_in_at.is_not(None)))
 
 
-#: Shown when someone else changed the activity between the page being shown and the form being sent.
-CHANGED_MEANWHILE = _l("Someone else acted on this activity while you were looking at it. Its page now shows "
-                       "what they did.")
+def _move(activity: Activity, to_state: ActivityState, actor, comment: str = "") -> None:
+    """One step of the activity's lifecycle (models.TRANSITIONS), with its history row."""
+    transition(activity, to_state, TRANSITIONS, ActivityEvent, actor, comment=comment)
 
 
 def _check_attendance(attendance: dict[str, int]) -> None:
@@ -246,7 +247,7 @@ def close(actor: User, activity: Activity, data: ClosingInput, *, version: int |
     """Record what happened: attendance by group, minutes, photos, sign-in sheet scans and outputs."""
     if not can.can_manage(actor_of(actor), activity):
         raise NotAllowed(_("Only the organisers can close this activity."))
-    check_version(activity, version, CHANGED_MEANWHILE)
+    check_version(activity, version)
     if activity.state not in TO_CLOSE:
         raise DomainError(_("This activity is closed already."))
     if activity.ends_at > utcnow():
@@ -259,9 +260,10 @@ def close(actor: User, activity: Activity, data: ClosingInput, *, version: int |
     for column, value in data.attendance.items():
         setattr(activity, column, value)
     activity.minutes, activity.return_comment = minutes, ""
-    activity.state, activity.closed_at, activity.closed_by_id = ActivityState.closed, utcnow(), actor.id
+    _move(activity, ActivityState.closed, actor)
+    activity.closed_at, activity.closed_by_id = utcnow(), actor.id
     # First, so that a lost race stops here, before any file or proposal is written.
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()
     _add_files(activity, FileKind.photo, data.photos, MAX_PHOTOS)
     _add_files(activity, FileKind.sign_in_sheet, data.sheets, MAX_SHEETS)
     _link_existing(activity, data.linked_ids)
@@ -287,15 +289,16 @@ def _tell_organiser(activity: Activity, event_type: str, actor, **extra) -> None
 def _check_verifiable(actor: User, activity: Activity, version: int | None) -> None:
     if not can.is_verifier(actor_of(actor), activity):
         raise NotAllowed(_("Only the sub-district office verifies activities."))
-    check_version(activity, version, CHANGED_MEANWHILE)
+    check_version(activity, version)
     if activity.state is not ActivityState.closed:
         raise DomainError(_("Only a closed activity awaiting verification can be verified or returned."))
 
 
 def verify(actor: User, activity: Activity, *, version: int | None = None) -> None:
     _check_verifiable(actor, activity, version)
-    activity.state, activity.verified_at, activity.verified_by_id = ActivityState.verified, utcnow(), actor.id
-    flush_or_conflict(CHANGED_MEANWHILE)
+    _move(activity, ActivityState.verified, actor)
+    activity.verified_at, activity.verified_by_id = utcnow(), actor.id
+    flush_or_conflict()
     record_audit(db.session, "activity.verified", actor=actor, obj=activity)
     _tell_organiser(activity, events.VERIFIED.name, actor)
 
@@ -306,8 +309,9 @@ def return_record(actor: User, activity: Activity, comment: str, *, version: int
     comment = comment.strip()
     if not comment:
         raise DomainError(_("Say what should be corrected."), field="comment")
-    activity.state, activity.return_comment = ActivityState.returned, comment
-    flush_or_conflict(CHANGED_MEANWHILE)
+    _move(activity, ActivityState.returned, actor, comment)
+    activity.return_comment = comment
+    flush_or_conflict()
     record_audit(db.session, "activity.returned", actor=actor, obj=activity)
     _tell_organiser(activity, events.RETURNED.name, actor, comment=comment)
 

@@ -28,6 +28,15 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class InvalidTransition(DomainError):
+    """The record's state does not allow the step asked for (core.transitions)."""
+
+    def __init__(self, current, target):
+        super().__init__(_("The state “%(current)s” cannot change to “%(target)s”.", current=current.label,
+                           target=target.label))
+        self.current, self.target = current, target
+
+
 class ImportFailed(DomainError):
     """The import was refused as a whole; `errors` lists (row number, message) pairs."""
 

@@ -17,8 +17,10 @@ from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import local_today
+from planner_platform.core.concurrency import CHANGED_MEANWHILE, check_version
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import Conflict, DomainError, NotAllowed
+from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
 from planner_platform.notifications.outbox import emit
 from planner_platform.planners import notifications as events
@@ -49,10 +51,9 @@ def _notify(event_type, assignment: Assignment, actor, **extra) -> None:
 
 
 def _log(assignment: Assignment, to_state: AssignmentState, actor, reason: str = "") -> None:
-    # Appended, not added to the session: a new term enters the session only inside _insert's savepoint.
-    assignment.history.append(AssignmentEvent(from_state=assignment.state, to_state=to_state,
-                                              actor_id=getattr(actor, "id", actor), reason=reason))
-    assignment.state = to_state
+    """One step of the term's lifecycle with its history row (actor None: the daily job)."""
+    # The event is appended, not added to the session: a new term enters the session only inside _insert's savepoint.
+    transition(assignment, to_state, TRANSITIONS, AssignmentEvent, actor, reason=reason)
 
 
 def _check_holder(holder: PlannerProfile | Team, district: Place, role: AssignmentRole, new_terms: int) -> None:
@@ -88,8 +89,7 @@ def _insert(assignment: Assignment) -> None:
         raise Conflict(_("%(community)s already has a lead planner for part of this term. Refresh the page to see "
                          "who was appointed.", community=assignment.community.name)) from None
     except StaleDataError:  # the version check lost a race with another officer's change
-        raise Conflict(_("Someone else changed this term while you were looking at it. Refresh and try again.")) \
-            from None
+        raise Conflict(str(CHANGED_MEANWHILE)) from None
 
 
 def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place], *, role: AssignmentRole,
@@ -129,13 +129,10 @@ def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place]
 
 
 def _transition(actor, assignment: Assignment, to_state: AssignmentState, version: int | None, reason: str = ""):
+    """An officer's step on an existing term: they may manage it, their page is current, the lifecycle allows it."""
     if not can_manage_assignment(actor_of(actor), assignment, policy_for(district_of(assignment.community))):
         raise NotAllowed(_("You may not change the terms of %(community)s.", community=assignment.community.name))
-    if version is not None and version != assignment.version:
-        raise Conflict(_("Someone else changed this term while you were looking at it. Refresh and try again."))
-    if to_state not in TRANSITIONS[assignment.state]:
-        raise DomainError(_("A term that is %(current)s cannot become %(target)s.", current=assignment.state.label,
-                            target=to_state.label))
+    check_version(assignment, version)
     _log(assignment, to_state, actor, reason)
 
 

@@ -199,8 +199,9 @@ ASSIGNMENT_STATE_LABELS = {
     AssignmentState.renewed: _l("Renewed"), AssignmentState.terminated: _l("Terminated"),
 }
 
-#: The lifecycle (DOMAIN.md §4): which state may follow which.
+#: The lifecycle (DOMAIN.md §4): which state may follow which (None: a new term).
 TRANSITIONS = {
+    None: {AssignmentState.appointed},
     AssignmentState.appointed: {AssignmentState.active, AssignmentState.terminated},
     AssignmentState.active: {AssignmentState.expired, AssignmentState.renewed, AssignmentState.terminated,
                              AssignmentState.suspended},

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from planner_platform.access import actor_of
@@ -19,6 +18,7 @@ from planner_platform.core.calendar import add_working_days, local_today
 from planner_platform.core.concurrency import check_version, flush_or_conflict
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
 from planner_platform.notifications.outbox import emit
 from planner_platform.planners.queries import serving_planner_accounts
@@ -111,7 +111,7 @@ def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Propos
         raise NotAllowed(_("You may not enter proposals for %(community)s.", community=data.community.name))
     _apply(proposal, data)
     _add_photos(proposal, new_photos)
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()
     if submit:
         submit_draft(actor, proposal)
     return proposal
@@ -135,15 +135,6 @@ def _step_deadline(proposal: Proposal, step: str, start: date) -> date:
     return add_working_days(start, rules_for(proposal.community)[step])
 
 
-def _log(proposal: Proposal, to_state: ProposalState, actor, reply: str = "") -> None:
-    if to_state not in TRANSITIONS[proposal.state]:
-        raise DomainError(_("A proposal that is %(current)s cannot become %(next)s.",
-                            current=proposal.state.label, next=to_state.label))
-    proposal.history.append(ProposalEvent(from_state=proposal.state, to_state=to_state, reply=reply,
-                                          actor_id=getattr(actor, "id", actor)))
-    proposal.state = to_state
-
-
 def _notify_author(proposal: Proposal, actor, reply: str = "", **extra) -> None:
     if proposal.author_id:
         emit(events.UPDATED.name, recipients={"users": [proposal.author_id]}, actor=actor, payload={
@@ -154,10 +145,10 @@ def _notify_author(proposal: Proposal, actor, reply: str = "", **extra) -> None:
 def submit_draft(actor: User, proposal: Proposal) -> None:
     if not can.can_edit_draft(actor_of(actor), proposal):
         raise NotAllowed(_("Only a draft can be submitted, by whoever wrote it."))
-    _log(proposal, ProposalState.submitted, actor)
+    transition(proposal, ProposalState.submitted, TRANSITIONS, ProposalEvent, actor)
     proposal.submitted_at = utcnow()
     proposal.due_on = _step_deadline(proposal, "accept", local_today())
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()
     payload = {"proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name,
                "due_on": proposal.due_on.isoformat()}
     planners = [user.id for user in serving_planner_accounts(proposal.community_id)]
@@ -168,15 +159,10 @@ def submit_draft(actor: User, proposal: Proposal) -> None:
     _notify_author(proposal, actor)
 
 
-#: Shown when someone else changed the proposal between the page being shown and the form being sent.
-CHANGED_MEANWHILE = _l("Someone else acted on this proposal while you were looking at it. Its page now shows "
-                       "what they did.")
-
-
 def enter_state(proposal: Proposal, to_state: ProposalState, actor, reply: str = "") -> None:
     """Move to `to_state` (actor None: the platform itself) and keep the timestamps and the deadline right."""
     was = proposal.state
-    _log(proposal, to_state, actor, reply)
+    transition(proposal, to_state, TRANSITIONS, ProposalEvent, actor, reply=reply)
     now, today = utcnow(), local_today()
     if was is ProposalState.submitted:
         proposal.first_response_at = now
@@ -197,14 +183,14 @@ def advance(actor: User, proposal: Proposal, to_state: ProposalState, reply: str
         raise NotAllowed(_("You may not act on proposals of %(community)s.", community=proposal.community.name))
     if to_state in (ProposalState.merged, ProposalState.withdrawn, ProposalState.closed, ProposalState.submitted):
         raise DomainError(_("This step is not taken here."))
-    check_version(proposal, version, CHANGED_MEANWHILE)
+    check_version(proposal, version)
     reply = reply.strip()
     if to_state in REPLY_REQUIRED and not reply:
         raise DomainError(_("Write the public reply that explains this decision."), field="reply")
     if len(reply) > REPLY_MAX:
         raise DomainError(_("The reply is too long."), field="reply")
     enter_state(proposal, to_state, actor, reply)
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()
     _notify_author(proposal, actor, reply)
 
 
@@ -225,9 +211,9 @@ def bulk_accept(actor: User, proposals: list[Proposal]) -> int:
 def withdraw(actor: User, proposal: Proposal, *, version: int | None = None) -> None:
     if not can.can_withdraw(actor_of(actor), proposal):
         raise NotAllowed(_("Only the author can withdraw a proposal, before it is decided."))
-    check_version(proposal, version, CHANGED_MEANWHILE)
+    check_version(proposal, version)
     enter_state(proposal, ProposalState.withdrawn, actor)
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()
 
 
 def assign(actor: User, proposal: Proposal, assignee: User) -> None:
@@ -238,7 +224,7 @@ def assign(actor: User, proposal: Proposal, assignee: User) -> None:
         raise DomainError(_("%(name)s does not serve %(community)s.", name=assignee.display_name,
                             community=proposal.community.name), field="assignee")
     proposal.assignee_id = assignee.id
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()
     record_audit(db.session, "proposal.assigned", actor=actor, obj=proposal, assignee=assignee.id)
     emit(events.ASSIGNED.name, recipients={"users": [assignee.id]}, actor=actor, payload={
         "proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name})
@@ -252,7 +238,7 @@ def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, vers
     supporters are told."""
     if not can.can_assign_or_merge(actor_of(actor), proposal):
         raise NotAllowed(_("Only the sub-district office merges proposals."))
-    check_version(proposal, version, CHANGED_MEANWHILE)
+    check_version(proposal, version)
     # Lock the target and read it afresh: two officers merging A into B and B into A at once must not both win.
     db.session.execute(select(Proposal.id).where(Proposal.id == target.id).with_for_update())
     db.session.refresh(target)
@@ -264,7 +250,7 @@ def merge(actor: User, proposal: Proposal, target: Proposal, reply: str, *, vers
     reply = reply.strip() or _("Merged into “%(title)s”, which covers the same need.", title=target.title)
     enter_state(proposal, ProposalState.merged, actor, reply)
     proposal.merged_into_id, proposal.merged_into = target.id, target
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()
     _notify_author(proposal, actor, reply, merged_into_id=target.id)
     supporters = [user_id for user_id in supporter_ids(proposal) if user_id != proposal.author_id]
     if supporters:
@@ -281,4 +267,4 @@ def rate(actor: User, proposal: Proposal, score: int, comment: str = "") -> None
         raise DomainError(_("Choose from 1 to 5 stars."), field="score")
     proposal.satisfaction, proposal.satisfaction_comment = score, comment.strip()
     enter_state(proposal, ProposalState.closed, actor)
-    flush_or_conflict(CHANGED_MEANWHILE)
+    flush_or_conflict()

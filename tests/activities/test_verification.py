@@ -76,8 +76,8 @@ def test_two_officers_acting_on_the_same_record_get_one_success_and_one_conflict
     submit(first, f"/activities/{activity_id}/verify", {"version": version}, form_url=f"/activities/{activity_id}")
     response = submit(second, f"/activities/{activity_id}/return", {"version": version, "comment": "不对"},
                       form_url="/activities/records", follow_redirects=True)
-    assert says(app, response.get_data(as_text=True), "Someone else acted on this activity while you were looking "
-                                                      "at it. Its page now shows what they did.")
+    assert says(app, response.get_data(as_text=True), "Someone else changed this while you were looking at it. "
+                                                      "Reload the page to see what they did, then try again.")
     assert load(app, activity_id).state is ActivityState.verified
 
 
@@ -93,7 +93,7 @@ def test_a_write_based_on_a_stale_read_is_a_conflict_not_an_overwrite(app, cast)
         db.session.commit()
     with app.app_context():  # ... and the district officer's return hits the version check in the database.
         stale = db.session.merge(seen, load=False)
-        with pytest.raises(Conflict, match="Someone else acted"):
+        with pytest.raises(Conflict, match="Someone else changed"):
             services.return_record(actor(cast.district.id), stale, "x")
         db.session.rollback()
     assert load(app, activity_id).state is ActivityState.verified

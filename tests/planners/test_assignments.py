@@ -115,7 +115,7 @@ def test_the_lifecycle_suspend_reinstate_renew_terminate(app, places, make_user,
         db.session.commit()
         assignments.suspend(actor(officer.id), term, reason="走访不足", rectify_by=TODAY + timedelta(days=30),
                             version=term.version)
-        with pytest.raises(DomainError, match="cannot become"):
+        with pytest.raises(DomainError, match="cannot change to"):
             assignments.suspend(actor(officer.id), term, reason="again", rectify_by=TODAY + timedelta(days=30),
                                 version=term.version)
         assignments.reinstate(actor(officer.id), term, reason="整改完成", version=term.version)

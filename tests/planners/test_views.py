@@ -106,7 +106,7 @@ def test_suspending_and_terminating_through_the_page(app, places, make_user, ros
     assert suspended.status_code == 302
     stale = client.post(url, data={"csrf_token": csrf_token_from(page.data), "version": version,
                                    "action": "terminate", "reason": "x"})
-    assert "Someone else changed this term" in stale.get_data(as_text=True)
+    assert "Someone else changed this while you were looking at it." in stale.get_data(as_text=True)
     version = _version(client.get(url))
     no_reason = submit(client, url, {"version": version, "action": "terminate", "reason": ""})
     assert "Give the reason" in no_reason.get_data(as_text=True)
