@@ -21,10 +21,11 @@ from sqlalchemy import insert, select  # noqa: E402
 from planner_platform.accounts.models import Role, RoleGrant, User  # noqa: E402
 from planner_platform.accounts.passwords import hash_password  # noqa: E402
 from planner_platform.areas.models import Place, PlaceLevel  # noqa: E402
+from planner_platform.core.outbox import EventKind, OutboxEvent  # noqa: E402
 from planner_platform.extensions import db  # noqa: E402
 from planner_platform.notifications import delivery, fanout  # noqa: E402
-from planner_platform.notifications.models import (Channel, EmailFrequency, EventKind, Notification,  # noqa: E402
-                                                   NotificationSettings, OutboxEvent)
+from planner_platform.notifications.models import (Channel, EmailFrequency, Notification,  # noqa: E402
+                                                   NotificationSettings)
 from planner_platform.notifications.registry import EventType, register  # noqa: E402
 from benchmarks.throwaway import migrated_app  # noqa: E402
 

@@ -67,7 +67,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    import planner_platform.accounts.notifications  # noqa: F401  (registers the account event types)
+    import planner_platform.notifications.account_events  # noqa: F401  (registers the account event types)
     import planner_platform.planners.models  # noqa: F401  (tables the migrations and the CLI must know)
     import planner_platform.planners.digest  # noqa: F401  (the roster's section in staff digests)
     import planner_platform.planners.notifications  # noqa: F401

@@ -7,7 +7,7 @@ from sqlalchemy import event
 from planner_platform.accounts.models import Invitation, Role
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.notifications.outbox import emit
+from planner_platform.core.outbox import emit
 from planner_platform.planners.models import (Organisation, OrganisationType, PlannerProfile, PlannerType, Team,
                                               TeamMember, TeamMemberRole)
 from tests.conftest import login

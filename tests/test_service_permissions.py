@@ -222,7 +222,8 @@ def _roster_rows():
 
 def _resident_notification(resident_id: int) -> Notification:
     """An in-app notification of the resident's: a stranger may not mark it read."""
-    from planner_platform.notifications.models import DeliveryState, EventKind, OutboxEvent
+    from planner_platform.core.outbox import EventKind, OutboxEvent
+    from planner_platform.notifications.models import DeliveryState
 
     event = OutboxEvent(kind=EventKind.notify, event_type="proposals.state_changed", payload={})
     db.session.add(event)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner_platform.access import actor_of
-from planner_platform.accounts import notifications as events
+from planner_platform.accounts import events
 from planner_platform.accounts.models import Consent, Invitation, PasswordResetToken, Role, RoleGrant, User
 from planner_platform.accounts.permissions import can_grant_role, can_revoke_grant
 from planner_platform.accounts.passwords import hash_password, password_problems, verify_password
@@ -18,7 +18,7 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import Conflict, DomainError, NotAllowed
-from planner_platform.notifications.outbox import emit, send_message
+from planner_platform.core.outbox import emit, send_message
 from planner_platform.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def change_password(actor: User, *, current_password: str, new_password: str, ke
     actor.password_changed_at = utcnow()
     revoke_sessions(actor, except_token=keep_token)
     record_audit(db.session, "auth.password_changed", actor=actor, obj=actor)
-    emit(events.PASSWORD_CHANGED.name, recipients={"users": [actor.id]}, actor=actor)
+    emit(events.PASSWORD_CHANGED, recipients={"users": [actor.id]}, actor=actor)
 
 
 def request_password_reset(login: str) -> None:
@@ -120,7 +120,7 @@ def reset_password(token: str, new_password: str) -> User:
     user.failed_login_count = 0
     revoke_sessions(user)
     record_audit(db.session, "auth.password_reset", actor=user, obj=user)
-    emit(events.PASSWORD_CHANGED.name, recipients={"users": [user.id]}, actor=user)
+    emit(events.PASSWORD_CHANGED, recipients={"users": [user.id]}, actor=user)
     return user
 
 
@@ -190,7 +190,7 @@ def grant_role(actor: User, user: User, role: Role, place: Place) -> RoleGrant:
     db.session.add(grant)
     db.session.flush()
     record_audit(db.session, "roles.granted", actor=actor, obj=user, role=role.value, place=place.code)
-    emit(events.ROLE_GRANTED.name, recipients={"users": [user.id]}, actor=actor,
+    emit(events.ROLE_GRANTED, recipients={"users": [user.id]}, actor=actor,
          payload={"role": role.value, "place": place.name, "by": actor.display_name})
     return grant
 
@@ -205,5 +205,5 @@ def revoke_grant(actor: User, grant: RoleGrant) -> None:
     revoke_sessions(grant.user)  # the person's pages must not keep showing powers they no longer have
     record_audit(db.session, "roles.revoked", actor=actor, obj=grant.user, role=grant.role.value,
                  place=grant.place.code)
-    emit(events.ROLE_REVOKED.name, recipients={"users": [grant.user_id]}, actor=actor,
+    emit(events.ROLE_REVOKED, recipients={"users": [grant.user_id]}, actor=actor,
          payload={"role": grant.role.value, "place": grant.place.name, "by": actor.display_name})

@@ -28,7 +28,7 @@ from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
-from planner_platform.notifications.outbox import emit
+from planner_platform.core.outbox import emit
 from planner_platform.planners.services import district_of, policy_for
 from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals import services as proposal_services

@@ -2,7 +2,7 @@
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -23,6 +23,10 @@ def _system_clock() -> datetime:
 #: The platform's one clock: every "now" (utcnow) and "today" (core.calendar.local_today) is read from it. Tests
 #: stop it at a moment of their choosing by replacing it (tests/conftest.py `clock`); application code never does.
 clock: Callable[[], datetime] = _system_clock
+
+
+#: SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for busy tables.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:

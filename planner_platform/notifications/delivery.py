@@ -12,10 +12,10 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from planner_platform.core.db import utcnow
+from planner_platform.core.outbox import backoff
 from planner_platform.extensions import db
 from planner_platform.notifications.channels import DeliveryError, Mailer, send_sms
 from planner_platform.notifications.models import Channel, DeliveryState, Notification
-from planner_platform.notifications.outbox import backoff
 from planner_platform.notifications.registry import EVENT_TYPES
 from planner_platform.notifications.rendering import RenderError, render_event
 

@@ -14,9 +14,10 @@ from sqlalchemy.orm import aliased
 from planner_platform.accounts.models import RoleGrant, User
 from planner_platform.areas.models import Place
 from planner_platform.core.db import utcnow
+from planner_platform.core.outbox import OutboxEvent
 from planner_platform.extensions import db
 from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
-                                                   NotificationPreference, NotificationSettings, OutboxEvent)
+                                                   NotificationPreference, NotificationSettings)
 from planner_platform.notifications.registry import EVENT_TYPES, EventType
 from planner_platform.notifications.rendering import RenderError, render_event
 

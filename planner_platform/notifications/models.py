@@ -1,23 +1,14 @@
-"""The outbox of events, one delivery row per (event, recipient, channel), and per-user preferences."""
+"""One delivery row per (event, recipient, channel), and per-user preferences (the events: core.outbox)."""
 import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
-from planner_platform.core.db import Base, UTCDateTime, utcnow
-
-#: SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for these busy tables.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class EventKind(enum.Enum):
-    #: Fan out to users resolved from the payload, through their preferred channels.
-    notify = "notify"
-    #: One message to one phone number or email address (reset links, invitations), preferences do not apply.
-    message = "message"
+from planner_platform.core.db import Base, BigId, UTCDateTime, utcnow
+from planner_platform.core.outbox import OutboxEvent
 
 
 class Channel(enum.Enum):
@@ -69,31 +60,6 @@ class EmailFrequency(enum.Enum):
 
 FREQUENCY_LABELS = {EmailFrequency.immediate: _l("At once"), EmailFrequency.daily: _l("Daily digest"),
                     EmailFrequency.weekly: _l("Weekly digest"), EmailFrequency.off: _l("Never")}
-
-
-class OutboxEvent(Base):
-    """Written in the same transaction as the change it reports; a relay hands it to the workers afterwards."""
-
-    __tablename__ = "outbox_events"
-    __table_args__ = (
-        Index("ix_outbox_events_unprocessed", "available_at", postgresql_where=text("processed_at IS NULL"),
-              sqlite_where=text("processed_at IS NULL")),
-    )
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    kind: Mapped[EventKind] = mapped_column(Enum(EventKind, name="event_kind", native_enum=False,
-                                                 create_constraint=True, length=16))
-    #: Registered event type, e.g. "accounts.role_granted" (see notifications.registry).
-    event_type: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict] = mapped_column(JSON)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Not handed out before this time (publishing backs off after broker errors).
-    available_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Notification(Base):

@@ -4,7 +4,8 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.notifications.models import DeliveryState, Notification, OutboxEvent
+from planner_platform.core.outbox import OutboxEvent
+from planner_platform.notifications.models import DeliveryState, Notification
 
 
 def outbox_health() -> dict:

@@ -1,12 +1,15 @@
 """Event types: what each notification is about, who gets it, how it reads and where it links.
 
 Features register their types at import time with `register(EventType(...))`; the fan-out looks them up by name.
+Features below this package (accounts) only name their events; their types are registered here, in
+`notifications.account_events`.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from planner_platform.core.outbox import EVENT_TYPE_NAMES
 from planner_platform.notifications.models import Channel
 
 #: Categories a user can switch per channel on the preferences page.
@@ -35,6 +38,7 @@ def register(event_type: EventType) -> EventType:
     if event_type.category not in CATEGORIES:
         raise ValueError(f"unknown notification category {event_type.category!r}")
     EVENT_TYPES[event_type.name] = event_type
+    EVENT_TYPE_NAMES.add(event_type.name)
     return event_type
 
 

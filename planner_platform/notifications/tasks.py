@@ -3,11 +3,13 @@ import logging
 
 from celery import shared_task
 
+from planner_platform.core import outbox
 from planner_platform.core.db import utcnow
+from planner_platform.core.outbox import EventKind
 from planner_platform.extensions import db
-from planner_platform.notifications import delivery, digests, fanout, outbox
+from planner_platform.notifications import delivery, digests, fanout
 from planner_platform.notifications.channels import DeliveryError, send_direct
-from planner_platform.notifications.models import EmailFrequency, EventKind
+from planner_platform.notifications.models import EmailFrequency
 
 logger = logging.getLogger(__name__)
 #: Deliveries handed to one task: one SMTP connection serves them all.
@@ -28,7 +30,7 @@ def dispatch_deliveries(notification_ids: list[int]) -> None:
             return
 
 
-@shared_task(name="notifications.process_event", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=outbox.PROCESS_TASK, acks_late=True, reject_on_worker_lost=True)
 def process_event(event_id: int) -> None:
     """Fan a notify event out to delivery rows, or send a direct message; idempotent per event."""
     event = fanout.claim_unprocessed(event_id)

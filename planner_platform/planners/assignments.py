@@ -22,7 +22,7 @@ from planner_platform.core.db import utcnow
 from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
-from planner_platform.notifications.outbox import emit
+from planner_platform.core.outbox import emit
 from planner_platform.planners import notifications as events
 from planner_platform.planners.models import (HOLDING_STATES, TRANSITIONS, Assignment, AssignmentEvent,
                                               AssignmentRole, AssignmentState, PlannerProfile, Team)

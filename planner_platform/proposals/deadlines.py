@@ -10,7 +10,7 @@ from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.notifications.outbox import emit
+from planner_platform.core.outbox import emit
 from planner_platform.planners.queries import serving_planner_accounts
 from planner_platform.proposals import notifications as events
 from planner_platform.proposals.models import DECISIONS, Proposal, ProposalState

@@ -20,7 +20,7 @@ from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
-from planner_platform.notifications.outbox import emit
+from planner_platform.core.outbox import emit
 from planner_platform.planners.queries import serving_planner_accounts
 from planner_platform.planners.services import district_of, policy_for, proposal_rules
 from planner_platform.proposals import notifications as events

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from planner_platform.activities import services
 from planner_platform.activities.models import Activity, ActivityFile, ActivityProposal, ActivityState
 from planner_platform.extensions import db
-from planner_platform.notifications.models import OutboxEvent
+from planner_platform.core.outbox import OutboxEvent
 from planner_platform.proposals.models import Channel, Proposal
 from tests.activities.conftest import actor, client_of, load, make_activity, now
 from tests.conftest import csrf_token_from

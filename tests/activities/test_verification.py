@@ -9,7 +9,7 @@ from planner_platform.activities import services
 from planner_platform.activities.models import Activity, ActivityState
 from planner_platform.core.errors import Conflict, NotAllowed
 from planner_platform.extensions import db
-from planner_platform.notifications.models import OutboxEvent
+from planner_platform.core.outbox import OutboxEvent
 from tests.activities.conftest import actor, client_of, load, make_activity, now
 from tests.conftest import submit
 from tests.proposals.conftest import says

@@ -8,7 +8,7 @@ from planner_platform.extensions import db
 from planner_platform.notifications import delivery
 from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
                                                    NotificationSettings)
-from planner_platform.notifications.outbox import emit
+from planner_platform.core.outbox import emit
 from tests.conftest import csrf_token_from
 from tests.smtp_sink import SmtpSink
 

@@ -7,8 +7,8 @@ from planner_platform.accounts.models import Role
 from planner_platform.extensions import db
 from planner_platform.notifications import digests, fanout
 from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
-                                                   NotificationPreference, NotificationSettings, OutboxEvent)
-from planner_platform.notifications.outbox import emit, relay_outbox
+                                                   NotificationPreference, NotificationSettings)
+from planner_platform.core.outbox import OutboxEvent, emit, relay_outbox
 from planner_platform.notifications.registry import EVENT_TYPES, EventType, register
 from planner_platform.notifications.tasks import process_event
 from tests.conftest import csrf_token_from, submit
@@ -196,7 +196,7 @@ def test_staff_digests_list_communities_without_a_lead_even_with_no_notification
 
 
 def test_without_a_broker_every_event_of_a_large_transaction_is_delivered(app, make_user, monkeypatch):
-    from planner_platform.notifications import outbox
+    from planner_platform.core import outbox
 
     monkeypatch.setattr(outbox, "RELAY_BATCH", 4)  # the demo seed commits a thousand events at once
     user = make_user(Role.resident, "D1S1C1")

@@ -10,9 +10,9 @@ from planner_platform.accounts.models import Role
 from planner_platform.extensions import db
 from planner_platform.notifications import delivery
 from planner_platform.notifications.delivery import CLAIM_CHUNK
-from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, EventKind, Notification,
-                                                   NotificationSettings, OutboxEvent)
-from planner_platform.notifications.outbox import emit, relay_outbox
+from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
+                                                   NotificationSettings)
+from planner_platform.core.outbox import EventKind, OutboxEvent, emit, relay_outbox
 from planner_platform.notifications.tasks import dispatch_deliveries
 from tests.conftest import login, submit
 from tests.notifications.conftest import wait_until

@@ -10,7 +10,8 @@ from planner_platform.accounts.models import Role
 from planner_platform.areas.models import Place
 from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.extensions import db
-from planner_platform.notifications.models import Notification, OutboxEvent
+from planner_platform.core.outbox import OutboxEvent
+from planner_platform.notifications.models import Notification
 from planner_platform.planners import assignments, queries
 from planner_platform.planners.models import (Assignment, AssignmentEvent, AssignmentRole, AssignmentState,
                                               PlannerProfile, PolicyProfile, Team)

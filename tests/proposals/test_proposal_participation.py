@@ -9,7 +9,8 @@ from planner_platform.accounts.models import Role, User
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.notifications.models import Notification, OutboxEvent
+from planner_platform.core.outbox import OutboxEvent
+from planner_platform.notifications.models import Notification
 from planner_platform.notifications.rendering import render_event
 from planner_platform.proposals import participation, services
 from planner_platform.proposals.deadlines import auto_close, flag_overdue

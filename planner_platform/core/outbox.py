@@ -1,29 +1,67 @@
-"""Writing events to the outbox, and the relay that hands them to the workers.
+"""The transactional outbox: events written in the caller's transaction, and the relay that hands them to workers.
 
 `emit()` and `send_message()` add a row to the caller's transaction; nothing is published until it commits.
 The relay runs right after that commit (for the new rows) and from beat every few seconds (for everything
-still pending, including rows whose publish failed or whose message a broker restart lost).
+still pending, including rows whose publish failed or whose message a broker restart lost). It publishes the
+consuming task by name through the application's Celery instance, or runs it in-process when there is no
+broker, so this floor imports no feature: `notifications` implements the task and registers the event types.
 """
+import enum
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from kombu.exceptions import OperationalError
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, or_, select, text
 from sqlalchemy import event as sa_event
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from planner_platform.core.after_commit import on_commit
-from planner_platform.core.db import utcnow
+from planner_platform.core.db import Base, BigId, UTCDateTime, utcnow
 from planner_platform.extensions import db
-from planner_platform.notifications.models import EventKind, OutboxEvent
-from planner_platform.notifications.registry import EVENT_TYPES
 
 logger = logging.getLogger(__name__)
 _PENDING_KEY = "outbox_new_event_ids"
 #: Events published per relay transaction.
 RELAY_BATCH = 500
+#: The Celery task that consumes one event (notifications.tasks implements it; the name predates this module).
+PROCESS_TASK = "notifications.process_event"
+#: Event types that a consumer has registered (notifications.registry); emit() refuses any other name, so a
+#: typo fails in the caller's transaction instead of in a worker.
+EVENT_TYPE_NAMES: set[str] = set()
+
+
+class EventKind(enum.Enum):
+    #: Fan out to users resolved from the payload, through their preferred channels.
+    notify = "notify"
+    #: One message to one phone number or email address (reset links, invitations), preferences do not apply.
+    message = "message"
+
+
+class OutboxEvent(Base):
+    """Written in the same transaction as the change it reports; a relay hands it to the workers afterwards."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index("ix_outbox_events_unprocessed", "available_at", postgresql_where=text("processed_at IS NULL"),
+              sqlite_where=text("processed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(Enum(EventKind, name="event_kind", native_enum=False,
+                                                 create_constraint=True, length=16))
+    #: Registered event type, e.g. "accounts.role_granted" (see notifications.registry).
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Not handed out before this time (publishing backs off after broker errors).
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 def _add(kind: EventKind, event_type: str, payload: dict, actor) -> OutboxEvent:
@@ -59,7 +97,7 @@ def emit(event_type: str, *, recipients: dict, payload: dict | None = None, acto
     "covering" reaches holders of those roles over a place containing place_id (e.g. the sub-district staff of
     a community), "within" reaches holders inside it (e.g. every resident of a sub-district).
     """
-    if event_type not in EVENT_TYPES:
+    if event_type not in EVENT_TYPE_NAMES:
         raise ValueError(f"unregistered event type {event_type!r}")
     return _add(EventKind.notify, event_type, {**(payload or {}), "recipients": recipients}, actor)
 
@@ -82,8 +120,6 @@ def relay_outbox(event_ids: list[int] | None = None, limit: int = RELAY_BATCH) -
     Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several relays never publish the same row
     at once (SQLite runs one relay). A broker error leaves the rows pending with a backoff; it never raises.
     """
-    from planner_platform.notifications.tasks import process_event
-
     now = utcnow()
     republish_before = now - timedelta(seconds=current_app.config["OUTBOX_REPUBLISH_AFTER_SECONDS"])
     query = (select(OutboxEvent).where(OutboxEvent.processed_at.is_(None), OutboxEvent.available_at <= now,
@@ -97,13 +133,14 @@ def relay_outbox(event_ids: list[int] | None = None, limit: int = RELAY_BATCH) -
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     events = db.session.scalars(query).all()
-    eager = current_app.extensions["celery"].conf.task_always_eager
+    celery = current_app.extensions["celery"]
+    eager = celery.conf.task_always_eager
     published = []
     for event in events:
         event.publish_attempts += 1
         if not eager:
             try:
-                process_event.apply_async((event.id,), ignore_result=True)
+                celery.send_task(PROCESS_TASK, (event.id,), ignore_result=True)
             except (OperationalError, RuntimeError, OSError) as error:
                 # Broker down or hung: keep the rest pending and try again later (the beat relay).
                 logger.warning("Outbox relay could not publish event %s: %s", event.id, error)
@@ -113,7 +150,7 @@ def relay_outbox(event_ids: list[int] | None = None, limit: int = RELAY_BATCH) -
         event.published_at = now
         published.append(event.id)
     db.session.commit()
-    if eager:  # no broker (the embedded default): deliver in this process, after the commit above
+    if eager:  # no broker (the embedded default): process them in this process, after the commit above
         for event_id in published:
-            process_event(event_id)
+            celery.tasks[PROCESS_TASK](event_id)
     return len(published)
