@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from kombu.exceptions import OperationalError
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, or_, select, text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, or_, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -114,43 +114,58 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def relay_outbox(event_ids: list[int] | None = None, limit: int = RELAY_BATCH) -> int:
-    """Publish due events to the workers and mark them published; returns how many went out.
-
-    Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several relays never publish the same row
-    at once (SQLite runs one relay). A broker error leaves the rows pending with a backoff; it never raises.
-    """
+def _claim(event_ids: list[int] | None, limit: int) -> list[int]:
+    """Mark due events published, and commit: from then on other relays leave them alone and workers see them."""
     now = utcnow()
     republish_before = now - timedelta(seconds=current_app.config["OUTBOX_REPUBLISH_AFTER_SECONDS"])
-    query = (select(OutboxEvent).where(OutboxEvent.processed_at.is_(None), OutboxEvent.available_at <= now,
-                                       or_(OutboxEvent.published_at.is_(None),
-                                           OutboxEvent.published_at < republish_before))
-             .order_by(OutboxEvent.id).limit(limit))
+    due = (select(OutboxEvent.id).where(OutboxEvent.processed_at.is_(None), OutboxEvent.available_at <= now,
+                                        or_(OutboxEvent.published_at.is_(None),
+                                            OutboxEvent.published_at < republish_before))
+           .order_by(OutboxEvent.id).limit(limit))
     if event_ids is not None:
-        if not event_ids:
-            return 0
-        query = query.where(OutboxEvent.id.in_(event_ids))
+        due = due.where(OutboxEvent.id.in_(event_ids))
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    events = db.session.scalars(query).all()
-    celery = current_app.extensions["celery"]
-    eager = celery.conf.task_always_eager
-    published = []
-    for event in events:
-        event.publish_attempts += 1
-        if not eager:
-            try:
-                celery.send_task(PROCESS_TASK, (event.id,), ignore_result=True)
-            except (OperationalError, RuntimeError, OSError) as error:
-                # Broker down or hung: keep the rest pending and try again later (the beat relay).
-                logger.warning("Outbox relay could not publish event %s: %s", event.id, error)
-                event.last_error = f"publish failed: {error}"[:1000]
-                event.available_at = now + backoff(event.publish_attempts)
-                break
-        event.published_at = now
-        published.append(event.id)
+        due = due.with_for_update(skip_locked=True)
+    claimed = list(db.session.scalars(due))
+    if claimed:
+        db.session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(claimed))
+                           .values(published_at=now, publish_attempts=OutboxEvent.publish_attempts + 1)
+                           .execution_options(synchronize_session=False))
     db.session.commit()
-    if eager:  # no broker (the embedded default): process them in this process, after the commit above
-        for event_id in published:
+    return claimed
+
+
+def _unclaim(event_ids: list[int], error: Exception) -> None:
+    """Hand events whose publish failed back to the beat relay."""
+    db.session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(event_ids), OutboxEvent.processed_at.is_(None))
+                       .values(published_at=None, last_error=f"publish failed: {error}"[:1000],
+                               available_at=utcnow() + backoff(1))
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def relay_outbox(event_ids: list[int] | None = None, limit: int = RELAY_BATCH) -> int:
+    """Hand due events to the workers; returns how many went out.
+
+    The claim is committed before anything is published: a worker may start on a task within a millisecond,
+    and a row still locked or unmarked by this transaction would be skipped until the re-publish (issue 11).
+    Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several relays never publish the same row
+    (SQLite runs one relay). A broker error hands the unsent rows back with a backoff; it never raises.
+    """
+    if event_ids is not None and not event_ids:
+        return 0
+    claimed = _claim(event_ids, limit)
+    celery = current_app.extensions["celery"]
+    if celery.conf.task_always_eager:  # no broker (the embedded default): process them in this process
+        for event_id in claimed:
             celery.tasks[PROCESS_TASK](event_id)
-    return len(published)
+        return len(claimed)
+    for sent, event_id in enumerate(claimed):
+        try:
+            celery.send_task(PROCESS_TASK, (event_id,), ignore_result=True)
+        except (OperationalError, RuntimeError, OSError) as error:
+            # Broker down or hung: the rest go back to the beat relay.
+            logger.warning("Outbox relay could not publish event %s: %s", event_id, error)
+            _unclaim(claimed[sent:], error)
+            return sent
+    return len(claimed)

@@ -75,19 +75,27 @@ def smtp_sink():
 
 
 class Worker:
-    def __init__(self, env: dict):
+    """A `celery worker` process: solo by default; `concurrency` > 1 forks that many children; `beat` embeds beat
+    with the production schedule. Its log goes to a file (a pipe nobody reads would block a chatty worker)."""
+
+    def __init__(self, env: dict, log_dir: Path, *, concurrency: int = 1, beat: bool = False):
         self.env = env
+        self.log = log_dir / f"worker-{id(self)}.log"
+        self.options = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
+        if beat:
+            self.options += ["--beat", f"--schedule={log_dir / f'beat-{id(self)}'}"]
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "planner_platform.worker", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "planner_platform.worker", "worker", *self.options,
+                 "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill(self):
-        """SIGKILL: no warm shutdown, whatever it was doing is cut off."""
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to the worker and its children: no warm shutdown, whatever they were doing is cut off."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self):
@@ -96,21 +104,27 @@ class Worker:
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                pass
         if self.process:
-            print(self.process.stdout.read()[-4000:])
+            try:  # children a cut-off shutdown left behind would keep running against later tests
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=10)
+            print(self.log.read_text()[-4000:])
 
 
 @pytest.fixture
 def worker_factory(database_url, redis_server, smtp_sink, tmp_path):
-    """start_worker() → a running Celery worker on the test database, the Redis server and the SMTP sink."""
+    """start_worker(concurrency=1, beat=False) → a running Celery worker on the test database, the Redis server
+    and the SMTP sink."""
     env = {**os.environ, "APP_CONFIG": "development", "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
            "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_sink.port), "SMS_BACKEND": "file",
            "MESSAGE_FILE_DIR": str(tmp_path), **{k: str(v) for k, v in FAST.items()}}
     workers = []
 
-    def start_worker() -> Worker:
-        worker = Worker(env)
+    def start_worker(**options) -> Worker:
+        worker = Worker(env, tmp_path, **options)
         worker.start()
         workers.append(worker)
         return worker
@@ -138,6 +152,11 @@ def web(database_url, redis_server, smtp_sink, app):
     with web_app.app_context():
         db.engine.dispose()
     app.extensions["celery"].set_current()
+
+
+def wait_ready(web_app, workers: int = 1) -> None:
+    """Until that many worker processes answer a ping (so a test measures delivery, not start-up)."""
+    wait_until(lambda: len(web_app.extensions["celery"].control.ping(timeout=0.5)) >= workers, timeout=60)
 
 
 def wait_until(condition, timeout: float = 40, interval: float = 0.2):
