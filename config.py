@@ -52,6 +52,9 @@ def _celery_settings(redis_url: str | None) -> dict:
             broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 0,
                                       "visibility_timeout": 3600},
             task_publish_retry=False,
+            # Workers and beat keep reconnecting, every 2 s (extensions._PromptlyReconnecting), however long
+            # Redis is away: the default gives up after 100 attempts.
+            broker_connection_max_retries=None,
         )
     else:
         settings.update(task_always_eager=True, task_eager_propagates=True, broker_url="memory://")
@@ -124,6 +127,9 @@ class BaseConfig:
     #: Deliveries are tried this many times, waiting NOTIFY_RETRY_BASE_SECONDS × 2^(n-1) (±50 %) in between.
     NOTIFY_MAX_ATTEMPTS = _env_int("NOTIFY_MAX_ATTEMPTS", 5)
     NOTIFY_RETRY_BASE_SECONDS = _env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+    #: An event whose publish failed (Redis down) is handed out again after this long, by the beat relay that runs
+    #: every 10 s: events wait at most about both once Redis is back.
+    OUTBOX_PUBLISH_RETRY_SECONDS = _env_int("OUTBOX_PUBLISH_RETRY_SECONDS", 5)
     #: A published event not processed after this long is published again (e.g. Redis lost the message).
     OUTBOX_REPUBLISH_AFTER_SECONDS = _env_int("OUTBOX_REPUBLISH_AFTER_SECONDS", 300)
     #: A pending delivery older than this is queued again by the sweep (its task was lost).

@@ -8,7 +8,6 @@ broker, so this floor imports no feature: `notifications` implements the task an
 """
 import enum
 import logging
-import random
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -56,7 +55,7 @@ class OutboxEvent(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Not handed out before this time (publishing backs off after broker errors).
+    #: Not handed out before this time (a publish that failed waits OUTBOX_PUBLISH_RETRY_SECONDS).
     available_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -107,13 +106,6 @@ def send_message(to: str, subject: str, body: str, *, actor=None) -> OutboxEvent
     return _add(EventKind.message, "message.direct", {"to": to, "subject": subject, "body": body}, actor)
 
 
-def backoff(attempts: int) -> timedelta:
-    """Exponential backoff with jitter, so retries from many rows do not arrive in step."""
-    base = current_app.config["NOTIFY_RETRY_BASE_SECONDS"]
-    seconds = min(base * 2 ** max(attempts - 1, 0), 6 * 3600) * random.uniform(0.5, 1.5)
-    return timedelta(seconds=seconds)
-
-
 def _claim(event_ids: list[int] | None, limit: int) -> list[int]:
     """Mark due events published, and commit: from then on other relays leave them alone and workers see them."""
     now = utcnow()
@@ -139,7 +131,8 @@ def _unclaim(event_ids: list[int], error: Exception) -> None:
     """Hand events whose publish failed back to the beat relay."""
     db.session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(event_ids), OutboxEvent.processed_at.is_(None))
                        .values(published_at=None, last_error=f"publish failed: {error}"[:1000],
-                               available_at=utcnow() + backoff(1))
+                               available_at=utcnow() + timedelta(
+                                   seconds=current_app.config["OUTBOX_PUBLISH_RETRY_SECONDS"]))
                        .execution_options(synchronize_session=False))
     db.session.commit()
 
@@ -150,7 +143,7 @@ def relay_outbox(event_ids: list[int] | None = None, limit: int = RELAY_BATCH) -
     The claim is committed before anything is published: a worker may start on a task within a millisecond,
     and a row still locked or unmarked by this transaction would be skipped until the re-publish (issue 11).
     Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several relays never publish the same row
-    (SQLite runs one relay). A broker error hands the unsent rows back with a backoff; it never raises.
+    (SQLite runs one relay). A broker error hands the unsent rows back to the beat relay; it never raises.
     """
     if event_ids is not None and not event_ids:
         return 0

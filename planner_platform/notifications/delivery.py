@@ -5,6 +5,7 @@ never send the same row. A worker killed between claim and record leaves its row
 them failed as "outcome unknown" (visible and retryable on the operations page) rather than risk sending twice.
 """
 import logging
+import random
 from datetime import timedelta
 
 from flask import current_app
@@ -12,7 +13,6 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from planner_platform.core.db import utcnow
-from planner_platform.core.outbox import backoff
 from planner_platform.extensions import db
 from planner_platform.notifications.channels import DeliveryError, Mailer, send_sms
 from planner_platform.notifications.models import Channel, DeliveryState, Notification
@@ -26,6 +26,13 @@ UNKNOWN_OUTCOME = "the worker stopped while sending; the outcome is unknown, so 
 #: Deliveries claimed together: one UPDATE and one commit per chunk instead of per message. A worker killed
 #: mid-chunk leaves at most this many rows "outcome unknown"; never a duplicate.
 CLAIM_CHUNK = 20
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with jitter, so retries from many rows do not arrive in step."""
+    base = current_app.config["NOTIFY_RETRY_BASE_SECONDS"]
+    seconds = min(base * 2 ** max(attempts - 1, 0), 6 * 3600) * random.uniform(0.5, 1.5)
+    return timedelta(seconds=seconds)
 
 
 def _claim(notification_ids: list[int]) -> list[Notification]:

@@ -56,7 +56,7 @@ def _send_direct_message(event) -> None:
     except DeliveryError as error:
         event.last_error = str(error)[:1000]
         event.published_at = None
-        event.available_at = utcnow() + outbox.backoff(event.publish_attempts)
+        event.available_at = utcnow() + delivery.backoff(event.publish_attempts)
         db.session.commit()
         return
     fanout.mark_processed(event)

@@ -116,15 +116,16 @@ class Worker:
 
 @pytest.fixture
 def worker_factory(database_url, redis_server, smtp_sink, tmp_path):
-    """start_worker(concurrency=1, beat=False) → a running Celery worker on the test database, the Redis server
-    and the SMTP sink."""
+    """start_worker(concurrency=1, beat=False, fast=True) → a running Celery worker on the test database, the Redis
+    server and the SMTP sink."""
     env = {**os.environ, "APP_CONFIG": "development", "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
            "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_sink.port), "SMS_BACKEND": "file",
            "MESSAGE_FILE_DIR": str(tmp_path), **{k: str(v) for k, v in FAST.items()}}
     workers = []
 
-    def start_worker(**options) -> Worker:
-        worker = Worker(env, tmp_path, **options)
+    def start_worker(*, fast: bool = True, **options) -> Worker:
+        """fast=False: the production timings (retries, re-publish, redispatch), e.g. to measure a recovery."""
+        worker = Worker(env if fast else {k: v for k, v in env.items() if k not in FAST}, tmp_path, **options)
         worker.start()
         workers.append(worker)
         return worker

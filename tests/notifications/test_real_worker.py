@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from config import TestingConfig
 from planner_platform.accounts.models import Role
 from planner_platform.extensions import db
 from planner_platform.notifications import delivery
@@ -17,7 +18,7 @@ from planner_platform.notifications.models import (Channel, DeliveryState, Email
 from planner_platform.core.outbox import EventKind, OutboxEvent, emit, relay_outbox
 from planner_platform.notifications.tasks import dispatch_deliveries
 from tests.conftest import login, submit
-from tests.notifications.conftest import wait_ready, wait_until
+from tests.notifications.conftest import FAST, wait_ready, wait_until
 
 pytestmark = pytest.mark.worker
 PAYLOAD = {"role": "planner", "place": "东亭社区", "by": "王主任"}
@@ -85,6 +86,31 @@ def test_with_redis_down_the_change_succeeds_quickly_and_is_delivered_once_redis
         return _count(app, Notification.recipient_id == target.id, Notification.channel == Channel.in_app)
 
     assert wait_until(relayed, timeout=60, interval=1) == 1
+
+
+def test_after_a_redis_outage_waiting_events_arrive_soon_after_redis_is_back(app, web, worker_factory, redis_server,
+                                                                             make_user):
+    """Issue 11.2: the worker and its beat as deployed (production schedule and timings); Redis stays down long
+    enough for the worker's reconnect wait to grow, and the last change is made just before Redis returns."""
+    web.config.update({key: getattr(TestingConfig, key) for key in FAST})
+    user = make_user(Role.resident, "D1S1C1")
+    worker_factory(beat=True, fast=False)
+    wait_ready(web)
+    redis_server.stop()
+
+    def change():  # its publish fails: Redis is down
+        with web.app_context():
+            emit("accounts.role_granted", recipients={"users": [user.id]}, payload=PAYLOAD)
+            db.session.commit()
+
+    change()
+    time.sleep(30)
+    change()
+    redis_server.start()
+    back = time.monotonic()
+    in_inbox = lambda: _count(app, Notification.recipient_id == user.id, Notification.channel == Channel.in_app)  # noqa
+    wait_until(lambda: in_inbox() == 2, timeout=20, interval=0.2)
+    print(f"both changes in the inbox {time.monotonic() - back:.1f} s after Redis came back")
 
 
 def test_killing_a_worker_mid_batch_sends_nothing_twice(app, web, worker_factory, smtp_sink, make_user):
