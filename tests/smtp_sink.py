@@ -11,14 +11,18 @@ class SinkHandler:
     def __init__(self, delay: float = 0.0):
         self.delay = delay
         self.messages = []
+        #: Messages whose content arrived, counted before the delay: a sender is then waiting for the answer.
+        self.receiving = 0
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        self.receiving += 1
         if self.delay:
             time.sleep(self.delay)  # a slow relay, to catch a worker in the middle of a batch
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append({"to": envelope.rcpt_tos[0], "subject": str(message["Subject"]),
+                                  "message_id": message["Message-ID"],
                                   "text": message.get_body(("plain",)).get_content(),
                                   "html": (message.get_body(("html",)) or message).get_content()})
         return "250 OK"

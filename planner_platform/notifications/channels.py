@@ -2,6 +2,10 @@
 
 Email: "console" (log), "file" (JSON lines in MESSAGE_FILE_DIR/mail.jsonl), "smtp" (SMTP_* settings), "memory"
 (tests). SMS: "console", "file" (sms.jsonl), "memory". A real SMS provider implements `send_sms`.
+
+Every message carries the key of its delivery row (`notification-<id>`), the same on every attempt: SMS
+providers take it as their idempotency key (a repeat is dropped), and emails carry it as their Message-ID.
+The local backends record it.
 """
 import json
 import logging
@@ -27,7 +31,8 @@ def _record(kind: str, message: dict) -> None:
     backend = config["MAIL_BACKEND" if kind == "mail" else "SMS_BACKEND"]
     message = {**message, "channel": kind, "sent_at": utcnow().isoformat()}
     if backend == "console":
-        logger.info("%s to %s: %s", kind.upper(), message["to"], message.get("subject") or message.get("body"))
+        logger.info("%s to %s (%s): %s", kind.upper(), message["to"], message.get("key"),
+                    message.get("subject") or message.get("body"))
     elif backend == "file":
         directory = Path(config["MESSAGE_FILE_DIR"])
         directory.mkdir(parents=True, exist_ok=True)
@@ -86,28 +91,24 @@ class Mailer:
             self._messages[key] = message.as_bytes()
         return self._messages[key]
 
-    def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
+    def send(self, to: str, subject: str, text: str, html: str | None = None, *, key: str | None = None) -> None:
         if self.config["MAIL_BACKEND"] != "smtp":
-            _record("mail", {"to": to, "subject": subject, "body": text, "html": html})
+            _record("mail", {"to": to, "subject": subject, "body": text, "html": html, "key": key})
             return
         if not to.isascii():
             raise DeliveryError("internationalised email addresses are not supported by the mail relay")
-        raw = b"To: " + to.encode("ascii") + b"\r\n" + self._serialised(subject, text, html)
+        sender = parseaddr(self.config["MAIL_FROM"])[1]
+        headers = "To: " + to + "\r\n"
+        if key:  # the same on a second attempt, so a mailbox can tell a repeat
+            headers += f"Message-ID: <{key}@{sender.rpartition('@')[2]}>\r\n"
+        raw = headers.encode("ascii") + self._serialised(subject, text, html)
         try:
-            self._connection().sendmail(parseaddr(self.config["MAIL_FROM"])[1], [to], raw)
+            self._connection().sendmail(sender, [to], raw)
         except (OSError, smtplib.SMTPException) as error:
             self.smtp = None
             raise DeliveryError(f"SMTP send failed: {error}") from error
 
 
-def send_sms(to: str, body: str) -> None:
-    _record("sms", {"to": to, "body": body})
-
-
-def send_direct(to: str, subject: str, body: str) -> None:
-    """One message to an address: an email when it has an @, otherwise a text message to a phone number."""
-    if "@" in to:
-        with Mailer() as mailer:
-            mailer.send(to, subject, body)
-    else:
-        send_sms(to, f"{subject}: {body}")
+def send_sms(to: str, body: str, *, key: str) -> None:
+    """A real provider passes `key` as its idempotency key: a message sent again after a lost answer arrives once."""
+    _record("sms", {"to": to, "body": body, "key": key})

@@ -1,8 +1,9 @@
 """Sending email and SMS deliveries: claim, send, record; retries with backoff; the safety-net sweep.
 
 Deliveries are claimed (pending → sending) and committed before anything leaves the platform, so two workers
-never send the same row. A worker killed between claim and record leaves its rows in `sending`; the sweep marks
-them failed as "outcome unknown" (visible and retryable on the operations page) rather than risk sending twice.
+never send the same row, and no row stays locked while a provider answers. A worker killed between claim and
+record leaves its rows in `sending`; after DELIVERY_SENDING_TIMEOUT_SECONDS the sweep applies each channel's
+policy (`recover_stuck_sendings`, README "Notifications").
 """
 import logging
 import random
@@ -13,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from planner_platform.core.db import utcnow
+from planner_platform.core.outbox import OutboxEvent
 from planner_platform.extensions import db
 from planner_platform.notifications.channels import DeliveryError, Mailer, send_sms
 from planner_platform.notifications.models import Channel, DeliveryState, Notification
@@ -21,10 +23,11 @@ from planner_platform.notifications.rendering import RenderError, render_event
 
 logger = logging.getLogger(__name__)
 UNKNOWN_OUTCOME = "the worker stopped while sending; the outcome is unknown, so it was not sent again"
+SENT_AGAIN = "the worker stopped while sending; sent again with the same key"
 
 
 #: Deliveries claimed together: one UPDATE and one commit per chunk instead of per message. A worker killed
-#: mid-chunk leaves at most this many rows "outcome unknown"; never a duplicate.
+#: mid-chunk leaves at most this many rows with an unknown outcome.
 CLAIM_CHUNK = 20
 
 
@@ -53,9 +56,22 @@ def _claim(notification_ids: list[int]) -> list[Notification]:
                               .order_by(Notification.id)).all()
 
 
+def provider_key(notification_id: int) -> str:
+    """The idempotency key of a delivery, the same on every attempt (channels)."""
+    return f"notification-{notification_id}"
+
+
+def _direct_texts(payload: dict) -> dict:
+    """A direct message was written in the requester's language when it was sent: no template."""
+    return {"subject": payload["subject"], "text": payload["body"], "sms": f"{payload['subject']}: {payload['body']}"}
+
+
 def _texts(notification: Notification, cache: dict) -> dict:
     """Rendered texts, shared by every recipient of the same event, channel and language."""
-    event, locale = notification.event, notification.recipient.locale
+    event = notification.event
+    if notification.recipient is None:
+        return _direct_texts(event.payload)
+    locale = notification.recipient.locale
     key = (event.id, notification.channel, locale)
     if key not in cache:
         try:
@@ -80,11 +96,17 @@ def _record_failure(notification: Notification, error: Exception, *, retry: bool
 
 
 def _prepare(claimed: list[Notification], cache: dict) -> list[tuple]:
-    """(notification id, channel, address, texts or RenderError) for each claimed row, read before sending."""
+    """(notification id, channel, address, texts or RenderError) for each claimed row, read before sending.
+
+    Text messages first: they are quick, and a slow mail server then holds up no SMS.
+    """
     prepared = []
-    for notification in claimed:
+    for notification in sorted(claimed, key=lambda row: row.channel is not Channel.sms):
         user = notification.recipient
-        address = user.email if notification.channel is Channel.email else user.phone
+        if user is None:
+            address = notification.address
+        else:
+            address = user.email if notification.channel is Channel.email else user.phone
         try:
             texts = _texts(notification, cache)
         except RenderError as error:
@@ -93,11 +115,12 @@ def _prepare(claimed: list[Notification], cache: dict) -> list[tuple]:
     return prepared
 
 
-def _send(mailer: Mailer, channel: Channel, address: str, texts: dict) -> None:
+def _send(mailer: Mailer, notification_id: int, channel: Channel, address: str, texts: dict) -> None:
+    key = provider_key(notification_id)
     if channel is Channel.email:
-        mailer.send(address, texts["subject"], texts["text"], texts.get("html"))
+        mailer.send(address, texts["subject"], texts["text"], texts.get("html"), key=key)
     else:
-        send_sms(address, texts["sms"])
+        send_sms(address, texts["sms"], key=key)
 
 
 def deliver(notification_ids: list[int]) -> dict[str, int]:
@@ -119,7 +142,7 @@ def deliver(notification_ids: list[int]) -> dict[str, int]:
                 try:
                     if isinstance(texts, RenderError):
                         raise texts
-                    _send(mailer, channel, address, texts)
+                    _send(mailer, notification_id, channel, address, texts)
                     results[notification_id] = None
                 except (RenderError, DeliveryError) as error:
                     results[notification_id] = error
@@ -149,12 +172,29 @@ def due_delivery_ids(limit: int = 5000) -> list[int]:
         .order_by(Notification.id).limit(limit)))
 
 
-def fail_stuck_sendings() -> int:
-    """Rows left in `sending` by a killed worker: record them as failed instead of sending twice."""
-    stuck_before = utcnow() - timedelta(seconds=current_app.config["DELIVERY_SENDING_TIMEOUT_SECONDS"])
-    count = db.session.execute(
-        update(Notification).where(Notification.state == DeliveryState.sending,
-                                   Notification.next_attempt_at < stuck_before)
-        .values(state=DeliveryState.failed, last_error=UNKNOWN_OUTCOME)).rowcount
+def recover_stuck_sendings() -> dict[str, int]:
+    """Rows left in `sending` by a dead worker, after the timeout, by channel.
+
+    SMS carry the row's idempotency key, which the provider honours, so they are sent again; so are security
+    notices on every channel (a rare duplicate email beats a lost warning). SMTP has no such key: other emails
+    become `unknown` and the operations page alerts administrators, rather than sending blindly twice. A row
+    already tried NOTIFY_MAX_ATTEMPTS times (a message that kills its worker, say) becomes `unknown` too.
+    """
+    now = utcnow()
+    stuck = and_(Notification.state == DeliveryState.sending, Notification.next_attempt_at < now - timedelta(
+        seconds=current_app.config["DELIVERY_SENDING_TIMEOUT_SECONDS"]))
+    security_notices = [name for name, event_type in EVENT_TYPES.items() if event_type.mandatory]
+    safe_to_repeat = or_(Notification.channel == Channel.sms,
+                         Notification.event.has(OutboxEvent.event_type.in_(security_notices)))
+    resent = db.session.execute(
+        update(Notification).where(stuck, safe_to_repeat,
+                                   Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"])
+        .values(state=DeliveryState.retry, next_attempt_at=now, last_error=SENT_AGAIN)
+        .execution_options(synchronize_session=False)).rowcount
+    unknown = db.session.execute(
+        update(Notification).where(stuck).values(state=DeliveryState.unknown, last_error=UNKNOWN_OUTCOME)
+        .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
-    return count
+    if unknown:
+        logger.error("%s deliveries have an unknown outcome (a worker stopped while sending them)", unknown)
+    return {"resent": resent, "unknown": unknown}

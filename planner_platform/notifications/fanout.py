@@ -1,4 +1,4 @@
-"""Turning one event into delivery rows for every recipient and channel, set-based.
+"""Turning one event into delivery rows for every recipient and channel, set-based (or a direct message's one).
 
 One INSERT … SELECT per channel creates all rows at once; the unique (event, recipient, channel) key makes a
 repeated fan-out (a redelivered task, a second relay) add nothing.
@@ -120,6 +120,18 @@ def fan_out(event: OutboxEvent) -> int:
                 rows = rows.where(or_(address.is_(None), frequency != EmailFrequency.off.name))
         added += db.session.execute(_insert(rows, columns)).rowcount
     return added
+
+
+def add_direct_message(event: OutboxEvent) -> int:
+    """The one delivery row of a direct message: to its address, by email when it has an @, else by SMS."""
+    to = event.payload["to"]
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Notification).values(
+        event_id=event.id, address=to, channel=Channel.email if "@" in to else Channel.sms,
+        state=DeliveryState.pending, title=event.payload["subject"][:200], attempts=0, created_at=utcnow())
+    return db.session.execute(statement.on_conflict_do_nothing(
+        index_elements=["event_id"], index_where=Notification.recipient_id.is_(None))
+        .execution_options(preserve_rowcount=True)).rowcount
 
 
 def claim_unprocessed(event_id: int) -> OutboxEvent | None:

@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
@@ -32,7 +32,8 @@ class DeliveryState(enum.Enum):
     retry = "retry"  # failed for a passing reason; tried again at next_attempt_at
     failed = "failed"  # given up; last_error says why
     skipped = "skipped"  # nothing to send to (e.g. no email address); last_error says why
-
+    #: The worker stopped while sending an email that could not safely be sent again; administrators see it.
+    unknown = "unknown"
 
     @property
     def label(self):
@@ -43,7 +44,7 @@ DELIVERY_STATE_LABELS = {
     DeliveryState.pending: _l("Waiting to be sent"), DeliveryState.digest: _l("Waiting for the digest"),
     DeliveryState.sending: _l("Being sent"), DeliveryState.sent: _l("Sent"),
     DeliveryState.retry: _l("Will be retried"), DeliveryState.failed: _l("Failed"),
-    DeliveryState.skipped: _l("Not sent (no address)"),
+    DeliveryState.skipped: _l("Not sent (no address)"), DeliveryState.unknown: _l("Outcome unknown"),
 }
 
 
@@ -63,11 +64,18 @@ FREQUENCY_LABELS = {EmailFrequency.immediate: _l("At once"), EmailFrequency.dail
 
 
 class Notification(Base):
-    """One delivery of one event to one user through one channel; the in-app ones form the inbox."""
+    """One delivery of one event to one user through one channel; the in-app ones form the inbox.
+
+    A direct message (a reset link, an invitation) is one delivery to an address instead of a user.
+    """
 
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("event_id", "recipient_id", "channel", name="uq_notifications_once_per_channel"),
+        # The key above treats NULL recipients as distinct: a direct message gets its own.
+        Index("uq_notifications_direct_message", "event_id", unique=True,
+              postgresql_where=text("recipient_id IS NULL"), sqlite_where=text("recipient_id IS NULL")),
+        CheckConstraint("(recipient_id IS NULL) <> (address IS NULL)", name="recipient_or_address"),
         Index("ix_notifications_inbox", "recipient_id", "channel", "read_at"),
         # Only unfinished deliveries are looked up by state (sweep, retries): sent in-app rows stay out of it.
         Index("ix_notifications_unfinished", "state", "next_attempt_at",
@@ -78,7 +86,9 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     #: Lookups by event use the unique key below, whose first column is event_id.
     event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The phone number or email address of a direct message (recipient_id is then NULL).
+    address: Mapped[str | None] = mapped_column(String(254))
     channel: Mapped[Channel] = mapped_column(Enum(Channel, name="channel", native_enum=False, create_constraint=True,
                                                   length=16))
     state: Mapped[DeliveryState] = mapped_column(Enum(DeliveryState, name="delivery_state", native_enum=False,
@@ -95,7 +105,7 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[OutboxEvent] = relationship()
-    recipient: Mapped[User] = relationship()
+    recipient: Mapped[User | None] = relationship()
 
 
 class NotificationPreference(Base):

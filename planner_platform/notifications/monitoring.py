@@ -20,7 +20,11 @@ def outbox_health() -> dict:
     }
 
 
+#: Deliveries that need an administrator: given up, or cut off mid-send (README, Notifications).
+NEEDS_ATTENTION = (DeliveryState.failed, DeliveryState.unknown)
+
+
 def failed_deliveries(limit: int = 50) -> list[Notification]:
-    return db.session.scalars(select(Notification).where(Notification.state == DeliveryState.failed)
+    return db.session.scalars(select(Notification).where(Notification.state.in_(NEEDS_ATTENTION))
                               .options(joinedload(Notification.recipient))
                               .order_by(Notification.id.desc()).limit(limit)).all()

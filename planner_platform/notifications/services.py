@@ -10,6 +10,7 @@ from planner_platform.core.errors import NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
                                                    NotificationPreference, NotificationSettings)
+from planner_platform.notifications.monitoring import NEEDS_ATTENTION
 from planner_platform.notifications.registry import CATEGORIES
 
 #: Channels a user may switch per category, with their default when nothing was chosen.
@@ -69,11 +70,11 @@ def save_preferences(actor: User, matrix: dict[tuple[str, Channel], bool], frequ
 
 
 def retry_failed(actor: User, notification_ids: list[int]) -> int:
-    """Send failed deliveries again (an administrator's decision, audited)."""
+    """Send failed deliveries, or those whose outcome is unknown, again (an administrator's decision, audited)."""
     if not is_admin(actor_of(actor)):
         raise NotAllowed(_("Only administrators send failed deliveries again."))
     count = db.session.execute(update(Notification).where(
-        Notification.id.in_(notification_ids), Notification.state == DeliveryState.failed)
+        Notification.id.in_(notification_ids), Notification.state.in_(NEEDS_ATTENTION))
         .values(state=DeliveryState.retry, next_attempt_at=utcnow(), attempts=0)).rowcount
     record_audit(db.session, "notifications.retried", actor=actor, count=count)
     return count

@@ -4,11 +4,9 @@ import logging
 from celery import shared_task
 
 from planner_platform.core import outbox
-from planner_platform.core.db import utcnow
 from planner_platform.core.outbox import EventKind
 from planner_platform.extensions import db
 from planner_platform.notifications import delivery, digests, fanout
-from planner_platform.notifications.channels import DeliveryError, send_direct
 from planner_platform.notifications.models import EmailFrequency
 
 logger = logging.getLogger(__name__)
@@ -32,35 +30,22 @@ def dispatch_deliveries(notification_ids: list[int]) -> None:
 
 @shared_task(name=outbox.PROCESS_TASK, acks_late=True, reject_on_worker_lost=True)
 def process_event(event_id: int) -> None:
-    """Fan a notify event out to delivery rows, or send a direct message; idempotent per event."""
+    """Turn an event into delivery rows and queue them; idempotent per event.
+
+    A direct message (a reset link, an invitation) becomes one delivery row like any other: it is claimed,
+    committed and only then sent, with the same retries, maximum attempts and operations page.
+    """
     event = fanout.claim_unprocessed(event_id)
     if event is None:
         db.session.rollback()
         return
-    if event.kind is EventKind.message:
-        _send_direct_message(event)
-        return
-    added = fanout.fan_out(event)
+    added = fanout.fan_out(event) if event.kind is EventKind.notify else fanout.add_direct_message(event)
     fanout.mark_processed(event)
     db.session.commit()
     logger.info("Event %s (%s) fanned out to %s deliveries", event_id, event.event_type, added)
     pending = fanout.pending_delivery_ids(event_id)
     db.session.commit()
     dispatch_deliveries(pending)
-
-
-def _send_direct_message(event) -> None:
-    payload = event.payload
-    try:
-        send_direct(payload["to"], payload["subject"], payload["body"])
-    except DeliveryError as error:
-        event.last_error = str(error)[:1000]
-        event.published_at = None
-        event.available_at = utcnow() + delivery.backoff(event.publish_attempts)
-        db.session.commit()
-        return
-    fanout.mark_processed(event)
-    db.session.commit()
 
 
 @shared_task(name="notifications.deliver", acks_late=True, reject_on_worker_lost=True)
@@ -76,12 +61,12 @@ def relay_outbox() -> int:
 
 @shared_task(name="notifications.sweep")
 def sweep() -> dict:
-    """Beat: re-queue deliveries whose task was lost or whose retry is due; fail stuck ones."""
-    stuck = delivery.fail_stuck_sendings()
+    """Beat: recover deliveries a dead worker left sending, re-queue those whose task was lost or retry is due."""
+    stuck = delivery.recover_stuck_sendings()
     due = delivery.due_delivery_ids()
     db.session.commit()
     dispatch_deliveries(due)
-    return {"stuck": stuck, "redispatched": len(due)}
+    return {**stuck, "redispatched": len(due)}
 
 
 @shared_task(name="notifications.daily_digests")

@@ -2,14 +2,15 @@
 import pytest
 from sqlalchemy import select, update
 
+from planner_platform.accounts import events
 from planner_platform.accounts.models import Role
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.notifications import delivery
+from planner_platform.core.outbox import OutboxEvent, emit, relay_outbox
 from planner_platform.notifications.models import (Channel, DeliveryState, EmailFrequency, Notification,
                                                    NotificationSettings)
-from planner_platform.core.outbox import emit
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, submit
 from tests.smtp_sink import SmtpSink
 
 
@@ -96,17 +97,58 @@ def test_admins_see_failures_and_can_send_them_again(app, client, make_user, log
     assert len(smtp.messages) == 2
 
 
-def test_a_delivery_claimed_by_a_dead_worker_is_failed_not_sent_twice(app, make_user):
+def test_deliveries_left_sending_by_a_dead_worker_follow_their_channel_policy(app, client, make_user):
     user = _immediate_user(app, make_user, email="a@example.com")
     _emit_to(app, user)
+    for login_name in (user.phone, user.email):  # reset links: direct messages by SMS and by email
+        submit(client, "/accounts/password/forgot", {"login": login_name})
     with app.app_context():
-        db.session.execute(update(Notification).where(Notification.channel == Channel.email).values(
-            state=DeliveryState.sending, next_attempt_at=utcnow().replace(year=2020)))
+        emit(events.PASSWORD_CHANGED, recipients={"users": [user.id]})
         db.session.commit()
-        assert delivery.fail_stuck_sendings() == 1
-        assert delivery.deliver([row.id for row in _email_rows(app)])["sent"] == 0
-    [row] = _email_rows(app)
-    assert row.state is DeliveryState.failed and "outcome is unknown" in row.last_error
+        app.extensions.pop("sent_messages")
+        db.session.execute(update(Notification).where(Notification.channel != Channel.in_app).values(
+            state=DeliveryState.sending, attempts=1, next_attempt_at=utcnow().replace(year=2020)))
+        db.session.commit()
+        assert delivery.recover_stuck_sendings() == {"resent": 3, "unknown": 2}
+        assert delivery.deliver(delivery.due_delivery_ids())["sent"] == 3
+        rows = {(row.event.event_type, row.channel): row for row in db.session.scalars(
+            select(Notification).where(Notification.channel != Channel.in_app))}
+        assert {key: row.state for key, row in rows.items()} == {
+            # SMS carry an idempotency key the provider honours: sent again
+            ("message.direct", Channel.sms): DeliveryState.sent,
+            ("accounts.password_changed", Channel.sms): DeliveryState.sent,
+            # a security notice goes out again by email too: a rare duplicate beats a lost warning
+            ("accounts.password_changed", Channel.email): DeliveryState.sent,
+            # SMTP has no such key: shown to administrators instead of sent blindly a second time
+            ("accounts.role_granted", Channel.email): DeliveryState.unknown,
+            ("message.direct", Channel.email): DeliveryState.unknown}
+        assert "outcome is unknown" in rows["accounts.role_granted", Channel.email].last_error
+        keys = sorted(m["key"] for m in app.extensions["sent_messages"])
+        assert keys == sorted(f"notification-{row.id}" for row in rows.values() if row.state is DeliveryState.sent)
+
+
+def test_a_reset_link_the_mail_server_refuses_is_tried_a_few_times_then_shown_to_administrators(
+        app, client, make_user, login_as):
+    user = make_user(Role.resident, "D1S1C1", email="me@example.com")
+    app.config.update(MAIL_BACKEND="smtp", SMTP_PORT=1)
+    try:
+        submit(client, "/accounts/password/forgot", {"login": user.email})
+        for _ in range(app.config["NOTIFY_MAX_ATTEMPTS"] + 2):  # as time passes, the relay and the sweep retry
+            with app.app_context():
+                db.session.execute(update(OutboxEvent).values(available_at=utcnow(), published_at=None))
+                db.session.execute(update(Notification).values(next_attempt_at=utcnow()))
+                db.session.commit()
+                relay_outbox()
+                delivery.deliver(delivery.due_delivery_ids())
+    finally:
+        app.config.update(MAIL_BACKEND="memory", SMTP_PORT=25)
+    with app.app_context():
+        [row] = db.session.scalars(select(Notification)).all()
+        assert (row.state, row.attempts, row.address) == (DeliveryState.failed, app.config["NOTIFY_MAX_ATTEMPTS"],
+                                                           user.email)
+    login_as(make_user(Role.admin, "C", locale="en"))
+    page = client.get("/notifications/operations").get_data(as_text=True)
+    assert "m***@example.com" in page and "SMTP connection failed" in page and user.email not in page
 
 
 def test_only_admins_open_the_operations_page(client, make_user, login_as):
