@@ -97,10 +97,11 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.planners.views import bp as planners_bp
     from planner_platform.proposals.views import bp as proposals_bp
     from planner_platform.proposals.workspace_views import bp as workspace_bp
-    from planner_platform.core.urls import RowIdConverter
+    from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
+    app.url_map.converters["bigid"] = BigRowIdConverter
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp):

@@ -1,6 +1,6 @@
 """Activity pages: the public calendar, planning, an activity's page, registration, check-in, closing and
 verification, and its files."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,10 +18,10 @@ from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckIn
 from planner_platform.accounts.models import Role
 from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity, ActivityFile, ActivityProposal, FileKind
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import query_args
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
-from planner_platform.core.forms import (act, commit_or_explain, plausible, posted_version,
-                                         row_id, select_choices)
+from planner_platform.core.forms import act, commit_or_explain, posted_version, row_id, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.queries import communities_of
@@ -31,20 +31,11 @@ from planner_platform.proposals.services import ProposalInput, categories_for
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 
-def _month_from_request() -> date:
-    try:
-        year, month = (int(part) for part in request.args.get("month", "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        first = None
-    return first if plausible(first) else local_today().replace(day=1)
-
-
 @bp.get("/")
 def calendar():
     """Public activities of one month, day by day."""
-    first = _month_from_request()
-    place_id = request.args.get("place", type=int)
+    first = query_args.month("month") or local_today().replace(day=1)
+    place_id = query_args.row_id("place")
     area = db.session.get(Place, place_id) if place_id else None
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -155,7 +146,7 @@ def _checkin_attempt_key() -> str:
 def check_in(activity_id: int):
     """The QR code opens this page with the code filled in; the resident confirms with one tap."""
     activity = get_activity_or_404(activity_id)
-    form = CheckInForm(code=request.args.get("code", "")[:8]) if request.method == "GET" else CheckInForm()
+    form = CheckInForm(code=query_args.text("code", 8)) if request.method == "GET" else CheckInForm()
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.check_in(
             current_user, activity, form.code.data)):
         flash(_("You are checked in. Welcome!"), "success")

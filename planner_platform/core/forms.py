@@ -13,8 +13,13 @@ from planner_platform.core.errors import DomainError, ImportFailed
 from planner_platform.extensions import db
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
-#: The largest id a row can have (BIGINT); a bigger number from a form or URL is no row's, not a database error.
-MAX_ROW_ID = 2**63 - 1
+#: The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL. A bigger number from a form or
+#: URL is no row's, not a database error ("integer out of range").
+MAX_ROW_ID = 2**31 - 1
+#: The same for the BIGINT ids of the notification tables.
+MAX_BIG_ROW_ID = 2**63 - 1
+#: Characters never typed on purpose (tab and line breaks are allowed); PostgreSQL refuses NUL in text outright.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip(value):
@@ -44,14 +49,22 @@ class NoControlCharacters:
     """Reject text with control characters (they break exports and logs and are never typed on purpose)."""
 
     def __call__(self, form, field):
-        if field.data and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
+        if field.data and CONTROL_CHARACTERS.search(field.data):
             raise ValidationError(_l("This text contains characters that cannot be stored."))
+
+
+def bounded_int(raw, minimum: int, maximum: int) -> int | None:
+    """A whole number written in ASCII digits (an optional minus) within [minimum, maximum], or None."""
+    value = str(raw or "")
+    if not re.fullmatch(r"-?[0-9]{1,20}", value):
+        return None
+    number = int(value)
+    return number if minimum <= number <= maximum else None
 
 
 def row_id(raw) -> int | None:
     """A row id from a query string or form value, or None for anything that cannot be one."""
-    value = str(raw or "")
-    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ROW_ID else None
+    return bounded_int(raw, 1, MAX_ROW_ID)
 
 
 #: Years a date on this platform can have; anything else is a typing mistake (and years 1 or 9999 would overflow

@@ -1,5 +1,5 @@
 """Public and resident pages: the list, the map, a proposal's page, submitting, supporting, commenting, rating."""
-import math
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.forms import (act, commit_or_explain, flash_form_errors, posted_version,
-                                         row_id, select_choices)
+from planner_platform.core import query_args
+from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.models import PolicyProfile
@@ -35,11 +35,11 @@ throttled = limiter.limit(_participation_rate_limit, methods=["POST"])
 
 
 def filters_from_request() -> queries.Filters:
-    place_id = row_id(request.args.get("place"))
+    place_id = query_args.row_id("place")
     place = db.session.get(Place, place_id) if place_id else None
-    return queries.Filters(state=request.args.get("state", ""), category=request.args.get("category", "")[:40],
-                           place=place, q=request.args.get("q", "")[:MAX_QUERY_LENGTH],
-                           overdue=request.args.get("overdue") == "1", mine=request.args.get("mine") == "1")
+    return queries.Filters(state=query_args.choice("state", queries.STATE_FILTERS), category=query_args.text(
+        "category", 40), place=place, q=query_args.text("q", MAX_QUERY_LENGTH), overdue=query_args.flag("overdue"),
+        mine=query_args.flag("mine"))
 
 
 def _area_choices() -> list[Place]:
@@ -58,10 +58,11 @@ def _all_categories() -> list[str]:
 @bp.route("/")
 def index():
     filters = filters_from_request()
-    sort = request.args.get("sort", "newest")
-    page = queries.public_page(filters, sort, request.args.get("after", ""))
-    return render_template("proposals/index.html", page=page, filters=filters, sort=sort, areas=_area_choices(),
-                           categories=_all_categories(), states=list(ProposalState)[1:])
+    sort = query_args.choice("sort", queries.SORTS, default="newest")
+    after = query_args.cursor("after", datetime if sort == "newest" else int)
+    page = queries.public_page(filters, sort, after)
+    return render_template("proposals/index.html", page=page, filters=filters, sort=sort, continued=bool(after),
+                           areas=_area_choices(), categories=_all_categories(), states=list(ProposalState)[1:])
 
 
 @bp.route("/map")
@@ -70,21 +71,13 @@ def map_view():
                            categories=_all_categories())
 
 
-def _bbox() -> tuple[float, float, float, float] | None:
-    try:
-        values = tuple(float(v) for v in request.args.get("bbox", "").split(","))
-    except ValueError:
-        return None
-    return values if len(values) == 4 and all(math.isfinite(v) for v in values) else None
-
-
 @bp.route("/map/cells.json")
 def map_cells():
-    bbox = _bbox()
+    bbox = query_args.coordinates("bbox", 4)
     if bbox is None:
         return jsonify(error=_("bbox must be west,south,east,north")), 400
     west, south, east, north = bbox
-    zoom = request.args.get("zoom", 12, type=int)
+    zoom = query_args.number("zoom", 12, 0, 30)
     cells = queries.map_cells(west, south, east, north, zoom, filters_from_request())
     for cell in cells:
         if "id" in cell:
@@ -95,10 +88,10 @@ def map_cells():
 @bp.route("/map/areas.json")
 def map_areas():
     """Community outlines for the map, drawn without any tile server."""
-    place_id = row_id(request.args.get("place"))
+    place_id = query_args.row_id("place")
     query = select(Place).where(Place.level == PlaceLevel.community, Place.boundary.is_not(None))
     if place_id:
-        query = query.where(Place.id == place_id) if request.args.get("only") else query.where(
+        query = query.where(Place.id == place_id) if query_args.flag("only") else query.where(
             Place.path.startswith(db.get_or_404(Place, place_id).path))
     features = [{"type": "Feature", "geometry": place.boundary, "properties": {"id": place.id, "name": place.name}}
                 for place in db.session.scalars(query.order_by(Place.path).limit(2000))]
