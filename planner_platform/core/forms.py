@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -124,9 +125,18 @@ def commit_import(form, action):
     return result, []
 
 
-def posted_version(form) -> int | None:
-    """The version of the record the form was rendered with (optimistic locking); None if it is missing."""
-    return row_id(form.version.data)
+def posted_version(form) -> int:
+    """The version of the record the form was rendered with (optimistic locking).
+
+    Read from what was posted, never from the field's default (a form built with version=record.version would
+    supply the current one); without it the step is refused, as an unchecked step could undo someone else's.
+    """
+    posted = form.version.raw_data
+    version = row_id(posted[0]) if posted else None
+    if version is None:
+        raise DomainError(_("This form was sent without the version of the record it showed. Reload the page and "
+                            "try again."))
+    return version
 
 
 def flash_form_errors(form) -> None:
