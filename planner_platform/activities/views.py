@@ -23,6 +23,7 @@ from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.core.forms import act, commit_or_explain, posted_version, row_id, select_choices
 from planner_platform.core.permissions import require
+from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.queries import communities_of
 from planner_platform.proposals import photos as photo_store
@@ -113,8 +114,9 @@ def detail(activity_id: int):
         can_close=can.can_close(current_actor, activity), can_verify=can.can_verify(current_actor, activity),
         show_sheets=manage or can.can_read_all(current_actor, activity.community),
         qr=_checkin_qr(activity) if manage and activity.public else None,
-        action_form=ActionForm(version=activity.version), return_form=ReturnForm(version=activity.version),
-        checkin_form=CheckInForm())
+        # Not bound to a refused post this page may answer: the buttons act on the version shown now.
+        action_form=ActionForm(formdata=None, version=activity.version),
+        return_form=ReturnForm(formdata=None, version=activity.version), checkin_form=CheckInForm())
 
 
 @bp.post("/<int:activity_id>/register")
@@ -124,7 +126,7 @@ def register(activity_id: int):
     form = ActionForm()
     act(form, lambda: services.register(current_user, activity),
         _("You are registered. Check in on site with the organiser's code."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 @bp.post("/<int:activity_id>/cancel")
@@ -133,7 +135,7 @@ def cancel(activity_id: int):
     activity = get_activity_or_404(activity_id)
     form = ActionForm()
     act(form, lambda: services.cancel_registration(current_user, activity), _("Your registration is cancelled."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 def _checkin_attempt_key() -> str:
@@ -220,7 +222,7 @@ def verify(activity_id: int):
     form = ActionForm()
     act(form, lambda: services.verify(current_user, activity, version=posted_version(form)),
         _("The activity is verified."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 @bp.post("/<int:activity_id>/return")
@@ -232,7 +234,7 @@ def return_record(activity_id: int):
     act(form, lambda: services.return_record(current_user, activity, form.comment.data,
                                              version=posted_version(form)),
         _("The record is returned to the organisers."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 @bp.get("/files/<int:file_id>")

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from planner_platform.core import refusals
 from planner_platform.extensions import db
 
 
@@ -80,6 +81,8 @@ def _audit_denied() -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    refusals.register(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render_error(400, _l("The form expired or was sent from elsewhere. Please reload the page and "

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, StopValidation, ValidationError
 
 from planner_platform.core.errors import DomainError, ImportFailed
+from planner_platform.core.refusals import CONFLICT, INVALID, refuse
 from planner_platform.extensions import db
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
@@ -140,12 +141,16 @@ def posted_version(form) -> int:
 
 
 def flash_form_errors(form) -> None:
-    for error in form.form_errors + [e for errors in form.errors.values() for e in errors]:
-        flash(error, "danger")
+    """Show a form's errors as flash messages, on a page the post is answered with (see refusals.back_to)."""
+    messages = [message for field in form.errors.values() for message in field]  # form_errors are among them
+    for message in messages:
+        flash(message, "danger")
+    if messages:
+        refuse(INVALID)
 
 
 def act(form, action, success) -> object:
-    """For a button posted from a record's page, which is redirected to afterwards: validate the form, run and
+    """For a button posted from a record's page, answered with `back_to` that page: validate the form, run and
     commit `action`, and say how it went in flash messages (the errors cannot stand next to fields there).
 
     Returns the action's result as commit_or_explain does (None when refused or invalid).
@@ -168,10 +173,12 @@ def commit_or_explain(form, action):
     except DomainError as error:
         db.session.rollback()
         apply_domain_error(form, error)
+        refuse(INVALID if error.status_code == 400 else error.status_code)  # 409 conflicts, 403 not allowed
         return None
     except IntegrityError:  # a unique rule the service checked lost a race with a simultaneous request
         db.session.rollback()
         form.form_errors.append(_l("Someone else saved the same thing at the same moment. Reload the page and "
                                    "check before trying again."))
+        refuse(CONFLICT)
         return None
     return True if result is None else result

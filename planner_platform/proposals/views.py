@@ -12,6 +12,7 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import query_args
 from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
 from planner_platform.core.permissions import require
+from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.models import PolicyProfile
 from planner_platform.planners.queries import serving_planner_accounts
@@ -237,7 +238,7 @@ def submit(proposal_id: int):
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.submit_draft(current_user, proposal)):
         return _after_save(proposal)
     flash_form_errors(form)
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return back_to("proposals.detail", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
@@ -248,7 +249,7 @@ def withdraw(proposal_id: int):
     form = StepForm()
     act(form, lambda: services.withdraw(current_user, proposal, version=posted_version(form)),
         _("Your proposal is withdrawn."))
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return back_to("proposals.detail", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/rate", methods=["POST"])
@@ -259,7 +260,7 @@ def rate(proposal_id: int):
     form = RateForm()
     act(form, lambda: services.rate(current_user, proposal, form.score.data, form.rate_comment.data or ""),
         _("Thank you for rating the outcome."))
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return back_to("proposals.detail", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/support", methods=["POST"])
@@ -274,7 +275,7 @@ def support(proposal_id: int):
             flash(_("Thank you for your support.") if added else _("You already support this proposal."),
                   "success" if added else "info")
     flash_form_errors(form)
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
+    return back_to("proposals.detail", "support", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/comments", methods=["POST"])
@@ -285,7 +286,7 @@ def comment(proposal_id: int):
     form = CommentForm()
     act(form, lambda: participation.add_comment(current_user, proposal, form.body.data),
         _("Your comment is published."))
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="comments"))
+    return back_to("proposals.detail", "comments", proposal_id=proposal.id)
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["POST"])
@@ -297,7 +298,7 @@ def report(comment_id: int):
     form = ActionForm()
     act(form, lambda: participation.report(current_user, comment),
         _("Thank you. A moderator will look at this comment."))
-    return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor="comments"))
+    return back_to("proposals.detail", "comments", proposal_id=comment.proposal_id)
 
 
 @bp.route("/photos/<int:photo_id>")
