@@ -65,7 +65,12 @@ class BaseConfig:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     #: Refuse to start with a short or placeholder SECRET_KEY (CVE-2023-27524); only dev and tests relax it.
     REQUIRE_STRONG_SECRET_KEY = True
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'planner.db'}")
+    #: Refuse to start without DATABASE_URL and REDIS_URL: without Redis, tasks would run inside web requests and
+    #: every process would keep its own rate limits. Only dev and tests relax it.
+    REQUIRE_SERVICES = True
+    #: `flask seed-demo` creates an administrator with the published demo password: never where this is False.
+    DEMO_SEED_ALLOWED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     CELERY = _celery_settings(REDIS_URL)
@@ -153,15 +158,20 @@ class BaseConfig:
 
 
 class DevelopmentConfig(BaseConfig):
-    # A fixed key is tolerable only here: development data is throwaway demo data.
+    # A fixed key, a file database and in-process tasks are tolerable only here: development data is throwaway.
     REQUIRE_STRONG_SECRET_KEY = False
+    REQUIRE_SERVICES = False
+    DEMO_SEED_ALLOWED = True
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'planner.db'}")
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
 
 
 class TestingConfig(BaseConfig):
     TESTING = True
     REQUIRE_STRONG_SECRET_KEY = False
+    REQUIRE_SERVICES = False
+    DEMO_SEED_ALLOWED = True
     SECRET_KEY = "testing-key-not-secret-testing-key-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False

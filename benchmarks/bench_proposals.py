@@ -92,8 +92,7 @@ def run(app: Flask, count: int) -> None:
     with app.test_request_context():
         deep = db.session.scalars(select(Proposal).order_by(Proposal.support_count.desc(), Proposal.id.desc())
                                   .offset(20_000).limit(1)).one()
-        cursor = f"{deep.support_count}~{deep.id}"
-        keyset = _timed(lambda: queries.public_page(queries.Filters(), "supported", cursor))
+        keyset = _timed(lambda: queries.public_page(queries.Filters(), "supported", (deep.support_count, deep.id)))
         offset = _timed(lambda: db.session.scalars(
             select(Proposal).order_by(Proposal.support_count.desc(), Proposal.id.desc()).offset(20_000).limit(21)
         ).all())

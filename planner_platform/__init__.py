@@ -15,6 +15,7 @@ def create_app(config_class: type[BaseConfig] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates")
     app.config.from_object(config_class or config_from_env())
     _check_secret_key(app)
+    _check_services(app)
     from planner_platform.core.http import configure_logging, register_http_hooks
     from planner_platform.core.errors import register_error_handlers
 
@@ -33,6 +34,19 @@ def _check_secret_key(app: Flask) -> None:
     if app.config["REQUIRE_STRONG_SECRET_KEY"] and (len(key) < SECRET_KEY_MIN_LENGTH or "insecure" in key):
         raise RuntimeError("SECRET_KEY must be set to at least 32 random characters outside development and testing "
                            "(python -c \"import secrets; print(secrets.token_urlsafe(48))\").")
+
+
+def _check_services(app: Flask) -> None:
+    if not app.config["REQUIRE_SERVICES"]:
+        return
+    missing = [name for name, key in (("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"), ("REDIS_URL", "REDIS_URL"))
+               if not app.config.get(key)]
+    if missing:
+        raise RuntimeError(
+            f"{' and '.join(missing)} must be set in production, e.g. "
+            "DATABASE_URL=postgresql+psycopg://planner:secret@127.0.0.1:5432/planner and "
+            "REDIS_URL=redis://127.0.0.1:6379/0 (without Redis, tasks would run inside web requests and each process "
+            "would keep its own rate limits). For a local demo use APP_CONFIG=development.")
 
 
 def select_locale() -> str:
@@ -97,10 +111,11 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.planners.views import bp as planners_bp
     from planner_platform.proposals.views import bp as proposals_bp
     from planner_platform.proposals.workspace_views import bp as workspace_bp
-    from planner_platform.core.urls import RowIdConverter
+    from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
+    app.url_map.converters["bigid"] = BigRowIdConverter
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp):

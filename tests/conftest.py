@@ -222,10 +222,21 @@ def csrf_token_from(html: bytes) -> str:
     return match.group(1).decode()
 
 
+def version_from(html: bytes) -> str | None:
+    """The record version a page's forms carry (optimistic locking), if it shows one."""
+    field = re.search(rb'<input[^>]*name="version"[^>]*>', html)
+    value = re.search(rb'value="([^"]*)"', field.group(0)) if field else None
+    return value.group(1).decode() if value else None
+
+
 def submit(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):
-    """POST a form the way a browser does: fetch the page first and send its CSRF token back."""
+    """POST a form the way a browser does: fetch the page first and send back its CSRF token and the version of
+    the record it shows (unless `data` says which version to send)."""
     page = client.get(form_url or url)
-    return client.post(url, data={"csrf_token": csrf_token_from(page.data), **data}, **kwargs)
+    hidden = {"csrf_token": csrf_token_from(page.data)}
+    if (version := version_from(page.data)) is not None:
+        hidden["version"] = version
+    return client.post(url, data={**hidden, **data}, **kwargs)
 
 
 def login(client, user: User, password: str = PASSWORD):

@@ -1,8 +1,15 @@
-"""Configuration fails safe: production refuses to start without a strong SECRET_KEY."""
+"""Configuration fails safe: production refuses to start without a strong SECRET_KEY, a database and Redis, and the
+demo seed refuses to run there."""
 import pytest
+from sqlalchemy import func, select
 
 from config import ProductionConfig, config_from_env
 from planner_platform import create_app
+from planner_platform.accounts.models import User
+from planner_platform.shell.seed import seed_demo_command
+from planner_platform.extensions import db
+
+STRONG_KEY = "x7Gq2-very-long-random-secret-key-for-tests-only-91"
 
 
 @pytest.mark.parametrize("key", ["", "short", "dev-only-insecure-key-do-not-use-in-production"])
@@ -14,12 +21,44 @@ def test_production_refuses_a_weak_secret_key(key):
         create_app(Config)
 
 
-def test_production_starts_with_a_strong_secret_key():
+def test_production_starts_with_a_strong_secret_key_a_database_and_redis():
     class Config(ProductionConfig):
-        SECRET_KEY = "x7Gq2-very-long-random-secret-key-for-tests-only-91"
+        SECRET_KEY = STRONG_KEY
         SQLALCHEMY_DATABASE_URI = "sqlite://"
+        REDIS_URL = "redis://127.0.0.1:6379/0"
 
     assert create_app(Config).config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("database, redis, missing", [
+    ("", None, "DATABASE_URL and REDIS_URL"),
+    ("postgresql+psycopg://planner@db/planner", None, "REDIS_URL"),
+    ("", "redis://127.0.0.1:6379/0", "DATABASE_URL"),
+])
+def test_production_refuses_to_start_without_its_database_or_redis(database, redis, missing):
+    """Without Redis tasks would run inside web requests and each process keep its own rate limits; without
+    DATABASE_URL the data would go to a file next to the code."""
+    class Config(ProductionConfig):
+        SECRET_KEY = STRONG_KEY
+        SQLALCHEMY_DATABASE_URI = database
+        REDIS_URL = redis
+
+    with pytest.raises(RuntimeError, match=f"^{missing} must be set"):
+        create_app(Config)
+
+
+def test_the_demo_seed_refuses_to_run_under_the_production_configuration(database_url):
+    class Config(ProductionConfig):
+        SECRET_KEY = STRONG_KEY
+        SQLALCHEMY_DATABASE_URI = database_url
+        REDIS_URL = "redis://127.0.0.1:1/0"
+
+    app = create_app(Config)
+    result = app.test_cli_runner().invoke(seed_demo_command)
+    assert result.exit_code != 0 and "refuses to run under the production configuration" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0  # no administrator with the demo password
+        db.engine.dispose()
 
 
 def test_unknown_app_config_is_an_error(monkeypatch):

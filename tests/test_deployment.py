@@ -2,6 +2,7 @@
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import require_service
@@ -20,3 +21,19 @@ def test_the_compose_file_runs_exactly_one_beat_and_a_worker():
     text = (ROOT / "docker/compose.yaml").read_text()
     assert text.count('"beat"') == 1 and '"worker"' in text
     assert "planner_platform.worker" in text
+
+
+def test_the_production_entry_points_refuse_to_start_without_database_and_redis():
+    env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(APP_CONFIG="production", SECRET_KEY="k" * 48)
+    for entry in ("import wsgi", "import planner_platform.worker"):  # gunicorn's and Celery's
+        result = subprocess.run([sys.executable, "-c", entry], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert result.returncode != 0
+        assert "DATABASE_URL and REDIS_URL must be set" in result.stderr, result.stderr[-2000:]
+
+
+def test_the_compose_stack_gives_every_app_process_its_database_and_redis():
+    text = (ROOT / "docker/compose.yaml").read_text()
+    anchor = text[text.index("x-app: &app"):text.index("services:")]  # shared by web, worker and beat
+    assert "DATABASE_URL: postgresql+psycopg://" in anchor and "REDIS_URL: redis://" in anchor
+    assert "APP_CONFIG: production" in anchor

@@ -51,7 +51,7 @@ def test_repeated_failures_lock_the_account_with_a_clear_message_and_an_audit_tr
     assert "locked for 15 minutes" in locked
     # Even the right password is refused while the lock lasts.
     still_locked = _attempt(client, user.phone, PASSWORD)
-    assert still_locked.status_code == 200 and "locked for" in still_locked.get_data(as_text=True)
+    assert still_locked.status_code == 422 and "locked for" in still_locked.get_data(as_text=True)
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == str(user.id))
                                      .order_by(AuditEntry.id)).all()
@@ -128,4 +128,4 @@ def test_login_redirects_only_to_pages_of_this_site(client, make_user, next_url,
 
 def test_disabled_accounts_cannot_log_in(app, client, make_user):
     user = make_user(Role.resident, "D1S1C1", is_enabled=False)
-    assert _attempt(client, user.phone, PASSWORD).status_code == 200
+    assert _attempt(client, user.phone, PASSWORD).status_code == 422

@@ -8,6 +8,7 @@ from planner_platform import create_app
 from planner_platform.accounts.models import Role
 from planner_platform.core.audit import AuditEntry, record_audit
 from planner_platform.extensions import db
+from tests.conftest import login
 
 
 def test_healthz_and_readyz_report_json(client):
@@ -77,6 +78,27 @@ def test_a_crash_shows_an_error_page_without_a_traceback(database_url):
     assert response.status_code == 500
     assert "Traceback" not in html and "secret internals" not in html
     assert response.headers["X-Request-ID"] in html
+
+
+def test_a_crash_in_the_database_still_shows_the_error_page_to_a_logged_in_user(database_url, make_user):
+    """The 500 page queries the database (the user, the navigation): it rolls back what the request broke first."""
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+
+    @app.get("/__broken-write")
+    def broken_write():
+        db.session.add(AuditEntry(action=None))  # NOT NULL: the flush fails and leaves the transaction failed
+        db.session.flush()
+
+    client = app.test_client()
+    login(client, make_user(Role.district_staff, "D1"))
+    response = client.get("/__broken-write")
+    with app.app_context():
+        db.engine.dispose()
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] in response.get_data(as_text=True)
 
 
 def test_unknown_pages_get_a_friendly_404(client):

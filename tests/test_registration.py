@@ -51,7 +51,7 @@ def test_bad_input_shows_a_message_next_to_the_field_and_stores_nothing(app, cli
     with client.session_transaction() as session:
         session["locale"] = "en"
     response = _register(client, places, **changes)
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert f'id="{field}-error"' in html
     assert message in html

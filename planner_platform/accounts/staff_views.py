@@ -1,5 +1,5 @@
 """Account management for admins and district staff: people in their jurisdiction, invitations, role grants."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -11,6 +11,7 @@ from planner_platform.accounts.models import Invitation, Role, RoleGrant, User
 from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_grant_role, can_manage_accounts,
                                                    can_revoke_grant, can_view_account)
 from planner_platform.areas.models import Place
+from planner_platform.core import query_args
 from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
@@ -56,10 +57,10 @@ def users():
     query = (select(User).join(RoleGrant, (RoleGrant.user_id == User.id) & RoleGrant.revoked_at.is_(None))
              .join(Place, RoleGrant.place_id == Place.id).where(_jurisdiction_filter(Place.path))
              .order_by(User.id.desc()).distinct())
-    role = request.args.get("role", "")
-    if role in Role._value2member_map_:
+    role = query_args.choice("role", Role._value2member_map_)
+    if role:
         query = query.where(RoleGrant.role == Role(role))
-    term = request.args.get("q", "").strip()
+    term = query_args.text("q")
     if term:
         query = query.where(User.display_name.contains(term))
     managed = current_actor.places(*GRANTABLE_ROLES)

@@ -10,6 +10,7 @@ from planner_platform.accounts.forms import (ForgotPasswordForm, InvitationAccep
                                              PasswordResetForm, ProfileForm, RegistrationForm)
 from planner_platform.accounts.models import Consent, User
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import query_args
 from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.http import safe_next_url
 from planner_platform.extensions import db, limiter
@@ -54,7 +55,7 @@ def login():
         else:
             _start_session(user)
             db.session.commit()
-            return redirect(safe_next_url(request.args.get("next")))
+            return redirect(safe_next_url(query_args.text("next", 2000)))
     return render_template("accounts/login.html", form=form)
 
 

@@ -1,6 +1,6 @@
 """Activity pages: the public calendar, planning, an activity's page, registration, check-in, closing and
 verification, and its files."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,11 +18,12 @@ from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckIn
 from planner_platform.accounts.models import Role
 from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity, ActivityFile, ActivityProposal, FileKind
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import query_args
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
-from planner_platform.core.forms import (act, commit_or_explain, plausible, posted_version,
-                                         row_id, select_choices)
+from planner_platform.core.forms import act, commit_or_explain, posted_version, row_id, select_choices
 from planner_platform.core.permissions import require
+from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.queries import communities_of
 from planner_platform.proposals import photos as photo_store
@@ -31,20 +32,11 @@ from planner_platform.proposals.services import ProposalInput, categories_for
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 
-def _month_from_request() -> date:
-    try:
-        year, month = (int(part) for part in request.args.get("month", "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        first = None
-    return first if plausible(first) else local_today().replace(day=1)
-
-
 @bp.get("/")
 def calendar():
     """Public activities of one month, day by day."""
-    first = _month_from_request()
-    place_id = request.args.get("place", type=int)
+    first = query_args.month("month") or local_today().replace(day=1)
+    place_id = query_args.row_id("place")
     area = db.session.get(Place, place_id) if place_id else None
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -122,8 +114,9 @@ def detail(activity_id: int):
         can_close=can.can_close(current_actor, activity), can_verify=can.can_verify(current_actor, activity),
         show_sheets=manage or can.can_read_all(current_actor, activity.community),
         qr=_checkin_qr(activity) if manage and activity.public else None,
-        action_form=ActionForm(version=activity.version), return_form=ReturnForm(version=activity.version),
-        checkin_form=CheckInForm())
+        # Not bound to a refused post this page may answer: the buttons act on the version shown now.
+        action_form=ActionForm(formdata=None, version=activity.version),
+        return_form=ReturnForm(formdata=None, version=activity.version), checkin_form=CheckInForm())
 
 
 @bp.post("/<int:activity_id>/register")
@@ -133,7 +126,7 @@ def register(activity_id: int):
     form = ActionForm()
     act(form, lambda: services.register(current_user, activity),
         _("You are registered. Check in on site with the organiser's code."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 @bp.post("/<int:activity_id>/cancel")
@@ -142,7 +135,7 @@ def cancel(activity_id: int):
     activity = get_activity_or_404(activity_id)
     form = ActionForm()
     act(form, lambda: services.cancel_registration(current_user, activity), _("Your registration is cancelled."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 def _checkin_attempt_key() -> str:
@@ -155,7 +148,7 @@ def _checkin_attempt_key() -> str:
 def check_in(activity_id: int):
     """The QR code opens this page with the code filled in; the resident confirms with one tap."""
     activity = get_activity_or_404(activity_id)
-    form = CheckInForm(code=request.args.get("code", "")[:8]) if request.method == "GET" else CheckInForm()
+    form = CheckInForm(code=query_args.text("code", 8)) if request.method == "GET" else CheckInForm()
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.check_in(
             current_user, activity, form.code.data)):
         flash(_("You are checked in. Welcome!"), "success")
@@ -229,7 +222,7 @@ def verify(activity_id: int):
     form = ActionForm()
     act(form, lambda: services.verify(current_user, activity, version=posted_version(form)),
         _("The activity is verified."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 @bp.post("/<int:activity_id>/return")
@@ -241,7 +234,7 @@ def return_record(activity_id: int):
     act(form, lambda: services.return_record(current_user, activity, form.comment.data,
                                              version=posted_version(form)),
         _("The record is returned to the organisers."))
-    return redirect(url_for("activities.detail", activity_id=activity.id))
+    return back_to("activities.detail", activity_id=activity.id)
 
 
 @bp.get("/files/<int:file_id>")

@@ -1,6 +1,4 @@
 """Working pages: a planner's "my work" with quick work logs, and the staff register of activities with exports."""
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -14,8 +12,9 @@ from planner_platform.activities.forms import WorkLogForm
 from planner_platform.activities.models import Activity, ActivityState, WorkLogKind
 from planner_platform.access import READER_ROLES, current_actor
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import query_args
 from planner_platform.core.calendar import local_today
-from planner_platform.core.forms import commit_or_explain, plausible, select_choices
+from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
@@ -68,20 +67,13 @@ def add_log():
                            month=queries.onsite_summary([current_user.id], today)[current_user.id], today=today)
 
 
-def _parse_date(name: str) -> date | None:
-    try:
-        day = date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return day if plausible(day) else None
-
-
 def _filters() -> queries.Filters:
-    place_id = request.args.get("place", type=int)
-    return queries.Filters(state=request.args.get("state", ""), activity_type=request.args.get("type", "")[:40],
+    place_id = query_args.row_id("place")
+    return queries.Filters(state=query_args.choice("state", ActivityState.__members__),
+                           activity_type=query_args.text("type", 40),
                            place=db.session.get(Place, place_id) if place_id else None,
-                           overdue=request.args.get("overdue") == "1", starts_from=_parse_date("from"),
-                           starts_until=_parse_date("until"))
+                           overdue=query_args.flag("overdue"), starts_from=query_args.day("from"),
+                           starts_until=query_args.day("until"))
 
 
 @bp.get("/activities/records")
@@ -109,11 +101,7 @@ def records():
 def onsite():
     """On-site days and hours of the planners serving in the staff member's jurisdiction, for one month."""
     require(can.can_list(current_actor))
-    try:
-        month = date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        month = None
-    month = month if plausible(month) else local_today().replace(day=1)
+    month = query_args.month("month") or local_today().replace(day=1)
     planners = {user.id: user for area in current_actor.places(*READER_ROLES)
                 for user in planner_accounts_serving_within(area)}
     summary = queries.onsite_summary(list(planners), month)

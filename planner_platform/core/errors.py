@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from planner_platform.core import refusals
+from planner_platform.extensions import db
+
 
 class DomainError(Exception):
     """A business rule refused the action; the message is shown to the user as is."""
@@ -58,8 +61,8 @@ ERROR_TITLES = {
 
 
 def _render_error(code: int, message=None):
-    if request.path.startswith(("/healthz", "/readyz", "/api/")):
-        return {"error": str(ERROR_TITLES.get(code, code)), "status": code}, code
+    if request.path.startswith(("/healthz", "/readyz", "/api/")) or request.path.endswith(".json"):
+        return {"error": str(message or ERROR_TITLES.get(code, code)), "status": code}, code
     return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
                            message=message), code
 
@@ -69,7 +72,6 @@ def _audit_denied() -> None:
     from flask_login import current_user
 
     from planner_platform.core.audit import record_audit
-    from planner_platform.extensions import db
 
     db.session.rollback()
     actor = current_user if current_user and current_user.is_authenticated else None
@@ -79,6 +81,8 @@ def _audit_denied() -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    refusals.register(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render_error(400, _l("The form expired or was sent from elsewhere. Please reload the page and "
@@ -102,4 +106,7 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error):
         # No traceback reaches the user; the log has it, tagged with the request id shown on the page.
         app.logger.exception("Unhandled error")
+        # The page needs the database (the user, the navigation): a transaction the error left failed
+        # (PostgreSQL refuses every further statement) or half-flushed must not take the error page down too.
+        db.session.rollback()
         return _render_error(500)

@@ -4,17 +4,24 @@ import re
 from decimal import Decimal
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, StopValidation, ValidationError
 
 from planner_platform.core.errors import DomainError, ImportFailed
+from planner_platform.core.refusals import CONFLICT, INVALID, refuse
 from planner_platform.extensions import db
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
-#: The largest id a row can have (BIGINT); a bigger number from a form or URL is no row's, not a database error.
-MAX_ROW_ID = 2**63 - 1
+#: The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL. A bigger number from a form or
+#: URL is no row's, not a database error ("integer out of range").
+MAX_ROW_ID = 2**31 - 1
+#: The same for the BIGINT ids of the notification tables.
+MAX_BIG_ROW_ID = 2**63 - 1
+#: Characters never typed on purpose (tab and line breaks are allowed); PostgreSQL refuses NUL in text outright.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip(value):
@@ -44,14 +51,22 @@ class NoControlCharacters:
     """Reject text with control characters (they break exports and logs and are never typed on purpose)."""
 
     def __call__(self, form, field):
-        if field.data and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
+        if field.data and CONTROL_CHARACTERS.search(field.data):
             raise ValidationError(_l("This text contains characters that cannot be stored."))
+
+
+def bounded_int(raw, minimum: int, maximum: int) -> int | None:
+    """A whole number written in ASCII digits (an optional minus) within [minimum, maximum], or None."""
+    value = str(raw or "")
+    if not re.fullmatch(r"-?[0-9]{1,20}", value):
+        return None
+    number = int(value)
+    return number if minimum <= number <= maximum else None
 
 
 def row_id(raw) -> int | None:
     """A row id from a query string or form value, or None for anything that cannot be one."""
-    value = str(raw or "")
-    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ROW_ID else None
+    return bounded_int(raw, 1, MAX_ROW_ID)
 
 
 #: Years a date on this platform can have; anything else is a typing mistake (and years 1 or 9999 would overflow
@@ -111,18 +126,31 @@ def commit_import(form, action):
     return result, []
 
 
-def posted_version(form) -> int | None:
-    """The version of the record the form was rendered with (optimistic locking); None if it is missing."""
-    return row_id(form.version.data)
+def posted_version(form) -> int:
+    """The version of the record the form was rendered with (optimistic locking).
+
+    Read from what was posted, never from the field's default (a form built with version=record.version would
+    supply the current one); without it the step is refused, as an unchecked step could undo someone else's.
+    """
+    posted = form.version.raw_data
+    version = row_id(posted[0]) if posted else None
+    if version is None:
+        raise DomainError(_("This form was sent without the version of the record it showed. Reload the page and "
+                            "try again."))
+    return version
 
 
 def flash_form_errors(form) -> None:
-    for error in form.form_errors + [e for errors in form.errors.values() for e in errors]:
-        flash(error, "danger")
+    """Show a form's errors as flash messages, on a page the post is answered with (see refusals.back_to)."""
+    messages = [message for field in form.errors.values() for message in field]  # form_errors are among them
+    for message in messages:
+        flash(message, "danger")
+    if messages:
+        refuse(INVALID)
 
 
 def act(form, action, success) -> object:
-    """For a button posted from a record's page, which is redirected to afterwards: validate the form, run and
+    """For a button posted from a record's page, answered with `back_to` that page: validate the form, run and
     commit `action`, and say how it went in flash messages (the errors cannot stand next to fields there).
 
     Returns the action's result as commit_or_explain does (None when refused or invalid).
@@ -145,10 +173,12 @@ def commit_or_explain(form, action):
     except DomainError as error:
         db.session.rollback()
         apply_domain_error(form, error)
+        refuse(INVALID if error.status_code == 400 else error.status_code)  # 409 conflicts, 403 not allowed
         return None
     except IntegrityError:  # a unique rule the service checked lost a race with a simultaneous request
         db.session.rollback()
         form.form_errors.append(_l("Someone else saved the same thing at the same moment. Reload the page and "
                                    "check before trying again."))
+        refuse(CONFLICT)
         return None
     return True if result is None else result

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, request, url_for
 
+from planner_platform.core.query_args import check_query_string
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 CONTENT_SECURITY_POLICY = (
@@ -54,6 +56,8 @@ def register_http_hooks(app: Flask) -> None:
     def assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+
+    app.before_request(check_query_string)  # after the request id, which the error page shows
 
     @app.after_request
     def security_headers(response):

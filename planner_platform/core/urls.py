@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from werkzeug.routing import IntegerConverter
 
-from planner_platform.core.forms import MAX_ROW_ID
+from planner_platform.core.forms import MAX_BIG_ROW_ID, MAX_ROW_ID
 
 
 def public_path(endpoint: str, **values) -> str:
@@ -21,8 +21,16 @@ def absolute_url(path: str) -> str:
 
 class RowIdConverter(IntegerConverter):
     """`<int:…>` in every route: a number too big to be a row id does not match (404), instead of reaching the
-    database and overflowing there (SQLite raises OverflowError on integers beyond 64 bits)."""
+    database and overflowing there (PostgreSQL: "integer out of range"; SQLite: OverflowError beyond 64 bits)."""
+
+    largest = MAX_ROW_ID
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ROW_ID)
+        kwargs.setdefault("max", self.largest)
         super().__init__(map, *args, **kwargs)
+
+
+class BigRowIdConverter(RowIdConverter):
+    """`<bigid:…>`: the id of a BIGINT table (notifications)."""
+
+    largest = MAX_BIG_ROW_ID

@@ -22,7 +22,7 @@ def inbox():
     return render_template("notifications/inbox.html", page=paginate(services.inbox_query(current_user)))
 
 
-@bp.post("/<int:notification_id>/open")
+@bp.post("/<bigid:notification_id>/open")
 @login_required
 def open_item(notification_id: int):
     """Mark one notification read and go to the object it is about."""

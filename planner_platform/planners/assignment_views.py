@@ -7,8 +7,9 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import query_args
 from planner_platform.core.errors import DomainError
-from planner_platform.core.forms import commit_or_explain, select_choices
+from planner_platform.core.forms import commit_or_explain, posted_version, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.planners import assignments, queries
@@ -59,8 +60,8 @@ def appoint():
     district_ids = sorted({district_of(c).id for c in communities})
     form.holder.choices = _holder_choices(district_ids)
     form.communities.choices = select_choices((c.id, f"{c.parent.name} · {c.name}") for c in communities)
-    if request.method == "GET" and request.args.get("community", type=int):
-        form.communities.data = [request.args.get("community", type=int)]
+    if request.method == "GET" and (community_id := query_args.row_id("community")):
+        form.communities.data = [community_id]
     if form.validate_on_submit():
         chosen = [c for c in communities if c.id in form.communities.data]
         created = commit_or_explain(form, lambda: assignments.appoint(
@@ -82,7 +83,7 @@ def get_assignment_or_404(assignment_id: int) -> Assignment:
 
 def _apply(action: str, assignment: Assignment, form: AssignmentActionForm) -> Assignment:
     """Carry out the button pressed on a term's page; returns the term to show next (a renewal's new term)."""
-    version = int(form.version.data) if (form.version.data or "").isdigit() else -1  # a tampered value: a conflict
+    version = posted_version(form)
     reason = form.reason.data or ""
     if action == "suspend":
         if not form.rectify_by.data:

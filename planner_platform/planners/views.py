@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import query_args
 from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
@@ -42,16 +43,16 @@ def _organisation_choices(district_ids) -> list:
 @login_required
 def roster():
     districts = _districts()
-    args = request.args
-    planner_type = PlannerType._value2member_map_.get(args.get("type", ""))
-    query = queries.roster_query(districts, term=args.get("q", "").strip(), planner_type=planner_type,
-                                 organisation_id=args.get("organisation", type=int),
-                                 coverage_filter=args.get("coverage", "") if args.get("coverage") in (
-                                     "serving", "idle") else "")
+    filters = {"q": query_args.text("q"), "type": query_args.choice("type", PlannerType._value2member_map_),
+               "organisation": query_args.row_id("organisation"),
+               "coverage": query_args.choice("coverage", ("serving", "idle"))}
+    query = queries.roster_query(districts, term=filters["q"], planner_type=PlannerType(filters["type"]) if
+                                 filters["type"] else None, organisation_id=filters["organisation"],
+                                 coverage_filter=filters["coverage"])
     organisations = db.session.scalars(select(Organisation).where(Organisation.district_id.in_(
         [d.id for d in districts])).order_by(Organisation.name)).all()
     return render_template("planners/roster.html", page=paginate(query), types=list(PlannerType),
-                           organisations=organisations, can_manage=bool(_managed_districts()), args=args)
+                           organisations=organisations, can_manage=bool(_managed_districts()), filters=filters)
 
 
 def get_planner_or_404(planner_id: int) -> PlannerProfile:

@@ -4,7 +4,6 @@ Every list is one query for the page plus a fixed number for what it shows (no q
 uses the stored counters with their indexes.
 """
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Float, Integer, cast, false, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from planner_platform.accounts.models import Role
 from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_today
+from planner_platform.core.query_args import keyset_cursor
 from planner_platform.extensions import db
 from planner_platform.planners.queries import communities_of, community_scope
 from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, Proposal,
@@ -22,6 +22,8 @@ from planner_platform.proposals.search import matches
 #: Sort orders of the public list: the stored column, then the id to break ties.
 SORTS = {"newest": Proposal.submitted_at, "supported": Proposal.support_count, "commented": Proposal.comment_count}
 STATE_GROUPS = {"open": OPEN_STATES, "decided": DECISIONS, "closed": (ProposalState.closed,)}
+#: What the lists' state filter accepts: a group or one state by name.
+STATE_FILTERS = tuple(STATE_GROUPS) + tuple(ProposalState.__members__)
 HIDDEN_FROM_PUBLIC = (ProposalState.draft,)
 MAX_MAP_CELLS = 400
 
@@ -63,32 +65,16 @@ class KeysetPage:
     next_cursor: str | None
 
 
-def _cursor_of(proposal: Proposal, sort: str) -> str:
-    value = getattr(proposal, SORTS[sort].key)
-    return f"{value.isoformat() if isinstance(value, datetime) else value}~{proposal.id}"
-
-
-def _after(sort: str, cursor: str):
-    """The WHERE clause that continues a descending (value, id) order after the cursor; None if it is garbage."""
-    raw_value, _sep, raw_id = cursor.rpartition("~")
-    try:
-        value = datetime.fromisoformat(raw_value) if sort == "newest" else int(raw_value)
-        last_id = int(raw_id)
-    except ValueError:
-        return None
-    return tuple_(SORTS[sort], Proposal.id) < tuple_(value, last_id)
-
-
-def public_page(filters: Filters, sort: str, cursor: str = "", per_page: int = 20) -> KeysetPage:
-    """One page of the public list, continuing after `cursor` (keyset pagination: no OFFSET, no COUNT)."""
-    sort = sort if sort in SORTS else "newest"
+def public_page(filters: Filters, sort: str, after: tuple | None = None, per_page: int = 20) -> KeysetPage:
+    """One page of the public list in `sort` order, continuing after the (value, id) of the last row shown
+    (keyset pagination: no OFFSET, no COUNT)."""
     query = _filtered(select(Proposal).where(Proposal.state.not_in(HIDDEN_FROM_PUBLIC)), filters)
-    if cursor and (after := _after(sort, cursor)) is not None:
-        query = query.where(after)
+    if after is not None:
+        query = query.where(tuple_(SORTS[sort], Proposal.id) < tuple_(*after))
     query = _for_list(query).order_by(SORTS[sort].desc(), Proposal.id.desc()).limit(per_page + 1)
     rows = db.session.scalars(query).unique().all()
-    next_cursor = _cursor_of(rows[per_page - 1], sort) if len(rows) > per_page else None
-    return KeysetPage(rows[:per_page], next_cursor)
+    last = rows[per_page - 1] if len(rows) > per_page else None
+    return KeysetPage(rows[:per_page], keyset_cursor(getattr(last, SORTS[sort].key), last.id) if last else None)
 
 
 #: Who works on a community's proposals besides its serving planners: its office and its community workers.

@@ -1,5 +1,5 @@
 """Public and resident pages: the list, the map, a proposal's page, submitting, supporting, commenting, rating."""
-import math
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,9 +9,10 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.forms import (act, commit_or_explain, flash_form_errors, posted_version,
-                                         row_id, select_choices)
+from planner_platform.core import query_args
+from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
 from planner_platform.core.permissions import require
+from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.models import PolicyProfile
 from planner_platform.planners.queries import serving_planner_accounts
@@ -35,11 +36,11 @@ throttled = limiter.limit(_participation_rate_limit, methods=["POST"])
 
 
 def filters_from_request() -> queries.Filters:
-    place_id = row_id(request.args.get("place"))
+    place_id = query_args.row_id("place")
     place = db.session.get(Place, place_id) if place_id else None
-    return queries.Filters(state=request.args.get("state", ""), category=request.args.get("category", "")[:40],
-                           place=place, q=request.args.get("q", "")[:MAX_QUERY_LENGTH],
-                           overdue=request.args.get("overdue") == "1", mine=request.args.get("mine") == "1")
+    return queries.Filters(state=query_args.choice("state", queries.STATE_FILTERS), category=query_args.text(
+        "category", 40), place=place, q=query_args.text("q", MAX_QUERY_LENGTH), overdue=query_args.flag("overdue"),
+        mine=query_args.flag("mine"))
 
 
 def _area_choices() -> list[Place]:
@@ -58,10 +59,11 @@ def _all_categories() -> list[str]:
 @bp.route("/")
 def index():
     filters = filters_from_request()
-    sort = request.args.get("sort", "newest")
-    page = queries.public_page(filters, sort, request.args.get("after", ""))
-    return render_template("proposals/index.html", page=page, filters=filters, sort=sort, areas=_area_choices(),
-                           categories=_all_categories(), states=list(ProposalState)[1:])
+    sort = query_args.choice("sort", queries.SORTS, default="newest")
+    after = query_args.cursor("after", datetime if sort == "newest" else int)
+    page = queries.public_page(filters, sort, after)
+    return render_template("proposals/index.html", page=page, filters=filters, sort=sort, continued=bool(after),
+                           areas=_area_choices(), categories=_all_categories(), states=list(ProposalState)[1:])
 
 
 @bp.route("/map")
@@ -70,21 +72,13 @@ def map_view():
                            categories=_all_categories())
 
 
-def _bbox() -> tuple[float, float, float, float] | None:
-    try:
-        values = tuple(float(v) for v in request.args.get("bbox", "").split(","))
-    except ValueError:
-        return None
-    return values if len(values) == 4 and all(math.isfinite(v) for v in values) else None
-
-
 @bp.route("/map/cells.json")
 def map_cells():
-    bbox = _bbox()
+    bbox = query_args.coordinates("bbox", 4)
     if bbox is None:
         return jsonify(error=_("bbox must be west,south,east,north")), 400
     west, south, east, north = bbox
-    zoom = request.args.get("zoom", 12, type=int)
+    zoom = query_args.number("zoom", 12, 0, 30)
     cells = queries.map_cells(west, south, east, north, zoom, filters_from_request())
     for cell in cells:
         if "id" in cell:
@@ -95,10 +89,10 @@ def map_cells():
 @bp.route("/map/areas.json")
 def map_areas():
     """Community outlines for the map, drawn without any tile server."""
-    place_id = row_id(request.args.get("place"))
+    place_id = query_args.row_id("place")
     query = select(Place).where(Place.level == PlaceLevel.community, Place.boundary.is_not(None))
     if place_id:
-        query = query.where(Place.id == place_id) if request.args.get("only") else query.where(
+        query = query.where(Place.id == place_id) if query_args.flag("only") else query.where(
             Place.path.startswith(db.get_or_404(Place, place_id).path))
     features = [{"type": "Feature", "geometry": place.boundary, "properties": {"id": place.id, "name": place.name}}
                 for place in db.session.scalars(query.order_by(Place.path).limit(2000))]
@@ -244,7 +238,7 @@ def submit(proposal_id: int):
     if form.validate_on_submit() and commit_or_explain(form, lambda: services.submit_draft(current_user, proposal)):
         return _after_save(proposal)
     flash_form_errors(form)
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return back_to("proposals.detail", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
@@ -255,7 +249,7 @@ def withdraw(proposal_id: int):
     form = StepForm()
     act(form, lambda: services.withdraw(current_user, proposal, version=posted_version(form)),
         _("Your proposal is withdrawn."))
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return back_to("proposals.detail", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/rate", methods=["POST"])
@@ -266,7 +260,7 @@ def rate(proposal_id: int):
     form = RateForm()
     act(form, lambda: services.rate(current_user, proposal, form.score.data, form.rate_comment.data or ""),
         _("Thank you for rating the outcome."))
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return back_to("proposals.detail", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/support", methods=["POST"])
@@ -281,7 +275,7 @@ def support(proposal_id: int):
             flash(_("Thank you for your support.") if added else _("You already support this proposal."),
                   "success" if added else "info")
     flash_form_errors(form)
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
+    return back_to("proposals.detail", "support", proposal_id=proposal.id)
 
 
 @bp.route("/<int:proposal_id>/comments", methods=["POST"])
@@ -292,7 +286,7 @@ def comment(proposal_id: int):
     form = CommentForm()
     act(form, lambda: participation.add_comment(current_user, proposal, form.body.data),
         _("Your comment is published."))
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="comments"))
+    return back_to("proposals.detail", "comments", proposal_id=proposal.id)
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["POST"])
@@ -304,7 +298,7 @@ def report(comment_id: int):
     form = ActionForm()
     act(form, lambda: participation.report(current_user, comment),
         _("Thank you. A moderator will look at this comment."))
-    return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor="comments"))
+    return back_to("proposals.detail", "comments", proposal_id=comment.proposal_id)
 
 
 @bp.route("/photos/<int:photo_id>")

@@ -1,6 +1,6 @@
 """The planners' and offices' workspace: their communities' proposals, the steps, assigning, merging, notes and
 the moderation queue."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,6 +9,7 @@ from planner_platform.core.forms import act, commit_or_explain, flash_form_error
 from planner_platform.access import current_actor, may_moderate_somewhere, may_open_workspace
 from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
+from planner_platform.core.refusals import INVALID, back_to, refuse, refused
 from planner_platform.extensions import db
 from planner_platform.proposals import participation, queries, services
 from planner_platform.proposals import permissions as can
@@ -42,12 +43,13 @@ def bulk_accept():
     proposals = db.session.scalars(workspace).unique().all() if ids else []
     act(form, lambda: services.bulk_accept(current_user, proposals),
         _("%(count)d proposals accepted.", count=len(proposals)))
-    return redirect(request.referrer if request.referrer and "/workspace" in request.referrer
-                    else url_for("workspace.index"))
+    if request.referrer and "/workspace" in request.referrer and not refused():
+        return redirect(request.referrer)  # back to the filtered list the proposals were ticked in
+    return back_to("workspace.index")
 
 
-def _back(proposal: Proposal, anchor: str = ""):
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=anchor or None))
+def _back(proposal: Proposal, anchor: str):
+    return back_to("proposals.detail", anchor, proposal_id=proposal.id)
 
 
 @bp.route("/proposals/<int:proposal_id>/step", methods=["POST"])
@@ -58,7 +60,7 @@ def step(proposal_id: int):
     form = StepForm()
     to_state = ProposalState.__members__.get(request.form.get("to", ""))
     if to_state is None:
-        flash(_("Choose a step."), "danger")
+        refuse(INVALID, _("Choose a step."))
     else:
         act(form, lambda: services.advance(current_user, proposal, to_state, form.reply.data or "",
                                            version=posted_version(form)),
@@ -75,7 +77,7 @@ def assign(proposal_id: int):
     assignee_id = row_id(request.form.get("assignee"))
     assignee = db.session.get(User, assignee_id) if assignee_id else None
     if assignee is None:
-        flash(_("Choose a planner."), "danger")
+        refuse(INVALID, _("Choose a planner."))
     else:
         act(form, lambda: services.assign(current_user, proposal, assignee),
             _("Assigned to %(name)s.", name=assignee.display_name))
@@ -91,7 +93,7 @@ def merge(proposal_id: int):
     if form.validate_on_submit():
         target = db.session.get(Proposal, form.target.data)
         if target is None or not can.can_view(current_actor, target):
-            flash(_("There is no proposal number %(number)d.", number=form.target.data), "danger")
+            refuse(INVALID, _("There is no proposal number %(number)d.", number=form.target.data))
             return _back(proposal, "merge")
         if commit_or_explain(form, lambda: services.merge(current_user, proposal, target, form.merge_reply.data or "",
                                                           version=posted_version(form))):
@@ -127,4 +129,4 @@ def moderate(comment_id: int):
     hide = request.form.get("verdict") == "hide"
     act(form, lambda: participation.moderate(current_user, comment, hide=hide),
         _("The comment is hidden.") if hide else _("The comment is shown again."))
-    return redirect(url_for("workspace.moderation"))
+    return back_to("workspace.moderation")

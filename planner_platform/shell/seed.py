@@ -1,5 +1,6 @@
 """`flask seed-demo`: an idempotent demo city with accounts for every role."""
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -119,6 +120,10 @@ def _build_accounts(admin: User) -> None:
 @with_appcontext
 def seed_demo_command():
     """Create (or complete) the demo city: 2 districts, 6 sub-districts, 30 communities and demo accounts."""
+    if not current_app.config["DEMO_SEED_ALLOWED"]:
+        raise click.ClickException("The demo seed creates an administrator with the published demo password, so it "
+                                   "refuses to run under the production configuration. Seed a development database "
+                                   "(APP_CONFIG=development) instead.")
     admin = _ensure_admin()
     _build_places(admin)
     _build_accounts(admin)

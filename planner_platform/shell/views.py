@@ -11,6 +11,7 @@ from planner_platform.activities import queries as activity_queries
 from planner_platform.areas.geometry import svg_paths
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.queries import ancestors_of
+from planner_platform.core import query_args
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.http import safe_next_url
 from planner_platform.core.pagination import paginate
@@ -93,7 +94,7 @@ def readyz():
 def audit_log():
     require(is_admin(current_actor))
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    action = request.args.get("action", "").strip()
+    action = query_args.text("action")
     if action:
         query = query.where(AuditEntry.action.startswith(action))
     page = paginate(query, per_page=50)

@@ -84,7 +84,7 @@ def test_closing_records_attendance_files_and_a_proposal_born_in_the_workshop(ap
 def test_bad_closing_input_is_explained_and_nothing_is_stored(app, cast, overrides, message, values):
     activity_id = _held(app, cast)
     response = _close_form(client_of(app, cast.planner), activity_id, **overrides)
-    assert response.status_code == 200 and says(app, response.get_data(as_text=True), message, **values)
+    assert response.status_code == 422 and says(app, response.get_data(as_text=True), message, **values)
     activity = load(app, activity_id)
     assert activity.state is ActivityState.planned and activity.attendance_total == 0
     with app.app_context():

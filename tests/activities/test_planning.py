@@ -48,7 +48,7 @@ def test_a_planner_plans_a_public_workshop_in_a_community_they_serve(app, client
 def test_bad_input_is_explained_and_nothing_is_stored(app, client, cast, overrides, message):
     login(client, cast.planner)
     response = submit(client, "/activities/new", _form(community=cast.community.id, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert says(app, response.get_data(as_text=True), message, community=cast.community.name, min=1, max=5000)
     assert _count(app) == 0
 
@@ -61,7 +61,7 @@ def test_a_planner_outside_their_communities_is_refused(app, client, cast, place
             starts_at=start, ends_at=start + timedelta(hours=1), public=True, capacity=5))
     assert client_of(app, cast.idle_planner).get("/activities/new").status_code == 403
     response = submit(client_of(app, cast.planner), "/activities/new", _form(community=places["D1S1C2"].id))
-    assert response.status_code == 200 and _count(app) == 0  # not among the choices: the form says so
+    assert response.status_code == 422 and _count(app) == 0  # not among the choices: the form says so
 
 
 def test_end_before_start_is_refused_by_the_service_and_the_database(app, cast):

@@ -105,7 +105,7 @@ def test_a_wrong_or_expired_code_is_refused_and_nothing_is_stored(app, cast, sta
     code = use_code or load(app, activity_id).checkin_code
     client = client_of(app, cast.resident)
     response = submit(client, f"/activities/{activity_id}/check-in", {"code": code})
-    assert response.status_code == 200 and says(app, response.get_data(as_text=True), message)
+    assert response.status_code == 422 and says(app, response.get_data(as_text=True), message)
     assert _seats(app, activity_id) == 0
 
 
@@ -156,7 +156,7 @@ def test_codes_cannot_be_tried_before_the_window_nor_guessed_by_repetition(app, 
     finally:
         app.config["CHECKIN_RATE_LIMIT"] = limit
         limiter.reset()
-    assert statuses == [200, 200, 200, 429]
+    assert statuses == [422, 422, 422, 429]
     assert _seats(app, soon) == 0
 
 
