@@ -88,10 +88,10 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.proposals.models  # noqa: F401
     import planner_platform.proposals.notifications  # noqa: F401
     import planner_platform.proposals.digest  # noqa: F401
-    import planner_platform.proposals.photos  # noqa: F401  (removes the files of rolled-back uploads)
     import planner_platform.activities.models  # noqa: F401
     import planner_platform.activities.notifications  # noqa: F401
     import planner_platform.core.calendar  # noqa: F401
+    import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 
     celery = celery_init_app(app)
     celery.conf.imports = TASK_MODULES

@@ -133,6 +133,26 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_problem(app, clien
     assert _place_count(app) == before
 
 
+def test_csv_headers_ignore_case_and_rows_are_numbered_as_in_the_spreadsheet(app, client, places, make_user, login_as):
+    # Blank lines and rows of empty cells (Excel leaves them) are skipped but still counted.
+    login_as(make_user(Role.district_staff, "D1"))
+    content = ("Code, Name ,LEVEL,parent_code\n"
+               "\n"
+               ",,,\n"
+               "D1S4,好街道,subdistrict,D1\n"
+               "D1S4C1,,community,D1S4\n")
+    html = _import(client, "places.csv", content.encode()).get_data(as_text=True)
+    assert "Nothing was imported: 1 rows have problems." in html
+    assert "<td>5</td><td>A name of 1 to 100 characters is required." in html
+
+
+def test_a_csv_that_cannot_be_parsed_is_refused_with_a_message(app, client, places, make_user, login_as):
+    login_as(make_user(Role.admin, "C"))
+    boundary = "x" * 200_000  # longer than a CSV field may be
+    response = _import(client, "places.csv", f"code,name,level,boundary\nC9,新市,city,{boundary}\n".encode())
+    assert response.status_code == 422 and "The file cannot be read as CSV." in response.get_data(as_text=True)
+
+
 def test_geojson_import_takes_boundaries_from_geometries(app, client, places, make_user, login_as):
     login_as(make_user(Role.admin, "C"))
     collection = {"type": "FeatureCollection", "features": [

@@ -1,22 +1,8 @@
-"""The activity register as CSV (UTF-8 with BOM, which Excel in China opens correctly) and XLSX."""
-import csv
-import io
-
+"""The columns of the activity register's CSV and XLSX exports (core.tabular writes the files)."""
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity
-
-#: A cell starting with one of these is a formula to spreadsheet programs (CSV/formula injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text that would start a formula is prefixed with an apostrophe, so it shows as typed and never runs."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _header() -> list[str]:
@@ -35,23 +21,8 @@ def _row(activity: Activity, seats: dict, outputs: dict) -> list:
             outputs.get(activity.id, 0)]
 
 
-def _rows(activities, seats, outputs):
+def rows(activities: list[Activity], seats: dict, outputs: dict):
+    """The header, then a row per activity."""
     yield _header()
     for activity in activities:
-        yield [neutralise(value) for value in _row(activity, seats, outputs)]
-
-
-def to_csv(activities: list[Activity], seats: dict, outputs: dict) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(_rows(activities, seats, outputs))
-    return out.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(activities: list[Activity], seats: dict, outputs: dict) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Activities"))
-    for row in _rows(activities, seats, outputs):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        yield _row(activity, seats, outputs)

@@ -21,6 +21,7 @@ from planner_platform.activities.models import (ATTENDANCE_GROUPS, DESCRIPTION_M
                                                 FileKind, Registration, WorkLog, WorkLogKind)
 from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import media
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import local_today, local_zone
 from planner_platform.core.concurrency import check_version, flush_or_conflict
@@ -30,7 +31,6 @@ from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
 from planner_platform.core.outbox import emit
 from planner_platform.planners.services import district_of, policy_for
-from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals import services as proposal_services
 from planner_platform.proposals.models import Channel, Proposal, ProposalState
 
@@ -222,7 +222,7 @@ def _add_files(activity: Activity, kind: FileKind, photos: list, limit: int) -> 
         raise DomainError(_("At most %(count)d files of this kind per activity.", count=limit),
                           field="photos" if kind is FileKind.photo else "sheets")
     for photo in photos:
-        activity.files.append(ActivityFile(kind=kind, storage_key=photo_store.write(photo, FILE_FOLDER),
+        activity.files.append(ActivityFile(kind=kind, storage_key=media.write(FILE_FOLDER, photo),
                                            width=photo.width, height=photo.height, size_bytes=len(photo.data)))
 
 

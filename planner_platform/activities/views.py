@@ -18,7 +18,7 @@ from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckIn
 from planner_platform.accounts.models import Role
 from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity, ActivityFile, ActivityProposal, FileKind
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core import query_args
+from planner_platform.core import media, query_args
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.core.forms import act, commit_or_explain, posted_version, row_id, select_choices
@@ -26,7 +26,6 @@ from planner_platform.core.permissions import require
 from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.queries import communities_of
-from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals.services import ProposalInput, categories_for
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -174,7 +173,7 @@ def _new_proposal(form, activity: Activity) -> ProposalInput | None:
 
 
 def _closing_input(form, activity: Activity) -> services.ClosingInput | None:
-    photos, sheets = photo_store.clean_uploads(form, form.photos), photo_store.clean_uploads(form, form.sheets)
+    photos, sheets = media.clean_uploads(form, form.photos), media.clean_uploads(form, form.sheets)
     linked = _linked_ids(form)
     if photos is None or sheets is None or linked is None:
         return None
@@ -243,4 +242,4 @@ def file(file_id: int):
     activity = get_activity_or_404(record.activity_id)
     if record.kind is FileKind.sign_in_sheet:  # names and phone numbers: organisers and staff only
         require(can.can_manage(current_actor, activity) or can.can_read_all(current_actor, activity.community))
-    return photo_store.send(record.storage_key, f"activity-{activity.id}-{record.id}.jpg", services.FILE_FOLDER)
+    return media.send(services.FILE_FOLDER, record.storage_key, f"activity-{activity.id}-{record.id}.jpg")

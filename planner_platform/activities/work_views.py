@@ -1,5 +1,5 @@
 """Working pages: a planner's "my work" with quick work logs, and the staff register of activities with exports."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,7 +12,7 @@ from planner_platform.activities.forms import WorkLogForm
 from planner_platform.activities.models import Activity, ActivityState, WorkLogKind
 from planner_platform.access import READER_ROLES, current_actor
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core import query_args
+from planner_platform.core import query_args, tabular
 from planner_platform.core.calendar import local_today
 from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.pagination import paginate
@@ -115,14 +115,8 @@ def _export(kind: str):
     activities = queries.export_rows(current_actor, _filters())
     ids = [a.id for a in activities]
     seats, outputs = queries.seat_counts(ids), queries.output_counts(ids)
-    stamp = local_today().isoformat()
-    if kind == "csv":
-        body, mimetype = exports.to_csv(activities, seats, outputs), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(activities, seats, outputs)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=activities-{stamp}.{kind}"})
+    return tabular.download(kind, exports.rows(activities, seats, outputs), f"activities-{local_today().isoformat()}",
+                            _("Activities"))
 
 
 @bp.get("/activities/records.csv")

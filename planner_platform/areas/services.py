@@ -9,8 +9,9 @@ from planner_platform.access import actor_of, is_admin
 from planner_platform.areas.geometry import centre_of, validate_boundary
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.permissions import can_add_child_place, can_edit_place, can_import_places
+from planner_platform.core import tabular
 from planner_platform.core.audit import record_audit
-from planner_platform.core.errors import DomainError, ImportFailed, NotAllowed
+from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -75,48 +76,46 @@ def update_place(actor: User, place: Place, data: dict) -> Place:
     return place
 
 
-def _import_row(actor: User, row, by_code: dict[str, Place]) -> tuple[Place, bool]:
-    existing = by_code.get(row.code) or db.session.scalar(select(Place).where(Place.code == row.code))
+def _import_row(actor: User, values: dict, by_code: dict[str, Place]) -> tuple[Place, bool]:
+    fields = {field: values[field] for field in EDITABLE_FIELDS}
+    existing = by_code.get(values["code"]) or db.session.scalar(select(Place).where(Place.code == values["code"]))
     if existing is not None:
-        if existing.level is not row.level:
-            raise DomainError(_("Code %(code)s already belongs to a %(level)s.", code=row.code,
+        if existing.level is not values["level"]:
+            raise DomainError(_("Code %(code)s already belongs to a %(level)s.", code=values["code"],
                                 level=existing.level.label))
-        update_place(actor, existing, row.fields())
+        update_place(actor, existing, fields)
         return existing, False
     parent = None
-    if row.parent_code:
-        parent = by_code.get(row.parent_code) or db.session.scalar(
-            select(Place).where(Place.code == row.parent_code))
+    if values["parent_code"]:
+        parent = by_code.get(values["parent_code"]) or db.session.scalar(
+            select(Place).where(Place.code == values["parent_code"]))
         if parent is None:
-            raise DomainError(_("The parent code %(code)s does not exist.", code=row.parent_code))
-    return create_place(actor, parent=parent, level=row.level, **row.fields(), code=row.code), True
+            raise DomainError(_("The parent code %(code)s does not exist.", code=values["parent_code"]))
+    return create_place(actor, parent=parent, level=values["level"], **fields, code=values["code"]), True
 
 
-def import_places(actor: User, rows: list) -> dict[str, int]:
+def _parents_first(row: tabular.Row) -> int:
+    level = row.values.get("level")
+    return list(PlaceLevel).index(level) if level else -1  # rows with problems are only reported
+
+
+def import_places(actor: User, rows: list[tabular.Row]) -> dict[str, int]:
     """Create or update places from parsed rows, all or nothing.
 
     Rows are applied parents first, so a file may add a sub-district and its communities together.
-    Raises ImportFailed listing every problem; in that case nothing is stored.
+    Raises ImportFailed listing every problem (tabular.import_all).
     """
     if not can_import_places(actor_of(actor)):
         raise NotAllowed(_("You may not add places there."))
-    errors = [(row.number, message) for row in rows for message in row.errors]
     counts = {"created": 0, "updated": 0}
     by_code: dict[str, Place] = {}
-    savepoint = db.session.begin_nested()
-    for row in sorted((r for r in rows if not r.errors), key=lambda r: list(PlaceLevel).index(r.level)):
-        try:
-            with db.session.begin_nested():
-                place, created = _import_row(actor, row, by_code)
-        except DomainError as error:
-            errors.append((row.number, error.message))
-            continue
+
+    def apply(row: tabular.Row) -> None:
+        place, created = _import_row(actor, row.values, by_code)
         by_code[place.code] = place
         counts["created" if created else "updated"] += 1
-    if errors:
-        savepoint.rollback()
-        raise ImportFailed(sorted(errors))
-    savepoint.commit()
+
+    tabular.import_all(sorted(rows, key=_parents_first), apply)
     record_audit(db.session, "places.imported", actor=actor, **counts)
     logger.info("User %s imported places: %s", actor.id, counts)
     return counts

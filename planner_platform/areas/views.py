@@ -10,8 +10,9 @@ from planner_platform.areas import importing, services
 from planner_platform.areas.forms import PlaceCreateForm, PlaceEditForm, PlaceImportForm
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.permissions import can_add_child_place, can_edit_place, can_import_places
-from planner_platform.core.forms import commit_import, commit_or_explain
+from planner_platform.core.forms import commit_or_explain
 from planner_platform.core.permissions import require
+from planner_platform.core.tabular import commit_import
 from planner_platform.extensions import db
 
 bp = Blueprint("areas", __name__, url_prefix="/places")

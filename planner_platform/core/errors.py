@@ -40,14 +40,6 @@ class InvalidTransition(DomainError):
         self.current, self.target = current, target
 
 
-class ImportFailed(DomainError):
-    """The import was refused as a whole; `errors` lists (row number, message) pairs."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(errors)))
-        self.errors = errors
-
-
 ERROR_TITLES = {
     400: _l("The request could not be understood"),
     403: _l("You do not have permission to do this"),

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, StopValidation, ValidationError
 
-from planner_platform.core.errors import DomainError, ImportFailed
+from planner_platform.core.errors import DomainError
 from planner_platform.core.refusals import CONFLICT, INVALID, refuse
 from planner_platform.extensions import db
 
@@ -105,25 +105,6 @@ def apply_domain_error(form, error) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
-
-
-def commit_import(form, action):
-    """Run an all-or-nothing import and commit; on a refusal roll back and return the problems by row.
-
-    Returns (result, []) on success and (None, [(row, message), ...]) otherwise; the summary goes on form.file.
-    """
-    try:
-        result = action()
-        db.session.commit()
-    except ImportFailed as failure:
-        db.session.rollback()
-        form.file.errors = [failure.message]
-        return None, failure.errors
-    except DomainError as error:
-        db.session.rollback()
-        form.file.errors = [error.message]
-        return None, []
-    return result, []
 
 
 def posted_version(form) -> int:

@@ -8,8 +8,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
 from planner_platform.access import current_actor
-from planner_platform.core.forms import commit_import, select_choices
+from planner_platform.core.forms import select_choices
 from planner_platform.core.permissions import require
+from planner_platform.core.tabular import commit_import
 from planner_platform.planners import importing, queries
 from planner_platform.planners.permissions import can_manage_roster
 

@@ -14,10 +14,11 @@ from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.areas.geometry import bounds_of
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import media
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.proposals import participation, photos, services
+from planner_platform.proposals import participation, services
 from planner_platform.proposals.models import Proposal, ProposalState
 
 #: (title, category wanted, description). A category the district does not use falls back to its first one.
@@ -85,7 +86,7 @@ def _demo_residents(communities: list[Place], rng: random.Random) -> list[User]:
     return residents
 
 
-def _demo_photos(count: int) -> list[photos.CleanPhoto]:
+def _demo_photos(count: int) -> list[media.CleanPhoto]:
     """A few synthetic street-scene-like pictures (sky, a building, a path), re-encoded like any upload."""
     result = []
     for index in range(count):
@@ -100,7 +101,7 @@ def _demo_photos(count: int) -> list[photos.CleanPhoto]:
         buffer = io.BytesIO()
         image.save(buffer, "PNG")
         buffer.seek(0)
-        result.append(photos.clean_photo(buffer, f"demo-{index}.png"))
+        result.append(media.clean_photo(buffer, f"demo-{index}.png"))
     return result
 
 

@@ -13,6 +13,7 @@ from planner_platform.access import actor_of
 from planner_platform.accounts.models import Role, User
 from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import media
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import add_working_days, local_today
 from planner_platform.core.concurrency import check_version, flush_or_conflict
@@ -25,7 +26,6 @@ from planner_platform.planners.queries import serving_planner_accounts
 from planner_platform.planners.services import district_of, policy_for, proposal_rules
 from planner_platform.proposals import notifications as events
 from planner_platform.proposals import permissions as can
-from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals.models import (DESCRIPTION_MAX, OPEN_STATES, REPLY_MAX, REPLY_REQUIRED, TITLE_MAX,
                                                TRANSITIONS, Channel, Proposal, ProposalEvent, ProposalPhoto,
                                                ProposalState)
@@ -33,6 +33,8 @@ from planner_platform.proposals.queries import supporter_ids
 from planner_platform.proposals.search import index_text
 
 DEFAULT_CATEGORIES = ["其他"]
+#: The folder of UPLOAD_FOLDER that holds proposal photos.
+PHOTO_FOLDER = "proposals"
 
 
 @dataclass
@@ -88,7 +90,7 @@ def _add_photos(proposal: Proposal, new_photos: list) -> None:
     if len(proposal.photos) + len(new_photos) > limit:
         raise DomainError(_("At most %(count)d photos per proposal.", count=limit), field="photos")
     for photo in new_photos:
-        proposal.photos.append(ProposalPhoto(storage_key=photo_store.write(photo), width=photo.width,
+        proposal.photos.append(ProposalPhoto(storage_key=media.write(PHOTO_FOLDER, photo), width=photo.width,
                                              height=photo.height, size_bytes=len(photo.data)))
 
 

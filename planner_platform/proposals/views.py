@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core import query_args
+from planner_platform.core import media, query_args
 from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
 from planner_platform.core.permissions import require
 from planner_platform.core.refusals import back_to
@@ -18,7 +18,6 @@ from planner_platform.planners.models import PolicyProfile
 from planner_platform.planners.queries import serving_planner_accounts
 from planner_platform.proposals import participation, queries, services
 from planner_platform.proposals import permissions as can
-from planner_platform.proposals import photos as photo_store
 from planner_platform.proposals.forms import (ActionForm, AssignForm, CommentForm, MergeForm, NoteForm,
                                               OfflineProposalForm, ProposalForm, RateForm, StepForm)
 from planner_platform.proposals.models import Channel, Comment, Proposal, ProposalPhoto, ProposalState
@@ -137,7 +136,7 @@ def _save_from_form(form, communities, *, proposal=None, offline=None):
     community = _fill_choices(form, communities, proposal.community if proposal else None)
     if not form.validate_on_submit() or community is None:
         return None
-    photos = photo_store.clean_uploads(form, form.photos)
+    photos = media.clean_uploads(form, form.photos)
     if photos is None:
         return None
     submit = bool(request.form.get("submit")) or offline is not None
@@ -305,4 +304,4 @@ def report(comment_id: int):
 def photo(photo_id: int):
     record = db.get_or_404(ProposalPhoto, photo_id)
     get_proposal_or_404(record.proposal_id)
-    return photo_store.send(record.storage_key, f"proposal-{record.proposal_id}-{record.id}.jpg")
+    return media.send(services.PHOTO_FOLDER, record.storage_key, f"proposal-{record.proposal_id}-{record.id}.jpg")

@@ -1,6 +1,8 @@
-"""Photos: checked by content, re-encoded without EXIF or GPS, stored outside static/ under random names.
+"""Uploaded photos: checked by content, re-encoded without EXIF or GPS, stored outside static/ under random names
+in a folder of UPLOAD_FOLDER that the feature names, and served so that they can only ever be images.
 
 A file is written before the transaction commits; if the transaction does not commit, the files it wrote are removed.
+Who may see a stored file is the feature's business: it checks before calling send().
 """
 import io
 import secrets
@@ -36,19 +38,18 @@ def clean_photo(stream, filename: str = "") -> CleanPhoto:
     raw = stream.read(config["PHOTO_MAX_BYTES"] + 1)
     name = filename or _("the photo")
     if len(raw) > config["PHOTO_MAX_BYTES"]:
-        raise DomainError(_("%(name)s is larger than %(mb)d MB.", name=name, mb=config["PHOTO_MAX_BYTES"] // 2**20),
-                          field="photos")
+        raise DomainError(_("%(name)s is larger than %(mb)d MB.", name=name, mb=config["PHOTO_MAX_BYTES"] // 2**20))
     try:
         with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_FORMATS)) as image:
             # The header gives the size before any pixel is decoded: refuse decompression bombs here.
             if image.width * image.height > config["PHOTO_MAX_PIXELS"]:
                 raise DomainError(_("%(name)s has too many pixels (%(w)d × %(h)d).", name=name, w=image.width,
-                                    h=image.height), field="photos")
+                                    h=image.height))
             image.load()
             upright = ImageOps.exif_transpose(image)
             rgb = upright.convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise DomainError(_("%(name)s is not a JPEG, PNG or WebP image.", name=name), field="photos") from None
+        raise DomainError(_("%(name)s is not a JPEG, PNG or WebP image.", name=name)) from None
     rgb.thumbnail((config["PHOTO_MAX_SIDE"], config["PHOTO_MAX_SIDE"]))
     out = io.BytesIO()
     rgb.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: EXIF and GPS are not written
@@ -71,20 +72,15 @@ def clean_uploads(form, upload_field) -> list[CleanPhoto] | None:
     return cleaned
 
 
-def upload_dir(folder: str = "proposals") -> Path:
-    """Each feature keeps its files in its own folder (proposals, activities)."""
+def _path_of(folder: str, storage_key: str) -> Path:
     path = Path(current_app.config["UPLOAD_FOLDER"]) / folder
     path.mkdir(parents=True, exist_ok=True)
-    return path
+    return path / f"{storage_key}.jpg"
 
 
-def path_of(storage_key: str, folder: str = "proposals") -> Path:
-    return upload_dir(folder) / f"{storage_key}.jpg"
-
-
-def send(storage_key: str, download_name: str, folder: str = "proposals"):
+def send(folder: str, storage_key: str, download_name: str):
     """The stored JPEG as a response that can only ever be an image (callers check who may see it)."""
-    path = path_of(storage_key, folder)
+    path = _path_of(folder, storage_key)
     if not path.exists():  # the volume was not restored with the database
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=0, download_name=download_name)
@@ -93,10 +89,11 @@ def send(storage_key: str, download_name: str, folder: str = "proposals"):
     return response
 
 
-def write(photo: CleanPhoto, folder: str = "proposals") -> str:
-    """Store the bytes under a new random key and return the key; removed again if the transaction rolls back."""
+def write(folder: str, photo: CleanPhoto) -> str:
+    """Store the bytes under a new random key in `folder` and return the key; removed again if the transaction
+    does not commit."""
     key = secrets.token_urlsafe(24)
-    target = path_of(key, folder)
+    target = _path_of(folder, key)
     target.write_bytes(photo.data)
     db.session.info.setdefault(_WRITTEN_KEY, []).append(target)
     return key
