@@ -21,6 +21,11 @@ class DomainError(Exception):
         self.field = field
 
 
+class Refused(DomainError):
+    """A refusal whose bookkeeping (a counted attempt and its audit entry) must survive: the caller commits
+    instead of rolling back. Services raise it before they have changed anything else."""
+
+
 class NotAllowed(DomainError):
     status_code = 403
 

@@ -6,13 +6,11 @@ commit.
 """
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from planner_platform.access import actor_of
 from planner_platform.accounts.models import User
 from planner_platform.core.audit import record_audit
-from planner_platform.core.db import utcnow
+from planner_platform.core.db import insert_for, utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.proposals import permissions as can
@@ -28,9 +26,9 @@ PARTICIPATING_STATES = (ProposalState.submitted, ProposalState.accepted, Proposa
 
 def _insert_once(model, **values) -> bool:
     """INSERT the row unless an equal one exists; True if this call inserted it."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # RETURNING, not rowcount: the session reports no row count for an ORM-enabled INSERT on psycopg.
-    inserted = db.session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(model.id))
+    inserted = db.session.execute(insert_for(db.session, model).values(**values).on_conflict_do_nothing()
+                                  .returning(model.id))
     return inserted.first() is not None
 
 
