@@ -127,6 +127,9 @@ def test_logout_kills_the_session_on_the_server_so_a_copied_cookie_is_useless(ap
     client.post("/accounts/logout", data={"csrf_token": _token(client)})
     client.set_cookie("pp_session", stolen)
     assert client.get("/accounts/profile").status_code == 302  # back to the login page
+    with app.app_context():
+        logout = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.logout"))
+        assert (logout.actor_id, logout.object_id, logout.ip) == (user.id, str(user.id), "127.0.0.1")
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, make_user):

@@ -391,3 +391,11 @@ def log_work(actor: User, data: WorkLogInput) -> WorkLog:
     db.session.add(log)
     db.session.flush()
     return log
+
+
+def record_export(actor: User, kind: str, activities: list[Activity], filters: dict) -> None:
+    """Exports carry attendance: who took which rows and when is audited (SECURITY.md §0.10)."""
+    if not can.can_list(actor_of(actor)):
+        raise NotAllowed(_("Only staff export the activity register."))
+    record_audit(db.session, "activities.exported", actor=actor, format=kind, rows=len(activities),
+                 activity_ids=[a.id for a in activities], filters=filters)

@@ -115,6 +115,10 @@ def _export(kind: str):
     activities = queries.export_rows(current_actor, _filters())
     ids = [a.id for a in activities]
     seats, outputs = queries.seat_counts(ids), queries.output_counts(ids)
+    services.record_export(current_user, kind, activities, {
+        name: request.args[name][:40] for name in ("state", "type", "place", "overdue", "from", "until")
+        if name in request.args})
+    db.session.commit()
     stamp = local_today().isoformat()
     if kind == "csv":
         body, mimetype = exports.to_csv(activities, seats, outputs), "text/csv; charset=utf-8"

@@ -65,9 +65,12 @@ def get_planner_or_404(planner_id: int) -> PlannerProfile:
 @login_required
 def planner_detail(planner_id: int):
     planner = get_planner_or_404(planner_id)
+    show_contact = can_see_contact(current_actor, planner)
+    if show_contact:
+        services.record_contact_view(current_user, planner, "detail")
+        db.session.commit()
     return render_template("planners/planner_detail.html", planner=planner, terms=queries.history_of(planner),
-                           show_contact=can_see_contact(current_actor, planner),
-                           can_manage=can_manage_roster(current_actor, planner.district))
+                           show_contact=show_contact, can_manage=can_manage_roster(current_actor, planner.district))
 
 
 def _planner_form(planner: PlannerProfile | None) -> PlannerForm:
@@ -109,6 +112,9 @@ def planner_edit(planner_id: int | None):
         if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("planners.planner_detail", planner_id=saved.id))
+    if planner and request.method == "GET":  # the form shows the stored contact as typed, unmasked
+        services.record_contact_view(current_user, planner, "edit")
+        db.session.commit()
     return render_template("planners/planner_edit.html", form=form, planner=planner)
 
 
