@@ -102,6 +102,15 @@ class BaseConfig:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
     #: Per-IP throttle on writing proposals, comments, supports and reports (spam, scripted supports).
     PARTICIPATION_RATE_LIMIT = os.environ.get("PARTICIPATION_RATE_LIMIT", "60 per hour")
+    #: Per resident, whatever address they write from: new proposals in 24 hours and comments in an hour.
+    PROPOSALS_PER_USER_PER_DAY = _env_int("PROPOSALS_PER_USER_PER_DAY", 5)
+    COMMENTS_PER_USER_PER_HOUR = _env_int("COMMENTS_PER_USER_PER_HOUR", 30)
+    #: Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (werkzeug ProxyFix). 0 (the
+    #: default) ignores those headers, which anyone can send; set 1 behind one nginx, so that per-IP limits and
+    #: the audit log see the client's address rather than the proxy's.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
     #: Check-in code attempts per resident and activity: a 6-digit code must not be guessable by trying.
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "10 per minute;30 per day")
     #: Changing the email address or phone number needs the password entered within this many minutes.
@@ -191,6 +200,8 @@ class TestingConfig(BaseConfig):
     LOGIN_RATE_LIMIT = "1000 per minute"
     PARTICIPATION_RATE_LIMIT = "1000 per minute"
     CHECKIN_RATE_LIMIT = "1000 per minute"
+    PROPOSALS_PER_USER_PER_DAY = 1000
+    COMMENTS_PER_USER_PER_HOUR = 1000
     RATELIMIT_STORAGE_URI = "memory://"
 
 

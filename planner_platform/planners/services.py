@@ -143,7 +143,8 @@ def teams_led_by(planner: PlannerProfile) -> list[int]:
 
 
 DEFAULT_DEADLINES = {"accept": 3, "reply": 15}
-DEFAULT_PROPOSAL_RULES = {"max_photos": 4, "hide_after_reports": 3, "auto_close_days": 14}
+DEFAULT_PROPOSAL_RULES = {"max_photos": 4, "hide_after_reports": 3, "hide_proposal_after_reports": 5,
+                          "auto_close_days": 14}
 
 
 def proposal_rules(policy: PolicyProfile) -> dict:

@@ -302,6 +302,17 @@ def report(comment_id: int):
     return back_to("proposals.detail", "comments", proposal_id=comment.proposal_id)
 
 
+@bp.route("/<int:proposal_id>/report", methods=["POST"])
+@login_required
+@throttled
+def report_proposal(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    form = ActionForm()
+    act(form, lambda: participation.report_proposal(current_user, proposal),
+        _("Thank you. A moderator will look at this proposal."))
+    return back_to("proposals.detail", proposal_id=proposal.id)
+
+
 @bp.route("/photos/<int:photo_id>")
 def photo(photo_id: int):
     record = db.get_or_404(ProposalPhoto, photo_id)

@@ -203,13 +203,14 @@ def test_district_staff_edit_the_policy_and_the_change_is_audited(app, client, p
                                     "allowed_planner_types": ["institute", "university"],
                                     "max_communities_per_lead": "2", "proposal_categories": "公共空间，绿化",
                                     "activity_types": "工作坊, 社区漫步", "accept_days": "3", "reply_days": "15",
-                                    "max_photos": "3", "hide_after_reports": "5", "auto_close_days": "20",
-                                    "public_notice_min_days": "7"})
+                                    "max_photos": "3", "hide_after_reports": "5", "hide_proposal_after_reports": "4",
+                                    "auto_close_days": "20", "public_notice_min_days": "7"})
     assert response.status_code == 302
     with app.app_context():
         policy = db.session.scalar(select(PolicyProfile))
         assert policy.term_months == 12 and policy.proposal_categories == ["公共空间", "绿化"]
-        assert policy.proposal_rules == {"max_photos": 3, "hide_after_reports": 5, "auto_close_days": 20}
+        assert policy.proposal_rules == {"max_photos": 3, "hide_after_reports": 5, "hide_proposal_after_reports": 4,
+                                         "auto_close_days": 20}
         from planner_platform.core.audit import AuditEntry
 
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "policy.updated"))
@@ -223,7 +224,8 @@ def test_street_staff_read_but_cannot_change_the_policy(client, places, make_use
     response = submit(client, url, {"term_months": "12", "appointing_level": "district",
                                     "allowed_planner_types": ["institute"], "max_communities_per_lead": "2",
                                     "accept_days": "3", "reply_days": "15", "max_photos": "3",
-                                    "hide_after_reports": "5", "auto_close_days": "20", "public_notice_min_days": "7"})
+                                    "hide_after_reports": "5", "hide_proposal_after_reports": "4",
+                                    "auto_close_days": "20", "public_notice_min_days": "7"})
     assert response.status_code == 403
 
 
