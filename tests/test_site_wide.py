@@ -107,6 +107,8 @@ def test_behind_a_proxy_limits_and_the_audit_log_see_the_client_address_and_othe
         PROXY_FIX_X_FOR = 1
 
     proxied = create_app(Proxied)
+    # The new app made its Celery app the default one; threads such as the browser tests' server use the default.
+    app.extensions["celery"].set_default()
     for application in (app, proxied):
         monkeypatch.setitem(application.config, "LOGIN_RATE_LIMIT", "2 per minute")
     # Behind the proxy each client has its own allowance.
@@ -119,4 +121,3 @@ def test_behind_a_proxy_limits_and_the_audit_log_see_the_client_address_and_othe
         ips = db.session.scalars(select(AuditEntry.ip).where(AuditEntry.action == "auth.login_failed")
                                  .order_by(AuditEntry.id)).all()
     assert ips == ["203.0.113.7", "203.0.113.7", "203.0.113.8", "127.0.0.1", "127.0.0.1"]
-    app.extensions["celery"].set_current()
