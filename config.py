@@ -27,6 +27,7 @@ BEAT_SCHEDULE = {
     # Before the daily digest, so staff read the day's overdue list in it.
     "proposal-deadlines": {"task": "proposals.daily_deadlines", "schedule": crontab(hour=7, minute=0)},
     "activity-reminders": {"task": "activities.daily_reminders", "schedule": crontab(hour=7, minute=30)},
+    "purge-account-counters": {"task": "accounts.purge_counters", "schedule": crontab(hour=3, minute=15)},
 }
 
 
@@ -92,7 +93,8 @@ class BaseConfig:
     SESSION_IDLE_MINUTES_STAFF = _env_int("SESSION_IDLE_MINUTES_STAFF", 15)
     SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 12)
 
-    #: Account lockout: this many failures within the window lock the account for LOGIN_LOCK_MINUTES.
+    #: Lockout: this many failures within the window lock the login identifier (an account's phone or email, or
+    #: one no account uses: they are treated alike) for LOGIN_LOCK_MINUTES.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_MINUTES = _env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
@@ -100,8 +102,25 @@ class BaseConfig:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
     #: Per-IP throttle on writing proposals, comments, supports and reports (spam, scripted supports).
     PARTICIPATION_RATE_LIMIT = os.environ.get("PARTICIPATION_RATE_LIMIT", "60 per hour")
+    #: Per resident, whatever address they write from: new proposals in 24 hours and comments in an hour.
+    PROPOSALS_PER_USER_PER_DAY = _env_int("PROPOSALS_PER_USER_PER_DAY", 5)
+    COMMENTS_PER_USER_PER_HOUR = _env_int("COMMENTS_PER_USER_PER_HOUR", 30)
+    #: Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (werkzeug ProxyFix). 0 (the
+    #: default) ignores those headers, which anyone can send; set 1 behind one nginx, so that per-IP limits and
+    #: the audit log see the client's address rather than the proxy's.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
     #: Check-in code attempts per resident and activity: a 6-digit code must not be guessable by trying.
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "10 per minute;30 per day")
+    #: Changing the email address or phone number needs the password entered within this many minutes.
+    REAUTH_MINUTES = _env_int("REAUTH_MINUTES", 5)
+    #: Codes sent by SMS or email to prove an address (registration, a new phone or email): lifetime, wrong tries
+    #: allowed, the wait before another code to the same address and the most codes to one address per day.
+    VERIFICATION_CODE_TTL_MINUTES = _env_int("VERIFICATION_CODE_TTL_MINUTES", 10)
+    VERIFICATION_CODE_MAX_ATTEMPTS = _env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
+    VERIFICATION_RESEND_SECONDS = _env_int("VERIFICATION_RESEND_SECONDS", 60)
+    VERIFICATION_MAX_SENDS_PER_DAY = _env_int("VERIFICATION_MAX_SENDS_PER_DAY", 5)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 30)
     INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)
@@ -181,6 +200,8 @@ class TestingConfig(BaseConfig):
     LOGIN_RATE_LIMIT = "1000 per minute"
     PARTICIPATION_RATE_LIMIT = "1000 per minute"
     CHECKIN_RATE_LIMIT = "1000 per minute"
+    PROPOSALS_PER_USER_PER_DAY = 1000
+    COMMENTS_PER_USER_PER_HOUR = 1000
     RATELIMIT_STORAGE_URI = "memory://"
 
 

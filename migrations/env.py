@@ -99,9 +99,21 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
-
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename). With foreign keys on, dropping a table
+            # others refer to would cascade-delete their rows or be refused, so they are off while migrating
+            # (outside any transaction: the pragma is ignored inside one) and checked afterwards.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                raise RuntimeError("the migration left rows whose foreign keys point nowhere")
+        finally:
+            if sqlite:
+                connection.rollback()  # the check's transaction; the migrations committed theirs
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 if context.is_offline_mode():
     run_migrations_offline()

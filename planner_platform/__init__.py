@@ -3,6 +3,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, config_from_env
 from planner_platform.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
@@ -16,6 +17,7 @@ def create_app(config_class: type[BaseConfig] | None = None) -> Flask:
     app.config.from_object(config_class or config_from_env())
     _check_secret_key(app)
     _check_services(app)
+    _trust_proxies(app)
     from planner_platform.core.http import configure_logging, register_http_hooks
     from planner_platform.core.errors import register_error_handlers
 
@@ -47,6 +49,13 @@ def _check_services(app: Flask) -> None:
             "DATABASE_URL=postgresql+psycopg://planner:secret@127.0.0.1:5432/planner and "
             "REDIS_URL=redis://127.0.0.1:6379/0 (without Redis, tasks would run inside web requests and each process "
             "would keep its own rate limits). For a local demo use APP_CONFIG=development.")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Read the client's address from X-Forwarded-For (and scheme, host) set by as many proxies as configured."""
+    hops = {name: app.config[f"PROXY_FIX_X_{name.upper()}"] for name in ("for", "proto", "host")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"])
 
 
 def select_locale() -> str:

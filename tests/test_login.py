@@ -1,14 +1,15 @@
 """Login by phone or email, lockout after repeated failures, server-side logout and safe redirects."""
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from planner_platform.accounts.models import Role, User, UserSession
+from planner_platform.accounts.models import LoginThrottle, Role, UserSession
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from tests.conftest import PASSWORD, login, submit
+from tests.conftest import PASSWORD, csrf_token_from, login, submit
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +62,61 @@ def test_repeated_failures_lock_the_account_with_a_clear_message_and_an_audit_tr
 
 def test_the_lock_expires(app, client, make_user):
     user = make_user(Role.resident, "D1S1C1")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        _attempt(client, user.phone, "wrong password here")
+    assert "locked for" in _attempt(client, user.phone, PASSWORD).get_data(as_text=True)
     with app.app_context():
-        db.session.get(User, user.id).locked_until = utcnow() - timedelta(seconds=1)
+        db.session.execute(update(LoginThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
         db.session.commit()
     assert _attempt(client, user.phone, PASSWORD).status_code == 302
+
+
+def test_a_login_nobody_uses_is_locked_exactly_like_an_account(app, client, make_user):
+    """The lockout must not tell which phone numbers have an account (no enumeration)."""
+    user = make_user(Role.resident, "D1S1C1")
+    pages = {}
+    for login_name in (user.phone, "13111111111"):
+        pages[login_name] = [_attempt(client, login_name, "wrong password here").get_data(as_text=True)
+                             for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1)]
+    known, unknown = pages[user.phone], pages["13111111111"]
+    assert "locked for 15 minutes" in known[-2] and "locked for 15 minutes" in unknown[-2]
+    assert "locked for 15 more minutes" in known[-1] and "locked for 15 more minutes" in unknown[-1]
+    for known_page, unknown_page in zip(known, unknown):
+        assert _message(known_page) == _message(unknown_page)
+
+
+def _message(html: str) -> str:
+    start = html.index('id="password-error"')
+    return html[start:html.index("</div>", start)]
+
+
+def test_concurrent_failures_are_all_counted(app, client, make_user, monkeypatch):
+    """N simultaneous wrong passwords count N (one atomic UPDATE), so the Nth locks even under a race."""
+    attempts = 8
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", attempts)
+    user = make_user(Role.resident, "D1S1C1")
+    clients = [app.test_client() for _ in range(attempts)]
+    tokens = [csrf_token_from(c.get("/accounts/login").data) for c in clients]
+    start = threading.Barrier(attempts)
+    statuses = []
+
+    def fail(client, token):
+        start.wait()
+        response = client.post("/accounts/login", data={"csrf_token": token, "login": user.phone,
+                                                        "password": "wrong password here"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=fail, args=pair) for pair in zip(clients, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [422] * attempts
+    with app.app_context():
+        failed = db.session.scalars(select(AuditEntry.details).where(AuditEntry.action == "auth.login_failed")).all()
+    assert sorted(entry["attempt"] for entry in failed) == list(range(1, attempts + 1))
+    locked = _attempt(client, user.phone, PASSWORD)
+    assert locked.status_code == 422 and "locked for" in locked.get_data(as_text=True)
 
 
 def test_logout_kills_the_session_on_the_server_so_a_copied_cookie_is_useless(app, client, make_user):
@@ -75,6 +127,9 @@ def test_logout_kills_the_session_on_the_server_so_a_copied_cookie_is_useless(ap
     client.post("/accounts/logout", data={"csrf_token": _token(client)})
     client.set_cookie("pp_session", stolen)
     assert client.get("/accounts/profile").status_code == 302  # back to the login page
+    with app.app_context():
+        logout = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.logout"))
+        assert (logout.actor_id, logout.object_id, logout.ip) == (user.id, str(user.id), "127.0.0.1")
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, make_user):

@@ -3,7 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from config import TestingConfig
 from planner_platform import create_app
@@ -39,3 +39,29 @@ def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_rebuilding_the_users_table_keeps_accounts_sessions_and_their_audit_trail(empty_database_url):
+    """The lockout columns leave the users table (a rebuild on SQLite): rows pointing at users survive it."""
+    app = _app_on(empty_database_url)
+    with app.app_context():
+        upgrade(revision="5b1e9c7d2a40")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, phone, display_name, password_hash, locale, is_enabled, failed_login_count, "
+                "created_at) VALUES (1, '13800138000', '王阿姨', 'x', 'zh_CN', true, 2, CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO user_sessions (token_hash, user_id, last_seen_at, created_at) "
+                "VALUES ('t', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            connection.execute(text("INSERT INTO audit_entries (actor_id, action, result, occurred_at, details) "
+                                    "VALUES (1, 'auth.login', 'success', CURRENT_TIMESTAMP, '{}')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT display_name FROM users")).scalar_one() == "王阿姨"
+            assert connection.execute(text("SELECT COUNT(*) FROM user_sessions WHERE user_id = 1 "
+                                           "AND password_verified_at = created_at")).scalar_one() == 1
+            assert connection.execute(text("SELECT COUNT(*) FROM audit_entries")).scalar_one() == 1
+            assert "locked_until" not in {c["name"] for c in inspect(connection).get_columns("users")}
+            if db.engine.dialect.name == "sqlite":  # switched back on after the migration
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        db.engine.dispose()

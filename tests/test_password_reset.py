@@ -62,3 +62,12 @@ def test_reset_by_email_goes_to_the_email_address(app, client, make_user):
     make_user(Role.resident, "D1S1C1", email="me@example.com")
     _request_link(app, client, "me@example.com")
     assert app.extensions["sent_messages"][-1]["to"] == "me@example.com"
+
+
+def test_a_reset_lifts_the_lockout_of_the_account(app, client, make_user):
+    user = make_user(Role.resident, "D1S1C1")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        submit(client, "/accounts/login", {"login": user.phone, "password": "a wrong guess"})
+    link = _request_link(app, client, user.phone)
+    assert submit(client, link, {"password": NEW, "confirm": NEW}).status_code == 302
+    login(client, user, NEW)

@@ -37,7 +37,10 @@ WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.areas.s
 
 #: Public functions that are not an actor's action, and why no permission applies.
 EXEMPT = {
-    "accounts.services.register_resident": "anyone may register; the consent and the phone are checked",
+    "accounts.services.start_registration": "anyone may ask for a code; the answer is the same for any number",
+    "accounts.services.register_resident": "anyone may register; the consent and the texted code are checked",
+    "accounts.services.request_contact_change": "acts on the actor's own account only, after re-authentication",
+    "accounts.services.change_contact": "acts on the actor's own account only, with the code sent to the address",
     "accounts.services.request_password_reset": "anyone may ask; the answer never says whether the account exists",
     "accounts.services.reset_password": "authorised by the one-time token",
     "accounts.services.get_open_invitation": "reads only",
@@ -162,6 +165,11 @@ CASES = {
     "proposals.participation.report": lambda s, w: _participation().report(s, w.comment),
     "proposals.participation.moderate": lambda s, w: _participation().moderate(s, w.comment, hide=True),
     "proposals.participation.add_note": lambda s, w: _participation().add_note(s, w.proposal, "内部"),
+    "proposals.participation.report_proposal": lambda s, w: _participation().report_proposal(s, w.proposal),
+    "proposals.participation.moderate_proposal": lambda s, w: _participation().moderate_proposal(
+        s, w.proposal, hide=True),
+    "planners.services.record_contact_view": lambda s, w: _planners().record_contact_view(s, w.planner, "detail"),
+    "activities.services.record_export": lambda s, w: activities.record_export(s, "csv", [w.held], {}),
     "activities.services.plan": lambda s, w: activities.plan(s, _activity_input(w)),
     "activities.services.register": lambda s, w: activities.register(s, w.activity),
     "activities.services.check_in": lambda s, w: activities.check_in(s, w.activity, w.activity.checkin_code),

@@ -14,7 +14,7 @@ from planner_platform.planners.models import Organisation, Team
 from planner_platform.proposals import queries as proposal_queries
 from planner_platform.proposals.demo import RESIDENTS as DEMO_RESIDENTS
 from planner_platform.proposals.models import Proposal, ProposalPhoto, ProposalState
-from tests.conftest import login
+from tests.conftest import login, submit
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 
@@ -89,3 +89,35 @@ def test_every_page_reachable_from_home_answers_without_a_server_error(app, demo
             db.session.expunge(user)
         login(client, user, DEMO_PASSWORD)
     assert _crawl(client) > 5
+
+
+def _login_attempts(client, forwarded_for: str, times: int) -> list[int]:
+    return [submit(client, "/accounts/login", {"login": "13111111111", "password": "a wrong guess"},
+                   headers={"X-Forwarded-For": forwarded_for}).status_code for _ in range(times)]
+
+
+def test_behind_a_proxy_limits_and_the_audit_log_see_the_client_address_and_otherwise_ignore_the_header(
+        app, database_url, places, monkeypatch):
+    from config import TestingConfig
+    from planner_platform import create_app
+    from planner_platform.core.audit import AuditEntry
+
+    class Proxied(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        PROXY_FIX_X_FOR = 1
+
+    proxied = create_app(Proxied)
+    # The new app made its Celery app the default one; threads such as the browser tests' server use the default.
+    app.extensions["celery"].set_default()
+    for application in (app, proxied):
+        monkeypatch.setitem(application.config, "LOGIN_RATE_LIMIT", "2 per minute")
+    # Behind the proxy each client has its own allowance.
+    assert _login_attempts(proxied.test_client(), "203.0.113.7", 3) == [200, 200, 429]
+    assert _login_attempts(proxied.test_client(), "203.0.113.8", 1) == [200]
+    # Without it the header is anybody's to send: changing it buys no new attempts.
+    assert _login_attempts(app.test_client(), "198.51.100.1", 2) == [200, 200]
+    assert _login_attempts(app.test_client(), "198.51.100.2", 1) == [429]
+    with app.app_context():
+        ips = db.session.scalars(select(AuditEntry.ip).where(AuditEntry.action == "auth.login_failed")
+                                 .order_by(AuditEntry.id)).all()
+    assert ips == ["203.0.113.7", "203.0.113.7", "203.0.113.8", "127.0.0.1", "127.0.0.1"]

@@ -25,10 +25,17 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), [DataRequired(), Length(max=128)])
 
 
-class RegistrationForm(FlaskForm):
+code_field = StringField(_l("Code"), [DataRequired(), Length(max=12)], filters=[strip],
+                         description=_l("The 6 digits we sent you."))
+
+
+class RegistrationStartForm(FlaskForm):
     phone = TelField(_l("Mobile phone number"), phone_validators, filters=[normalise_phone],
                      description=_l("Used to log in and to tell you about your proposals."))
-    email = EmailField(_l("Email (optional)"), optional_email_validators, filters=[lower_or_none])
+
+
+class RegistrationForm(FlaskForm):
+    code = code_field
     display_name = name_field
     community = SelectField(_l("Your community"), coerce=int, validators=[DataRequired()])
     password = new_password_field
@@ -38,8 +45,24 @@ class RegistrationForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = name_field
-    email = EmailField(_l("Email (optional)"), optional_email_validators, filters=[lower_or_none])
     locale = locale_field
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(_l("Password"), [DataRequired(), Length(max=128)])
+
+
+class NewEmailForm(FlaskForm):
+    address = EmailField(_l("New email address"), [DataRequired()] + optional_email_validators[1:],
+                         filters=[lower_or_none])
+
+
+class NewPhoneForm(FlaskForm):
+    address = TelField(_l("New mobile phone number"), phone_validators, filters=[normalise_phone])
+
+
+class CodeForm(FlaskForm):
+    code = code_field
 
 
 class PasswordChangeForm(FlaskForm):

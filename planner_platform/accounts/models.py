@@ -1,14 +1,15 @@
-"""Users, their place-scoped roles, server-side sessions, consents, invitations and reset tokens."""
+"""Users, their place-scoped roles, server-side sessions, consents, invitations, reset tokens, login throttles
+and verification codes."""
 import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.db import Base, TimestampMixin, UTCDateTime
+from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, string_enum
 
 
 class Role(enum.Enum):
@@ -62,7 +63,6 @@ class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_phone_or_email"),
-        CheckConstraint("failed_login_count >= 0", name="failed_login_count_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,9 +74,6 @@ class User(UserMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     is_enabled: Mapped[bool] = mapped_column(default=True)
-    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -137,6 +134,8 @@ class UserSession(TimestampMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When the password was last entered in this session (login or confirmation): sensitive changes need it recent.
+    password_verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(255))
@@ -192,3 +191,49 @@ class PasswordResetToken(TimestampMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed logins per login identifier, whether or not an account uses it, so the lockout tells nothing apart."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (CheckConstraint("failure_count >= 0", name="failure_count_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: HMAC of the normalised phone number or email address: the table holds no contact details.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CodePurpose(enum.Enum):
+    register = "register"
+    phone = "phone"
+    email = "email"
+
+
+class VerificationCode(Base):
+    """The one live code per purpose and address (a phone number or email): expiring, single use, attempts counted.
+
+    Only HMACs are stored, of the address and of the code, so a copy of the table reveals neither.
+    """
+
+    __tablename__ = "verification_codes"
+    __table_args__ = (
+        UniqueConstraint("purpose", "target_hash", name="uq_verification_codes_target"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        CheckConstraint("sends > 0", name="sends_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[CodePurpose] = mapped_column(string_enum(CodePurpose, "code_purpose"))
+    target_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Codes sent to the address since sends_since (a day at most): the cap on messages to one number.
+    sends: Mapped[int] = mapped_column(Integer, default=1)
+    sends_since: Mapped[datetime] = mapped_column(UTCDateTime)

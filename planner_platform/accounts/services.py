@@ -1,19 +1,22 @@
-"""Account writes: registration, profile, passwords, invitations and role grants. Callers commit."""
+"""Account writes: registration, profile, contact details, passwords, invitations and role grants. Callers commit."""
 import logging
 import re
 from datetime import timedelta
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner_platform.access import actor_of
-from planner_platform.accounts import events
-from planner_platform.accounts.models import Consent, Invitation, PasswordResetToken, Role, RoleGrant, User
+from planner_platform.accounts import events, throttle, verification
+from planner_platform.accounts.models import (CodePurpose, Consent, Invitation, PasswordResetToken, Role, RoleGrant,
+                                              User)
 from planner_platform.accounts.permissions import can_grant_role, can_revoke_grant
-from planner_platform.accounts.passwords import hash_password, password_problems, verify_password
-from planner_platform.accounts.sessions import find_user_by_login, revoke_sessions
+from planner_platform.accounts.passwords import hash_password, password_problems
+from planner_platform.accounts.sessions import confirm_password, find_user_by_login, revoke_sessions
 from planner_platform.accounts.tokens import hash_token, new_token
+from planner_platform.accounts.verification import CodeRefused
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
@@ -53,14 +56,41 @@ def _new_user(*, phone, email, display_name, password, locale) -> User:
     return user
 
 
-def register_resident(*, phone: str, email: str | None, display_name: str, password: str, community: Place,
+def _site_name() -> str:
+    return _("Community planner platform")
+
+
+def start_registration(phone: str) -> None:
+    """Text a registration code to `phone`; a number that has an account gets a notice instead (same page)."""
+    owner = db.session.scalar(select(User).where(User.phone == phone))
+    notice = None
+    if owner is not None:
+        with force_locale(owner.locale):
+            notice = (_site_name(), _("Someone tried to register a new account with this phone number. You already "
+                                      "have one: log in, or reset your password at %(link)s. If it was not you, "
+                                      "you can ignore this message.",
+                                      link=url_for("accounts.forgot_password", _external=True)))
+    sent = verification.send_code(CodePurpose.register, phone, taken_message=notice, code_message=lambda code: (
+        _site_name(), _("Your registration code is %(code)s. It is valid for %(minutes)d minutes. Never tell it to "
+                        "anyone.", code=code, minutes=current_app.config["VERIFICATION_CODE_TTL_MINUTES"])))
+    record_audit(db.session, "accounts.registration_code", obj=owner, result="success" if sent else "failure",
+                 reason="account_exists" if owner else "", held_back=not sent)
+
+
+def register_resident(*, phone: str, code: str, display_name: str, password: str, community: Place,
                       consent_given: bool, locale: str = "zh_CN") -> User:
-    """Create a resident account in `community`, with the consent to the privacy notice on record."""
+    """Create a resident account in `community` once the code texted to `phone` is given, with the consent to the
+    privacy notice on record. A wrong code raises CodeRefused, whose counted attempt the caller commits."""
     if not consent_given:
         raise DomainError(_("Please read and accept the privacy notice to register."), field="consent")
     if community.level is not PlaceLevel.community:
         raise DomainError(_("Please choose your community."), field="community")
-    user = _new_user(phone=phone, email=email, display_name=display_name, password=password, locale=locale)
+    _check_password(password, phone, display_name)
+    verification.use_code(CodePurpose.register, phone, code)
+    if db.session.scalar(select(User.id).where(User.phone == phone)):
+        # The number's owner was sent no code: whoever got here guessed one. Say what a wrong code says.
+        raise CodeRefused(_("The code is not correct."), field="code")
+    user = _new_user(phone=phone, email=None, display_name=display_name, password=password, locale=locale)
     _record_consent(user, "web")
     db.session.add(RoleGrant(user_id=user.id, role=Role.resident, place_id=community.id))
     record_audit(db.session, "accounts.registered", actor=user, obj=user, community=community.code)
@@ -68,19 +98,66 @@ def register_resident(*, phone: str, email: str | None, display_name: str, passw
     return user
 
 
-def update_profile(actor: User, *, display_name: str, email: str | None, locale: str) -> None:
-    if email and email != actor.email and db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(_("An account with this email address already exists."), field="email")
+def update_profile(actor: User, *, display_name: str, locale: str) -> None:
     actor.display_name = display_name.strip()
-    actor.email = email
     actor.locale = locale
     record_audit(db.session, "accounts.profile_updated", actor=actor, obj=actor)
 
 
+_CONTACT_COLUMNS = {CodePurpose.email: User.email, CodePurpose.phone: User.phone}
+
+
+def _contact_texts(kind: CodePurpose) -> dict:
+    """The messages of a change of email address or phone number, in the current language."""
+    if kind is CodePurpose.email:
+        return {"same": _("This is already your email address."),
+                "code": _("Your code to confirm this email address is %(code)s. It is valid for %(minutes)d minutes. "
+                          "If you did not ask for it, ignore this message."),
+                "taken": _("Someone tried to add this email address to another account. Your account is unchanged "
+                           "and nothing needs to be done."),
+                "changed": _("The email address of your account was just changed. If it was not you, reset your "
+                             "password at %(link)s at once and tell your community office.")}
+    return {"same": _("This is already your phone number."),
+            "code": _("Your code to confirm this phone number is %(code)s. It is valid for %(minutes)d minutes. If "
+                      "you did not ask for it, ignore this message."),
+            "taken": _("Someone tried to add this phone number to another account. Your account is unchanged and "
+                       "nothing needs to be done."),
+            "changed": _("The phone number of your account was just changed. If it was not you, reset your password "
+                         "at %(link)s at once and tell your community office.")}
+
+
+def request_contact_change(actor: User, kind: CodePurpose, address: str) -> None:
+    """Send a code to the new email address or phone number; one of another account gets a notice instead."""
+    if address == getattr(actor, kind.value):
+        raise DomainError(_contact_texts(kind)["same"], field="address")
+    owner = db.session.scalar(select(User).where(_CONTACT_COLUMNS[kind] == address))
+    notice = None
+    if owner is not None:
+        with force_locale(owner.locale):
+            notice = (_site_name(), _contact_texts(kind)["taken"])
+    minutes = current_app.config["VERIFICATION_CODE_TTL_MINUTES"]
+    sent = verification.send_code(kind, address, taken_message=notice, code_message=lambda code: (
+        _site_name(), _contact_texts(kind)["code"] % {"code": code, "minutes": minutes}))
+    record_audit(db.session, f"accounts.{kind.value}_code", actor=actor, obj=actor, held_back=not sent)
+
+
+def change_contact(actor: User, kind: CodePurpose, address: str, code: str) -> None:
+    """Set the new email address or phone number once its code is given; the old address is told."""
+    verification.use_code(kind, address, code)
+    if db.session.scalar(select(User.id).where(_CONTACT_COLUMNS[kind] == address)):
+        raise CodeRefused(_("The code is not correct."), field="code")  # as in register_resident
+    old = getattr(actor, kind.value)
+    setattr(actor, kind.value, address)
+    record_audit(db.session, f"accounts.{kind.value}_changed", actor=actor, obj=actor)
+    told = old or actor.phone or actor.email  # someone without an old email is told by text message
+    link = url_for("accounts.forgot_password", _external=True)
+    with force_locale(actor.locale):
+        send_message(told, _site_name(), _contact_texts(kind)["changed"] % {"link": link})
+
+
 def change_password(actor: User, *, current_password: str, new_password: str, keep_token: str | None) -> None:
     """Change the password and end every other session of the account."""
-    if not verify_password(actor.password_hash, current_password):
-        raise DomainError(_("The current password is not correct."), field="current_password")
+    confirm_password(actor, current_password, field="current_password")
     _check_password(new_password, actor.phone, actor.email, actor.display_name)
     actor.password_hash = hash_password(new_password)
     actor.password_changed_at = utcnow()
@@ -116,8 +193,7 @@ def reset_password(token: str, new_password: str) -> User:
     reset.used_at = utcnow()
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.locked_until = None
-    user.failed_login_count = 0
+    throttle.clear(*(throttle.key_of(login) for login in (user.phone, user.email) if login))
     revoke_sessions(user)
     record_audit(db.session, "auth.password_reset", actor=user, obj=user)
     emit(events.PASSWORD_CHANGED, recipients={"users": [user.id]}, actor=user)

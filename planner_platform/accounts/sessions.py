@@ -1,4 +1,5 @@
-"""Logging in and out: lockout after repeated failures, server-side sessions with idle and absolute limits."""
+"""Logging in and out: lockout after repeated failures, server-side sessions with idle and absolute limits, and
+re-authentication before sensitive changes."""
 import logging
 from datetime import datetime, timedelta
 
@@ -6,12 +7,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from planner_platform.accounts import throttle
 from planner_platform.accounts.models import User, UserSession
 from planner_platform.accounts.passwords import hash_password, verify_password
+from planner_platform.accounts.throttle import normalise_login
 from planner_platform.accounts.tokens import hash_token, new_token
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
-from planner_platform.core.errors import DomainError
+from planner_platform.core.errors import Refused
 from planner_platform.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -21,17 +24,16 @@ _DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
 _TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-class LoginFailed(DomainError):
+class LoginFailed(Refused):
     pass
 
 
 def find_user_by_login(login: str) -> User | None:
     """The user whose phone number or email address is `login`."""
-    login = (login or "").strip()
+    login = normalise_login(login)
     if "@" in login:
-        return db.session.scalar(select(User).where(User.email == login.lower()))
-    digits = "".join(ch for ch in login if ch.isdigit())
-    return db.session.scalar(select(User).where(User.phone == digits)) if digits else None
+        return db.session.scalar(select(User).where(User.email == login))
+    return db.session.scalar(select(User).where(User.phone == login)) if login.isdigit() else None
 
 
 def _minutes_left(until: datetime, now: datetime) -> int:
@@ -39,62 +41,89 @@ def _minutes_left(until: datetime, now: datetime) -> int:
 
 
 def authenticate(login: str, password: str, *, now: datetime | None = None) -> User:
-    """Check a login attempt; failures are counted and audited, and enough of them lock the account.
+    """Check a login attempt; failures are counted and audited, and enough of them lock the login identifier.
 
-    Raises LoginFailed with the message to show. The caller commits in both outcomes, so the counters
-    and the audit entries survive a failed attempt.
+    Unknown identifiers are counted and locked exactly like those of accounts, with the same messages, so the
+    form does not tell which phone numbers have an account. Raises LoginFailed with the message to show; the
+    caller commits in both outcomes, so the counters and the audit entries survive a failed attempt.
     """
     now = now or utcnow()
-    config = current_app.config
+    key = throttle.key_of(login)
     user = find_user_by_login(login)
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        record_audit(db.session, "auth.login_failed", result="failure", reason="unknown_login")
-        raise LoginFailed(_("The phone number, email or password is not correct."))
-    if user.locked_until and user.locked_until > now:
-        record_audit(db.session, "auth.login_blocked", actor=user, obj=user, result="denied")
-        raise LoginFailed(_("This account is locked for %(minutes)d more minutes after too many failed attempts. "
-                            "Please try again later or reset your password.",
-                            minutes=_minutes_left(user.locked_until, now)))
-    if not verify_password(user.password_hash, password) or not user.is_enabled:
-        _count_failure(user, now)
-        if user.locked_until and user.locked_until > now:
-            raise LoginFailed(_("Too many failed attempts: this account is locked for %(minutes)d minutes.",
-                                minutes=config["LOGIN_LOCK_MINUTES"]))
-        raise LoginFailed(_("The phone number, email or password is not correct."))
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
-    user.locked_until = None
+    _refuse_if_locked(key, user, now, "auth.login_blocked")
+    # An unknown login costs the same hashing time as a known one.
+    correct = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not correct or not user.is_enabled:
+        _count_failure(key, user, now)
+    throttle.clear(key)
     user.last_login_at = now
     record_audit(db.session, "auth.login", actor=user, obj=user)
     return user
 
 
-def _count_failure(user: User, now: datetime) -> None:
-    config = current_app.config
-    window = timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    if user.first_failed_login_at is None or now - user.first_failed_login_at > window:
-        user.failed_login_count = 0
-        user.first_failed_login_at = now
-    user.failed_login_count += 1
-    record_audit(db.session, "auth.login_failed", actor=user, obj=user, result="failure",
-                 attempt=user.failed_login_count)
-    if user.failed_login_count >= config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-        user.failed_login_count = 0
-        user.first_failed_login_at = None
-        record_audit(db.session, "auth.locked", actor=user, obj=user, result="denied",
-                     until=user.locked_until.isoformat())
-        logger.warning("User %s locked after repeated failed logins", user.id)
+def confirm_password(user: User, password: str, *, field: str = "password", now: datetime | None = None) -> None:
+    """Check the password of a logged-in user (re-authentication); failures count towards the same lockout."""
+    now = now or utcnow()
+    key = throttle.key_of(user.phone or user.email)
+    _refuse_if_locked(key, user, now, "auth.reauth_blocked", field=field)
+    if not verify_password(user.password_hash, password):
+        _count_failure(key, user, now, field=field)
+
+
+def _refuse_if_locked(key: str, user: User | None, now: datetime, action: str, field: str | None = None) -> None:
+    locked_until = throttle.locked_until(key, now)
+    if locked_until:
+        record_audit(db.session, action, actor=user, obj=user, result="denied")
+        raise LoginFailed(_("This account is locked for %(minutes)d more minutes after too many failed attempts. "
+                            "Please try again later or reset your password.",
+                            minutes=_minutes_left(locked_until, now)), field=field)
+
+
+def _count_failure(key: str, user: User | None, now: datetime, field: str | None = None) -> None:
+    """Count a failed attempt and raise the message to show."""
+    attempt, lock = throttle.count_failure(key, now)
+    record_audit(db.session, "auth.login_failed", actor=user, obj=user, result="failure", attempt=attempt,
+                 **({} if user else {"reason": "unknown_login"}))
+    if lock is None:
+        raise LoginFailed(_("The phone number, email or password is not correct.") if field is None
+                          else _("The password is not correct."), field=field)
+    record_audit(db.session, "auth.locked", actor=user, obj=user, result="denied", until=lock.isoformat())
+    logger.warning("Login identifier of %s locked after repeated failed attempts",
+                   f"user {user.id}" if user else "no account")
+    raise LoginFailed(_("Too many failed attempts: this account is locked for %(minutes)d minutes.",
+                        minutes=current_app.config["LOGIN_LOCK_MINUTES"]), field=field)
 
 
 def open_session(user: User, *, ip: str | None = None, user_agent: str | None = None) -> str:
     """Start a server-side session and return the token to keep in the session cookie."""
     token, token_hash = new_token()
     now = utcnow()
-    db.session.add(UserSession(token_hash=token_hash, user_id=user.id, created_at=now, last_seen_at=now, ip=ip,
-                               user_agent=(user_agent or "")[:255]))
+    db.session.add(UserSession(token_hash=token_hash, user_id=user.id, created_at=now, last_seen_at=now,
+                               password_verified_at=now, ip=ip, user_agent=(user_agent or "")[:255]))
     return token
+
+
+def _live(token: str | None) -> UserSession | None:
+    if not token:
+        return None
+    return db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token),
+                                                       UserSession.revoked_at.is_(None)))
+
+
+def password_is_recent(token: str | None) -> bool:
+    """Was the password entered in this session within the last REAUTH_MINUTES (at login or to confirm)?"""
+    live = _live(token)
+    recent = utcnow() - timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+    return live is not None and live.password_verified_at > recent
+
+
+def reauthenticate(user: User, token: str | None, password: str) -> None:
+    """The password entered again in this session: sensitive changes are open for REAUTH_MINUTES."""
+    confirm_password(user, password)
+    db.session.execute(update(UserSession).where(UserSession.token_hash == hash_token(token or ""),
+                                                 UserSession.user_id == user.id)
+                       .values(password_verified_at=utcnow()))
+    record_audit(db.session, "auth.reauthenticated", actor=user, obj=user)
 
 
 def _idle_limit(user: User) -> timedelta:
@@ -105,12 +134,10 @@ def _idle_limit(user: User) -> timedelta:
 
 def load_session_user(user_id: str, token: str | None) -> User | None:
     """The user of a live session, or None when the session was revoked, went idle or is too old."""
-    if not token or not user_id.isdigit():
+    if not user_id.isdigit():
         return None
-    live = db.session.scalar(select(UserSession).where(
-        UserSession.token_hash == hash_token(token), UserSession.user_id == int(user_id),
-        UserSession.revoked_at.is_(None)))
-    if live is None or not live.user.is_enabled:
+    live = _live(token)
+    if live is None or live.user_id != int(user_id) or not live.user.is_enabled:
         return None
     now = utcnow()
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
@@ -125,11 +152,12 @@ def load_session_user(user_id: str, token: str | None) -> User | None:
     return live.user
 
 
-def close_session(token: str | None) -> None:
+def close_session(user: User, token: str | None) -> None:
     """Revoke one session (logout)."""
     if token:
         db.session.execute(update(UserSession).where(UserSession.token_hash == hash_token(token),
                                                      UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    record_audit(db.session, "auth.logout", actor=user, obj=user)
 
 
 def revoke_sessions(user: User, *, except_token: str | None = None) -> None:

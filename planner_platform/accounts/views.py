@@ -1,4 +1,6 @@
-"""Login, registration, password reset and the profile page."""
+"""Login, registration, password reset, re-authentication and the profile page with its contact details."""
+from functools import wraps
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -6,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from planner_platform.accounts import services, sessions
-from planner_platform.accounts.forms import (ForgotPasswordForm, InvitationAcceptForm, LoginForm, PasswordChangeForm,
-                                             PasswordResetForm, ProfileForm, RegistrationForm)
-from planner_platform.accounts.models import Consent, User
+from planner_platform.accounts.forms import (CodeForm, ConfirmPasswordForm, ForgotPasswordForm, InvitationAcceptForm,
+                                             LoginForm, NewEmailForm, NewPhoneForm, PasswordChangeForm,
+                                             PasswordResetForm, ProfileForm, RegistrationForm, RegistrationStartForm)
+from planner_platform.accounts.models import CodePurpose, Consent, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import query_args
 from planner_platform.core.forms import commit_or_explain, select_choices
@@ -16,6 +19,9 @@ from planner_platform.core.http import safe_next_url
 from planner_platform.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+#: Session keys of the two-step forms: the number being registered, the address being confirmed.
+REGISTRATION_PHONE = "registration_phone"
+NEW_CONTACT = "new_contact"
 
 
 def load_user(user_id: str) -> User | None:
@@ -29,7 +35,7 @@ def _login_rate_limit() -> str:
 
 def _start_session(user: User) -> None:
     if current_user.is_authenticated:  # e.g. accepting an invitation while logged in as someone else
-        sessions.close_session(session.get("sid"))
+        sessions.close_session(current_user, session.get("sid"))
         logout_user()
     locale = session.get("locale")
     session.clear()  # nothing from before the login carries over (session fixation), except the language
@@ -62,7 +68,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    sessions.close_session(session.get("sid"))
+    sessions.close_session(current_user, session.get("sid"))
     db.session.commit()
     logout_user()
     session.clear()
@@ -81,16 +87,33 @@ def _community_choices() -> list[tuple[int, str]]:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def register():
+    """Step 1: the phone number, to which a code is texted (a number with an account gets a notice instead)."""
     if current_user.is_authenticated:
         return redirect(url_for("shell.home"))
+    form = RegistrationStartForm()
+    if form.validate_on_submit():
+        services.start_registration(form.phone.data)
+        db.session.commit()
+        session[REGISTRATION_PHONE] = form.phone.data
+        return redirect(url_for("accounts.register_details"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/details", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def register_details():
+    """Step 2: the code and the resident's details."""
+    phone = session.get(REGISTRATION_PHONE)
+    if current_user.is_authenticated or not phone:
+        return redirect(url_for("shell.home" if current_user.is_authenticated else "accounts.register"))
     form = RegistrationForm()
     form.community.choices = select_choices([(0, _("Choose your community"))] + _community_choices())
     if form.validate_on_submit():
         def save():
             user = services.register_resident(
-                phone=form.phone.data, email=form.email.data, display_name=form.display_name.data,
-                password=form.password.data, community=db.get_or_404(Place, form.community.data),
-                consent_given=form.consent.data, locale=session.get("locale", "zh_CN"))
+                phone=phone, code=form.code.data, display_name=form.display_name.data, password=form.password.data,
+                community=db.get_or_404(Place, form.community.data), consent_given=form.consent.data,
+                locale=session.get("locale", "zh_CN"))
             _start_session(user)
             return user
 
@@ -98,7 +121,7 @@ def register():
         if user:
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("shell.home"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register_details.html", form=form, phone=phone)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -124,13 +147,38 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+def recent_password_required(view):
+    """Sensitive changes need the password entered in this session within the last REAUTH_MINUTES."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not sessions.password_is_recent(session.get("sid")):
+            flash(_("Please enter your password again to continue."), "info")
+            return redirect(url_for("accounts.confirm_password", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.route("/confirm-password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def confirm_password():
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if commit_or_explain(form, lambda: sessions.reauthenticate(current_user, session.get("sid"),
+                                                                  form.password.data)):
+            return redirect(safe_next_url(request.args.get("next"), "accounts.profile"))
+    return render_template("accounts/confirm_password.html", form=form)
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         if commit_or_explain(form, lambda: services.update_profile(
-                current_user, display_name=form.display_name.data, email=form.email.data, locale=form.locale.data)):
+                current_user, display_name=form.display_name.data, locale=form.locale.data)):
             session["locale"] = current_user.locale
             flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.profile"))
@@ -138,8 +186,45 @@ def profile():
     return render_template("accounts/profile.html", form=form, consents=consents)
 
 
+CONTACT_FORMS = {CodePurpose.email: NewEmailForm, CodePurpose.phone: NewPhoneForm}
+
+
+@bp.route("/email", methods=["GET", "POST"], endpoint="change_email", defaults={"kind": CodePurpose.email})
+@bp.route("/phone", methods=["GET", "POST"], endpoint="change_phone", defaults={"kind": CodePurpose.phone})
+@recent_password_required
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def change_contact(kind: CodePurpose):
+    """Step 1 of a new email address or phone number: a code goes to the new address."""
+    form = CONTACT_FORMS[kind]()
+    if form.validate_on_submit():
+        if commit_or_explain(form, lambda: services.request_contact_change(current_user, kind, form.address.data)):
+            session[NEW_CONTACT] = [kind.value, form.address.data]
+            return redirect(url_for(f"accounts.confirm_{kind.value}"))
+    return render_template("accounts/change_contact.html", form=form, kind=kind.value)
+
+
+@bp.route("/email/confirm", methods=["GET", "POST"], endpoint="confirm_email", defaults={"kind": CodePurpose.email})
+@bp.route("/phone/confirm", methods=["GET", "POST"], endpoint="confirm_phone", defaults={"kind": CodePurpose.phone})
+@recent_password_required
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def confirm_contact(kind: CodePurpose):
+    """Step 2: the code; the old address is told of the change."""
+    pending_kind, address = session.get(NEW_CONTACT) or (None, None)
+    if pending_kind != kind.value:
+        return redirect(url_for(f"accounts.change_{kind.value}"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if commit_or_explain(form, lambda: services.change_contact(current_user, kind, address, form.code.data)):
+            session.pop(NEW_CONTACT, None)
+            flash(_("Your email address is changed.") if kind is CodePurpose.email
+                  else _("Your phone number is changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/confirm_contact.html", form=form, kind=kind.value, address=address)
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():

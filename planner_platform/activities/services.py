@@ -24,7 +24,7 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import media
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import local_today, local_zone
-from planner_platform.core.concurrency import check_version, flush_or_conflict
+from planner_platform.core.concurrency import check_version, flush_or_conflict, lock_row
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.core.transitions import transition
@@ -373,7 +373,7 @@ def log_work(actor: User, data: WorkLogInput) -> WorkLog:
     if not 0 < data.hours <= HOURS_MAX:
         raise DomainError(_("Hours must be more than 0 and at most 24."), field="hours")
     # Lock the author's row: two logs sent at once for one day are summed one after the other.
-    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    lock_row(User, actor.id)
     logged = db.session.scalar(select(func.coalesce(func.sum(WorkLog.hours), 0)).where(
         WorkLog.author_id == actor.id, WorkLog.work_date == data.work_date))
     if logged + data.hours > HOURS_MAX:
@@ -391,3 +391,11 @@ def log_work(actor: User, data: WorkLogInput) -> WorkLog:
     db.session.add(log)
     db.session.flush()
     return log
+
+
+def record_export(actor: User, kind: str, activities: list[Activity], filters: dict) -> None:
+    """Exports carry attendance: who took which rows and when is audited (SECURITY.md §0.10)."""
+    if not can.can_list(actor_of(actor)):
+        raise NotAllowed(_("Only staff export the activity register."))
+    record_audit(db.session, "activities.exported", actor=actor, format=kind, rows=len(activities),
+                 activity_ids=[a.id for a in activities], filters=filters)

@@ -22,7 +22,7 @@ from planner_platform.core import media, query_args
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.core.forms import act, commit_or_explain, posted_version, row_id, select_choices
-from planner_platform.core.permissions import require
+from planner_platform.core.permissions import require, require_or_404
 from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.queries import communities_of
@@ -88,8 +88,9 @@ def get_activity_or_404(activity_id: int) -> Activity:
     activity = db.session.scalar(select(Activity).where(Activity.id == activity_id).options(
         joinedload(Activity.community).joinedload(Place.parent), joinedload(Activity.organiser),
         selectinload(Activity.files), selectinload(Activity.outputs).joinedload(ActivityProposal.proposal)))
-    if activity is None or not can.can_view(current_actor, activity):
-        abort(404)  # an internal activity is nobody else's business, not even its existence
+    if activity is None:
+        abort(404)
+    require_or_404(can.can_view(current_actor, activity))  # an internal activity's existence is private too
     return activity
 
 

@@ -1,6 +1,8 @@
 """Optimistic locking: a form carries the version of the record it showed; a change made by someone else in the
-meantime becomes a Conflict with one clear message, never a silently lost update."""
+meantime becomes a Conflict with one clear message, never a silently lost update. And the row lock for a check that
+must not race (a sum, a count against a limit)."""
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner_platform.core.errors import Conflict
@@ -23,3 +25,9 @@ def flush_or_conflict() -> None:
         db.session.flush()
     except StaleDataError:
         raise Conflict(str(CHANGED_MEANWHILE)) from None
+
+
+def lock_row(model, row_id: int) -> None:
+    """Hold the row's lock until the commit (SELECT … FOR UPDATE; SQLite's transactions already hold the write
+    lock), so two requests checking the same limit at once are served one after the other."""
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())

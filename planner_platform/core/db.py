@@ -3,8 +3,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -57,6 +59,11 @@ def string_enum(cls, name: str) -> Enum:
     """An enum stored as its value in a VARCHAR with a CHECK constraint (portable; adding a value is a migration
     of the constraint, not an ALTER TYPE). `name` must be unique per table: it names the CHECK."""
     return Enum(cls, name=name, native_enum=False, create_constraint=True, length=24)
+
+
+def insert_for(session: Session, model):
+    """An INSERT of `model` with the ON CONFLICT clauses of the session's engine (PostgreSQL or SQLite)."""
+    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(model)
 
 
 class Base(DeclarativeBase):

@@ -3,7 +3,7 @@ from flask import Flask, flash, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from planner_platform.core import refusals
 from planner_platform.extensions import db
@@ -19,6 +19,11 @@ class DomainError(Exception):
         self.message = message
         #: The form field the message belongs next to, if any.
         self.field = field
+
+
+class Refused(DomainError):
+    """A refusal whose bookkeeping (a counted attempt and its audit entry) must survive: the caller commits
+    instead of rolling back. Services raise it before they have changed anything else."""
 
 
 class NotAllowed(DomainError):
@@ -40,6 +45,10 @@ class InvalidTransition(DomainError):
         self.current, self.target = current, target
 
 
+class HiddenDenial(NotFound):
+    """A refusal answered as 404, so that the object's existence is not revealed; audited like a 403."""
+
+
 ERROR_TITLES = {
     400: _l("The request could not be understood"),
     403: _l("You do not have permission to do this"),
@@ -59,7 +68,7 @@ def _render_error(code: int, message=None):
                            message=message), code
 
 
-def _audit_denied() -> None:
+def _audit_denied(status: int) -> None:
     """Record an authorization failure (SECURITY.md §0.10); whatever the request had started is discarded."""
     from flask_login import current_user
 
@@ -68,7 +77,7 @@ def _audit_denied() -> None:
     db.session.rollback()
     actor = current_user if current_user and current_user.is_authenticated else None
     record_audit(db.session, "authz.denied", actor=actor, result="denied", method=request.method,
-                 path=request.path[:200])
+                 path=request.path[:200], status=status)
     db.session.commit()
 
 
@@ -82,14 +91,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        if error.code == 403:
-            _audit_denied()
+        if error.code == 403 or isinstance(error, HiddenDenial):
+            _audit_denied(error.code)
         return _render_error(error.code if error.code in ERROR_TITLES else 400)
 
     @app.errorhandler(DomainError)
     def domain_error(error):
         if error.status_code == 403:
-            _audit_denied()
+            _audit_denied(403)
         if request.method == "POST" and error.status_code in (400, 409):
             flash(error.message, "danger")
         return _render_error(error.status_code, error.message)

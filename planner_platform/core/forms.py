@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, StopValidation, ValidationError
 
-from planner_platform.core.errors import DomainError
+from planner_platform.core.errors import DomainError, Refused
 from planner_platform.core.refusals import CONFLICT, INVALID, refuse
 from planner_platform.extensions import db
 
@@ -144,7 +144,8 @@ def act(form, action, success) -> object:
 
 
 def commit_or_explain(form, action):
-    """Run a service call and commit; if the service refuses, roll back and show why on the form.
+    """Run a service call and commit; if the service refuses, roll back (a Refused keeps its bookkeeping) and show
+    why on the form.
 
     Returns the call's result (True for None) on success and None on a refusal.
     """
@@ -152,7 +153,10 @@ def commit_or_explain(form, action):
         result = action()
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
+        if isinstance(error, Refused):
+            db.session.commit()  # keep the counted attempt
+        else:
+            db.session.rollback()
         apply_domain_error(form, error)
         refuse(INVALID if error.status_code == 400 else error.status_code)  # 409 conflicts, 403 not allowed
         return None

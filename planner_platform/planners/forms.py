@@ -118,6 +118,8 @@ class PolicyForm(FlaskForm):
     max_photos = IntegerField(_l("Photos per proposal"), [InputRequired(), NumberRange(min=0, max=9)])
     hide_after_reports = IntegerField(_l("Reports that hide a comment until a moderator looks at it"),
                                       [InputRequired(), NumberRange(min=1, max=100)])
+    hide_proposal_after_reports = IntegerField(_l("Reports that hide a proposal until a moderator looks at it"),
+                                               [InputRequired(), NumberRange(min=1, max=100)])
     auto_close_days = IntegerField(_l("Days after a decision before an unrated proposal closes"),
                                    [InputRequired(), NumberRange(min=1, max=365)])
     public_notice_min_days = IntegerField(_l("Minimum days of public notice for projects"),

@@ -152,7 +152,8 @@ class PolicyProfile(Base):
     activity_types: Mapped[list] = mapped_column(JSON, default=list)
     #: Working days per proposal step, e.g. {"accept": 3, "reply": 15}.
     response_deadlines: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: Proposal rules, e.g. {"max_photos": 4, "hide_after_reports": 3, "auto_close_days": 14}.
+    #: Proposal rules, e.g. {"max_photos": 4, "hide_after_reports": 3, "hide_proposal_after_reports": 5,
+    #: "auto_close_days": 14}.
     proposal_rules: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     #: Project rules, e.g. {"public_notice_min_days": 7, "post_evaluation_months": 12}.
     project_stage_rules: Mapped[dict] = mapped_column(JSON, default=dict)

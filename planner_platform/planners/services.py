@@ -10,7 +10,7 @@ from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.planners.models import (Organisation, OrganisationType, PlannerProfile, PolicyProfile, Team,
                                               TeamMember, TeamMemberRole)
-from planner_platform.planners.permissions import can_edit_policy, can_manage_roster
+from planner_platform.planners.permissions import can_edit_policy, can_manage_roster, can_view_planner
 
 POLICY_FIELDS = ("term_months", "appointing_level", "allowed_planner_types", "max_communities_per_lead",
                  "proposal_categories", "activity_types", "response_deadlines", "proposal_rules",
@@ -69,6 +69,15 @@ def _check_roster(actor: User, *districts: Place | None) -> None:
     for district in districts:
         if district is not None and not can_manage_roster(actor_of(actor), district):
             raise NotAllowed(_("You may not manage the roster of %(district)s.", district=district.name))
+
+
+def record_contact_view(actor: User, planner: PlannerProfile, page: str) -> None:
+    """A staff member was shown a planner's unmasked phone or email (PII access log, SECURITY.md §3)."""
+    if not can_view_planner(actor_of(actor), planner):
+        raise NotAllowed(_("You may not see this planner."))
+    fields = [name for name in ("phone", "email") if getattr(planner, name)]
+    if fields and planner.user_id != actor.id:
+        record_audit(db.session, "pii.viewed", actor=actor, obj=planner, fields=fields, page=page)
 
 
 def create_organisation(actor: User, *, name: str, org_type: OrganisationType, district: Place) -> Organisation:
@@ -134,7 +143,8 @@ def teams_led_by(planner: PlannerProfile) -> list[int]:
 
 
 DEFAULT_DEADLINES = {"accept": 3, "reply": 15}
-DEFAULT_PROPOSAL_RULES = {"max_photos": 4, "hide_after_reports": 3, "auto_close_days": 14}
+DEFAULT_PROPOSAL_RULES = {"max_photos": 4, "hide_after_reports": 3, "hide_proposal_after_reports": 5,
+                          "auto_close_days": 14}
 
 
 def proposal_rules(policy: PolicyProfile) -> dict:

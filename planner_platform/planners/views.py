@@ -65,9 +65,12 @@ def get_planner_or_404(planner_id: int) -> PlannerProfile:
 @login_required
 def planner_detail(planner_id: int):
     planner = get_planner_or_404(planner_id)
+    show_contact = can_see_contact(current_actor, planner)
+    if show_contact:
+        services.record_contact_view(current_user, planner, "detail")
+        db.session.commit()
     return render_template("planners/planner_detail.html", planner=planner, terms=queries.history_of(planner),
-                           show_contact=can_see_contact(current_actor, planner),
-                           can_manage=can_manage_roster(current_actor, planner.district))
+                           show_contact=show_contact, can_manage=can_manage_roster(current_actor, planner.district))
 
 
 def _planner_form(planner: PlannerProfile | None) -> PlannerForm:
@@ -109,6 +112,9 @@ def planner_edit(planner_id: int | None):
         if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("planners.planner_detail", planner_id=saved.id))
+    if planner and request.method == "GET":  # the form shows the stored contact as typed, unmasked
+        services.record_contact_view(current_user, planner, "edit")
+        db.session.commit()
     return render_template("planners/planner_edit.html", form=form, planner=planner)
 
 
@@ -194,8 +200,8 @@ def policy(district_id: int):
         form.accept_days.data = current.response_deadlines.get("accept", 3)
         form.reply_days.data = current.response_deadlines.get("reply", 15)
         rules = proposal_rules(current)
-        form.max_photos.data, form.hide_after_reports.data, form.auto_close_days.data = (
-            rules["max_photos"], rules["hide_after_reports"], rules["auto_close_days"])
+        for name in ("max_photos", "hide_after_reports", "hide_proposal_after_reports", "auto_close_days"):
+            form[name].data = rules[name]
         form.public_notice_min_days.data = current.project_stage_rules.get("public_notice_min_days", 7)
     if form.validate_on_submit():
         require(editable)
@@ -206,8 +212,8 @@ def policy(district_id: int):
             "proposal_categories": split_tags(form.proposal_categories.data),
             "activity_types": split_tags(form.activity_types.data),
             "response_deadlines": {"accept": form.accept_days.data, "reply": form.reply_days.data},
-            "proposal_rules": {"max_photos": form.max_photos.data, "hide_after_reports": form.hide_after_reports.data,
-                               "auto_close_days": form.auto_close_days.data},
+            "proposal_rules": {name: form[name].data for name in (
+                "max_photos", "hide_after_reports", "hide_proposal_after_reports", "auto_close_days")},
             "project_stage_rules": {**current.project_stage_rules,
                                     "public_notice_min_days": form.public_notice_min_days.data}})
         db.session.commit()

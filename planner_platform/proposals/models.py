@@ -95,6 +95,7 @@ class Proposal(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("(lat IS NULL) = (lng IS NULL)", name="point_complete"),
         CheckConstraint("support_count >= 0 AND comment_count >= 0", name="counters_non_negative"),
+        CheckConstraint("report_count >= 0", name="report_count_non_negative"),
         CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
         CheckConstraint("on_behalf_name IS NULL OR consent_recorded_at IS NOT NULL", name="offline_has_consent"),
         CheckConstraint("author_id IS NOT NULL OR on_behalf_name IS NOT NULL", name="has_a_proposer"),
@@ -142,6 +143,13 @@ class Proposal(TimestampMixin, Base):
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction: Mapped[int | None] = mapped_column(Integer)
+    #: Residents' reports; at the district's threshold the proposal leaves the public pages until a moderator
+    #: looks at it (its author and the staff of its community still see it).
+    report_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when a moderator has looked at it: shown again, or hidden for good.
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     satisfaction_comment: Mapped[str] = mapped_column(String(COMMENT_MAX), default="")
     #: Bigrams of the title and description (CJK text has no spaces); PostgreSQL indexes them with GIN.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -226,6 +234,18 @@ class CommentReport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("proposal_comments.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProposalReport(Base):
+    """A resident's report of a proposal (spam, abuse, personal data): one per resident per proposal."""
+
+    __tablename__ = "proposal_reports"
+    __table_args__ = (UniqueConstraint("proposal_id", "reporter_id", name="uq_proposal_reports_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

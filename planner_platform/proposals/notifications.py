@@ -26,3 +26,6 @@ OVERDUE = register(EventType("proposals.overdue", "proposals", "proposals/overdu
 SUPPORTED_MERGED = register(EventType("proposals.supported_merged", "proposals", "proposals/supported_merged",
                                       link=lambda payload: public_path("proposals.detail",
                                                                        proposal_id=payload["target_id"])))
+#: To the sub-district office: residents' reports hid a comment or a proposal until a moderator looks at it.
+HIDDEN_BY_REPORTS = register(EventType("proposals.hidden_by_reports", "proposals", "proposals/hidden_by_reports",
+                                       link=lambda payload: public_path("workspace.moderation")))

@@ -1,23 +1,28 @@
 """What residents add to a proposal (supports, comments, reports) and what staff add (internal notes, moderation).
 
 Counters are changed with one UPDATE … SET n = n ± 1 in the same transaction as the row they count, and only when
-that row was really inserted (ON CONFLICT DO NOTHING), so a double click or two tabs never count twice. Callers
+that row was really inserted (ON CONFLICT DO NOTHING), so a double click or two tabs never count twice. Enough
+reports hide a comment or a proposal until a moderator decides, and the sub-district office is told. Callers
 commit.
 """
+from datetime import timedelta
+
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select, update
 
 from planner_platform.access import actor_of
-from planner_platform.accounts.models import User
+from planner_platform.accounts.models import Role, User
 from planner_platform.core.audit import record_audit
-from planner_platform.core.db import utcnow
+from planner_platform.core.concurrency import lock_row
+from planner_platform.core.db import insert_for, utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
+from planner_platform.core.outbox import emit
+from planner_platform.proposals import notifications as events
 from planner_platform.proposals import permissions as can
 from planner_platform.proposals.models import (COMMENT_MAX, Comment, CommentReport, InternalNote, Proposal,
-                                               ProposalState, Support)
+                                               ProposalReport, ProposalState, Support)
 from planner_platform.proposals.services import rules_for
 
 #: Where supports and comments are still useful; after a close, a merge or a withdrawal the thread is read-only.
@@ -28,9 +33,9 @@ PARTICIPATING_STATES = (ProposalState.submitted, ProposalState.accepted, Proposa
 
 def _insert_once(model, **values) -> bool:
     """INSERT the row unless an equal one exists; True if this call inserted it."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # RETURNING, not rowcount: the session reports no row count for an ORM-enabled INSERT on psycopg.
-    inserted = db.session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(model.id))
+    inserted = db.session.execute(insert_for(db.session, model).values(**values).on_conflict_do_nothing()
+                                  .returning(model.id))
     return inserted.first() is not None
 
 
@@ -58,16 +63,51 @@ def support(user: User, proposal: Proposal) -> bool:
     return added
 
 
+def _check_comment_limit(user: User) -> None:
+    """At most COMMENTS_PER_USER_PER_HOUR per resident, counted under a lock on their row (no race past it)."""
+    limit = current_app.config["COMMENTS_PER_USER_PER_HOUR"]
+    lock_row(User, user.id)
+    recent = db.session.scalar(select(func.count(Comment.id)).where(
+        Comment.author_id == user.id, Comment.created_at > utcnow() - timedelta(hours=1)))
+    if recent >= limit:
+        raise DomainError(_("You have written %(count)d comments in the last hour, as many as one resident may. "
+                            "Please wait a while before writing more.", count=limit), field="body")
+
+
 def add_comment(user: User, proposal: Proposal, body: str) -> Comment:
     _check_open_thread(user, proposal)
     body = body.strip()
     if not body or len(body) > COMMENT_MAX:
         raise DomainError(_("A comment has 1 to %(max)d characters.", max=COMMENT_MAX), field="body")
+    _check_comment_limit(user)
     comment = Comment(proposal_id=proposal.id, author_id=user.id, body=body)
     db.session.add(comment)
     db.session.flush()
     _bump(Proposal, proposal.id, "comment_count", +1)
     return comment
+
+
+def _count_report(model, row_id: int, threshold: int) -> tuple[int, bool]:
+    """One more report on the row; at `threshold` it is hidden unless a moderator has already looked at it.
+
+    Returns the reports so far and whether this one hid it."""
+    count = db.session.execute(update(model).where(model.id == row_id).values(report_count=model.report_count + 1)
+                               .returning(model.report_count), execution_options={"synchronize_session": False}
+                               ).scalar_one()
+    if count < threshold:
+        return count, False
+    hidden = db.session.execute(update(model).where(
+        model.id == row_id, model.hidden_at.is_(None), model.moderated_at.is_(None))
+        .values(hidden_at=utcnow()).returning(model.id), execution_options={"synchronize_session": False})
+    return count, hidden.first() is not None
+
+
+def _tell_moderators(proposal: Proposal, kind: str, obj, reports: int) -> None:
+    record_audit(db.session, "proposal.hidden_by_reports", obj=obj, reports=reports)
+    emit(events.HIDDEN_BY_REPORTS.name, payload={
+        "kind": kind, "proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name,
+        "reports": reports}, recipients={
+        "roles": [Role.subdistrict_staff.value], "place_id": proposal.community_id, "scope": "covering"})
 
 
 def report(user: User, comment: Comment) -> bool:
@@ -78,34 +118,55 @@ def report(user: User, comment: Comment) -> bool:
         raise DomainError(_("You cannot report your own comment."))
     if not _insert_once(CommentReport, comment_id=comment.id, reporter_id=user.id, created_at=utcnow()):
         return False
-    count = db.session.execute(update(Comment).where(Comment.id == comment.id)
-                               .values(report_count=Comment.report_count + 1).returning(Comment.report_count),
-                               execution_options={"synchronize_session": False}).scalar_one()
-    if count >= rules_for(comment.proposal.community)["hide_after_reports"]:
-        hidden = db.session.execute(update(Comment).where(
-            Comment.id == comment.id, Comment.hidden_at.is_(None), Comment.moderated_at.is_(None))
-            .values(hidden_at=utcnow()).returning(Comment.id), execution_options={"synchronize_session": False})
-        if hidden.first() is not None:
-            _bump(Proposal, comment.proposal_id, "comment_count", -1)
+    count, hid = _count_report(Comment, comment.id, rules_for(comment.proposal.community)["hide_after_reports"])
+    if hid:
+        _bump(Proposal, comment.proposal_id, "comment_count", -1)
+        _tell_moderators(comment.proposal, "comment", comment, count)
     return True
 
 
+def report_proposal(user: User, proposal: Proposal) -> bool:
+    """Report a proposal; at the district's threshold it leaves the public pages until a moderator looks at it."""
+    if not can.can_take_part(actor_of(user)):
+        raise NotAllowed(_("Log in as a resident to report a proposal."))
+    if proposal.author_id == user.id or proposal.state is ProposalState.draft:
+        raise DomainError(_("You cannot report your own proposal."))
+    if not _insert_once(ProposalReport, proposal_id=proposal.id, reporter_id=user.id, created_at=utcnow()):
+        return False
+    count, hid = _count_report(Proposal, proposal.id, rules_for(proposal.community)["hide_proposal_after_reports"])
+    if hid:
+        _tell_moderators(proposal, "proposal", proposal, count)
+    return True
+
+
+def _decide(model, row_id: int, user: User, hide: bool) -> bool:
+    """Hide the row for good, or show it again; either way reports stop hiding it. True if its visibility changed.
+
+    Conditional UPDATEs, not the copy in memory: a report or another moderator may have hidden it meanwhile."""
+    already = model.hidden_at.is_not(None) if hide else model.hidden_at.is_(None)
+    changed = db.session.execute(update(model).where(model.id == row_id, ~already).values(
+        hidden_at=utcnow() if hide else None).returning(model.id),
+        execution_options={"synchronize_session": False}).first()
+    db.session.execute(update(model).where(model.id == row_id).values(moderated_at=utcnow(), moderated_by_id=user.id),
+                       execution_options={"synchronize_session": False})
+    return changed is not None
+
+
 def moderate(user: User, comment: Comment, *, hide: bool) -> None:
-    """A moderator's verdict: hide the comment for good, or show it again and stop counting reports."""
+    """A moderator's verdict on a comment: hide it for good, or show it again and stop counting reports."""
     if not can.can_moderate(actor_of(user), comment.proposal.community):
         raise NotAllowed(_("Only the sub-district office moderates comments here."))
-    # Conditional UPDATEs, not the copy in memory: a report or another moderator may have hidden it meanwhile,
-    # and only the request that really changes its visibility moves the counter.
-    already = Comment.hidden_at.is_not(None) if hide else Comment.hidden_at.is_(None)
-    changed = db.session.execute(update(Comment).where(Comment.id == comment.id, ~already).values(
-        hidden_at=utcnow() if hide else None).returning(Comment.id),
-        execution_options={"synchronize_session": False}).first()
-    if changed:
+    if _decide(Comment, comment.id, user, hide):  # only the request that changes its visibility moves the counter
         _bump(Proposal, comment.proposal_id, "comment_count", -1 if hide else +1)
-    db.session.execute(update(Comment).where(Comment.id == comment.id).values(moderated_at=utcnow(),
-                                                                           moderated_by_id=user.id),
-                       execution_options={"synchronize_session": False})
     record_audit(db.session, "proposal.comment_moderated", actor=user, obj=comment, hidden=hide)
+
+
+def moderate_proposal(user: User, proposal: Proposal, *, hide: bool) -> None:
+    """A moderator's verdict on a reported proposal: off the public pages for good, or back on them."""
+    if not can.can_moderate(actor_of(user), proposal.community):
+        raise NotAllowed(_("Only the sub-district office moderates proposals here."))
+    _decide(Proposal, proposal.id, user, hide)
+    record_audit(db.session, "proposal.moderated", actor=user, obj=proposal, hidden=hide)
 
 
 def add_note(user: User, proposal: Proposal, body: str) -> InternalNote:

@@ -11,10 +11,14 @@ def is_author(actor: Actor, proposal: Proposal) -> bool:
 
 
 def can_view(actor: Actor, proposal: Proposal) -> bool:
-    """Everything but drafts is public; a draft belongs to whoever wrote it."""
-    if proposal.state is not ProposalState.draft:
-        return True
-    return actor.is_authenticated and actor.id in (proposal.author_id, proposal.entered_by_id)
+    """Everything but drafts is public; a draft belongs to whoever wrote it. A proposal hidden by reports is seen
+    by its author and the staff of its community until a moderator decides."""
+    own = actor.is_authenticated and actor.id in (proposal.author_id, proposal.entered_by_id)
+    if proposal.state is ProposalState.draft:
+        return own
+    if proposal.hidden_at is not None:
+        return own or can_read_internal(actor, proposal)
+    return True
 
 
 def can_edit_draft(actor: Actor, proposal: Proposal) -> bool:

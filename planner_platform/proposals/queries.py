@@ -28,6 +28,11 @@ HIDDEN_FROM_PUBLIC = (ProposalState.draft,)
 MAX_MAP_CELLS = 400
 
 
+def _public():
+    """What the public lists and the map show: no drafts, none hidden by reports."""
+    return Proposal.state.not_in(HIDDEN_FROM_PUBLIC) & Proposal.hidden_at.is_(None)
+
+
 @dataclass
 class Filters:
     state: str = ""
@@ -68,7 +73,7 @@ class KeysetPage:
 def public_page(filters: Filters, sort: str, after: tuple | None = None, per_page: int = 20) -> KeysetPage:
     """One page of the public list in `sort` order, continuing after the (value, id) of the last row shown
     (keyset pagination: no OFFSET, no COUNT)."""
-    query = _filtered(select(Proposal).where(Proposal.state.not_in(HIDDEN_FROM_PUBLIC)), filters)
+    query = _filtered(select(Proposal).where(_public()), filters)
     if after is not None:
         query = query.where(tuple_(SORTS[sort], Proposal.id) < tuple_(*after))
     query = _for_list(query).order_by(SORTS[sort].desc(), Proposal.id.desc()).limit(per_page + 1)
@@ -150,6 +155,19 @@ def moderation_queue(actor: Actor) -> list[Comment]:
         .order_by(Comment.hidden_at.is_(None), Comment.report_count.desc(), Comment.id).limit(200)).all()
 
 
+def reported_proposals(actor: Actor) -> list[Proposal]:
+    """Reported proposals a moderator has not looked at yet, in the actor's jurisdiction, hidden ones first."""
+    staffed = [place.path for place in actor.places(*OFFICE_ROLES)]
+    if not staffed:
+        return []
+    return db.session.scalars(
+        select(Proposal).join(Proposal.community)
+        .where(Proposal.report_count > 0, Proposal.moderated_at.is_(None),
+               or_(*[Place.path.startswith(path) for path in staffed]))
+        .options(joinedload(Proposal.community))
+        .order_by(Proposal.hidden_at.is_(None), Proposal.report_count.desc(), Proposal.id).limit(200)).all()
+
+
 def map_cells(west: float, south: float, east: float, north: float, zoom: int, filters: Filters) -> list[dict]:
     """Proposals inside the box, clustered on a grid that gets finer as the map zooms in.
 
@@ -159,7 +177,7 @@ def map_cells(west: float, south: float, east: float, north: float, zoom: int, f
     cell = 360 / 2 ** max(0, min(zoom, 22)) / 4  # a quarter of a tile: about 64 px on screen
     col = cast((Proposal.lng + 180) / cell, Integer)
     row = cast((Proposal.lat + 90) / cell, Integer)
-    base = _filtered(select(Proposal.id).where(Proposal.state.not_in(HIDDEN_FROM_PUBLIC), Proposal.lat.is_not(None),
+    base = _filtered(select(Proposal.id).where(_public(), Proposal.lat.is_not(None),
                                                Proposal.lat.between(south, north), Proposal.lng.between(west, east)),
                      filters).subquery()
     cells = db.session.execute(

@@ -4,10 +4,11 @@ Callers commit. Every function takes the acting user and checks that they may ac
 DomainError, NotAllowed or Conflict and leaves nothing behind.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner_platform.access import actor_of
 from planner_platform.accounts.models import Role, User
@@ -16,7 +17,7 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import media
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import add_working_days, local_today
-from planner_platform.core.concurrency import check_version, flush_or_conflict
+from planner_platform.core.concurrency import check_version, flush_or_conflict, lock_row
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.core.transitions import transition
@@ -103,6 +104,7 @@ def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Propos
         if offline is None:
             if not can.can_take_part(actor_of(actor)):
                 raise NotAllowed(_("Only residents can submit proposals online."))
+            _check_daily_limit(actor)
             proposal.author_id, proposal.channel = actor.id, Channel.online
         else:
             _record_offline(actor, proposal, data.community, offline)
@@ -117,6 +119,17 @@ def save(actor: User, data: ProposalInput, new_photos: list, *, proposal: Propos
     if submit:
         submit_draft(actor, proposal)
     return proposal
+
+
+def _check_daily_limit(actor: User) -> None:
+    """At most PROPOSALS_PER_USER_PER_DAY new proposals per resident, counted under a lock on their row."""
+    limit = current_app.config["PROPOSALS_PER_USER_PER_DAY"]
+    lock_row(User, actor.id)
+    made = db.session.scalar(select(func.count(Proposal.id)).where(
+        Proposal.author_id == actor.id, Proposal.created_at > utcnow() - timedelta(days=1)))
+    if made >= limit:
+        raise DomainError(_("You have made %(count)d proposals in the last 24 hours, as many as one resident may. "
+                            "Please try again tomorrow.", count=limit))
 
 
 def _record_offline(actor: User, proposal: Proposal, community: Place, offline: OfflineEntry) -> None:

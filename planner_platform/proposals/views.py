@@ -11,7 +11,7 @@ from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import media, query_args
 from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
-from planner_platform.core.permissions import require
+from planner_platform.core.permissions import require, require_or_404
 from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 from planner_platform.planners.models import PolicyProfile
@@ -191,8 +191,9 @@ def new_offline():
 
 def get_proposal_or_404(proposal_id: int) -> Proposal:
     proposal = queries.proposal_with_thread(proposal_id)
-    if proposal is None or not can.can_view(current_actor, proposal):
-        abort(404)  # a draft is nobody else's business, not even its existence
+    if proposal is None:
+        abort(404)
+    require_or_404(can.can_view(current_actor, proposal))  # a draft is nobody else's business, not even its existence
     return proposal
 
 
@@ -298,6 +299,17 @@ def report(comment_id: int):
     act(form, lambda: participation.report(current_user, comment),
         _("Thank you. A moderator will look at this comment."))
     return back_to("proposals.detail", "comments", proposal_id=comment.proposal_id)
+
+
+@bp.route("/<int:proposal_id>/report", methods=["POST"])
+@login_required
+@throttled
+def report_proposal(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    form = ActionForm()
+    act(form, lambda: participation.report_proposal(current_user, proposal),
+        _("Thank you. A moderator will look at this proposal."))
+    return back_to("proposals.detail", proposal_id=proposal.id)
 
 
 @bp.route("/photos/<int:photo_id>")

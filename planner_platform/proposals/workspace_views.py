@@ -117,7 +117,8 @@ def note(proposal_id: int):
 @login_required
 def moderation():
     require(may_moderate_somewhere(current_actor))
-    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_actor))
+    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_actor),
+                           proposals=queries.reported_proposals(current_actor))
 
 
 @bp.route("/moderation/<int:comment_id>", methods=["POST"])
@@ -129,4 +130,16 @@ def moderate(comment_id: int):
     hide = request.form.get("verdict") == "hide"
     act(form, lambda: participation.moderate(current_user, comment, hide=hide),
         _("The comment is hidden.") if hide else _("The comment is shown again."))
+    return back_to("workspace.moderation")
+
+
+@bp.route("/moderation/proposals/<int:proposal_id>", methods=["POST"])
+@login_required
+def moderate_proposal(proposal_id: int):
+    proposal = db.get_or_404(Proposal, proposal_id)
+    require(can.can_moderate(current_actor, proposal.community))
+    form = ActionForm()
+    hide = request.form.get("verdict") == "hide"
+    act(form, lambda: participation.moderate_proposal(current_user, proposal, hide=hide),
+        _("The proposal is hidden from the public.") if hide else _("The proposal is shown again."))
     return back_to("workspace.moderation")

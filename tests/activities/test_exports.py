@@ -73,3 +73,18 @@ def test_list_pages_do_not_query_per_row(app, cast, who, path):
             assert client.get(path).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{path}: {counts[0]} statements for a few rows, {counts[1]} for many"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_every_export_is_audited_with_who_what_and_the_filters(app, cast, kind):
+    from sqlalchemy import select
+
+    from planner_platform.core.audit import AuditEntry
+
+    activity_id = _closed_with(app, cast, "议事会")
+    assert client_of(app, cast.street).get(f"/activities/records.{kind}?state=closed").status_code == 200
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "activities.exported"))
+        assert entry.actor_id == cast.street.id and entry.ip == "127.0.0.1"
+        assert entry.details == {"format": kind, "rows": 1, "activity_ids": [activity_id],
+                                 "filters": {"state": "closed"}}

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from planner_platform.activities import services
 from planner_platform.activities.models import Activity
 from planner_platform.areas.models import Place
+from planner_platform.core.audit import AuditEntry
 from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.extensions import db
 from tests.activities.conftest import actor, client_of, make_activity, now
@@ -90,6 +91,10 @@ def test_residents_see_public_activities_only_staff_their_jurisdiction(app, clie
     assert client.get("/activities/records").status_code == 403
     for staff, status in ((cast.street, 200), (cast.district, 200), (cast.other_street, 404)):
         assert client_of(app, staff).get(f"/activities/{internal}").status_code == status
+    with app.app_context():  # the 404s were refusals: audited as such
+        denied = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "authz.denied")).all()
+        assert sorted(e.actor_id for e in denied if e.details["status"] == 404) == sorted(
+            [cast.resident.id, cast.other_street.id])
     assert "内部议事会" in client_of(app, cast.street).get("/activities/records").get_data(as_text=True)
     assert "内部议事会" not in client_of(app, cast.other_street).get("/activities/records").get_data(as_text=True)
 

@@ -1,4 +1,7 @@
-"""A resident registers, lands logged in, logs out through the collapsed phone menu and logs in again."""
+"""A resident registers with a texted code, lands logged in, logs out through the collapsed phone menu and logs in
+again."""
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.helpers import check_accessibility, log_in, open_menu, t
@@ -8,8 +11,20 @@ PHONE = "13912345678"
 NAME = "王阿姨"
 
 
-def fill_registration(page, places, *, phone=PHONE):
+def ask_for_code(page, phone=PHONE):
     page.get_by_label(t(page, "Mobile phone number"), exact=True).fill(phone)
+    with page.expect_navigation():
+        page.get_by_role("button", name=t(page, "Text me a code"), exact=True).click()
+
+
+def texted_code(app, phone=PHONE) -> str:
+    """The code of the last text message to `phone` (the test configuration keeps messages in memory)."""
+    body = [m["body"] for m in app.extensions.get("sent_messages", []) if m["to"] == phone][-1]
+    return re.search(r"\d{6}", body).group(0)
+
+
+def fill_registration(page, places, code):
+    page.get_by_label(t(page, "Code"), exact=True).fill(code)
     page.get_by_label(t(page, "Name"), exact=True).fill(NAME)
     community = f"{places['D1S1'].name} · {places['D1S1C1'].name}"
     page.get_by_label(t(page, "Your community"), exact=True).select_option(label=community)
@@ -29,12 +44,18 @@ def expect_logged_in_home(page):
     expect(page.locator("#next-steps")).to_be_visible()
 
 
-def test_resident_registers_logs_out_and_logs_in_again(page, places):
+def test_resident_registers_logs_out_and_logs_in_again(app, page, places):
     page.goto("/accounts/register")
     expect(page.get_by_role("heading", level=1)).to_have_text(t(page, "Register as a resident"))
     check_accessibility(page)
 
-    fill_registration(page, places)
+    ask_for_code(page)
+    expect(page).to_have_url("/accounts/register/details")
+    expect(page.locator("#code-sent")).to_contain_text(
+        t(page, "We have texted a code to %(phone)s. It is valid for %(minutes)d minutes.", phone=PHONE,
+          minutes=app.config["VERIFICATION_CODE_TTL_MINUTES"]))
+    check_accessibility(page)
+    fill_registration(page, places, texted_code(app))
     submit_registration(page)
     expect_logged_in_home(page)
     expect(page.get_by_role("status")).to_have_text(t(page, "Welcome! Your account is ready."))
@@ -55,10 +76,9 @@ def test_resident_registers_logs_out_and_logs_in_again(page, places):
     expect_logged_in_home(page)
 
 
-def test_bad_registration_shows_the_error_at_the_field(page, places):
+def test_bad_registration_shows_the_error_at_the_field(app, page, places):
     page.goto("/accounts/register")
-    fill_registration(page, places, phone="13912")
-    submit_registration(page)
+    ask_for_code(page, phone="13912")
 
     expect(page).to_have_url("/accounts/register")
     phone = page.get_by_label(t(page, "Mobile phone number"), exact=True)
@@ -70,7 +90,17 @@ def test_bad_registration_shows_the_error_at_the_field(page, places):
         f"{t(page, 'Used to log in and to tell you about your proposals.')} "
         f"{t(page, 'Enter an 11-digit mainland mobile number, e.g. 13800138000.')}")
     expect(page.get_by_role("alert")).to_have_text(t(page, "Please correct the fields marked below."))
-    # Only the phone was wrong: the other answers are kept (passwords are not sent back).
+    check_accessibility(page)
+
+    ask_for_code(page)
+    code = texted_code(app)
+    fill_registration(page, places, f"{(int(code) + 1) % 1_000_000:06d}")
+    submit_registration(page)
+    expect(page).to_have_url("/accounts/register/details")
+    field = page.get_by_label(t(page, "Code"), exact=True)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#code-error")).to_have_text(t(page, "The code is not correct."))
+    # Only the code was wrong: the other answers are kept (passwords are not sent back).
     expect(page.get_by_label(t(page, "Name"), exact=True)).to_have_value(NAME)
     expect(page.get_by_label(t(page, "Password"), exact=True)).to_have_value("")
     check_accessibility(page)

@@ -160,6 +160,32 @@ def test_city_observers_see_contacts_masked(client, make_user, roster):
     assert "137****1111" in html and "13700001111" not in html
 
 
+def _pii_views(app) -> list[tuple]:
+    from planner_platform.core.audit import AuditEntry
+
+    with app.app_context():
+        return [(e.actor_id, e.object_type, e.object_id, e.details) for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "pii.viewed").order_by(AuditEntry.id))]
+
+
+def test_every_view_of_a_planners_unmasked_contact_is_audited(app, client, make_user, roster):
+    district = make_user(Role.district_staff, "D1")
+    login(client, district)
+    assert "13700001111" in client.get(f"/planners/{roster['lead']}").get_data(as_text=True)
+    assert "13700001111" in client.get(f"/planners/{roster['lead']}/edit").get_data(as_text=True)
+    fields = ["phone", "email"]
+    assert _pii_views(app) == [(district.id, "planner_profiles", str(roster["lead"]), {"fields": fields, "page": p})
+                               for p in ("detail", "edit")]
+
+
+def test_masked_contacts_and_ones_own_profile_are_not_pii_accesses(app, make_user, roster):
+    for user in (make_user(Role.city_observer, "C"), roster["accounts"]["lead"]):
+        client = app.test_client()
+        login(client, user)
+        assert client.get(f"/planners/{roster['lead']}").status_code == 200
+    assert _pii_views(app) == []
+
+
 def test_the_roster_filters_by_type_and_coverage(app, client, places, make_user, roster):
     login(client, make_user(Role.district_staff, "D1"))
     _appoint(client, f"planner:{roster['lead']}", [places["D1S1C1"].id])
@@ -177,13 +203,14 @@ def test_district_staff_edit_the_policy_and_the_change_is_audited(app, client, p
                                     "allowed_planner_types": ["institute", "university"],
                                     "max_communities_per_lead": "2", "proposal_categories": "公共空间，绿化",
                                     "activity_types": "工作坊, 社区漫步", "accept_days": "3", "reply_days": "15",
-                                    "max_photos": "3", "hide_after_reports": "5", "auto_close_days": "20",
-                                    "public_notice_min_days": "7"})
+                                    "max_photos": "3", "hide_after_reports": "5", "hide_proposal_after_reports": "4",
+                                    "auto_close_days": "20", "public_notice_min_days": "7"})
     assert response.status_code == 302
     with app.app_context():
         policy = db.session.scalar(select(PolicyProfile))
         assert policy.term_months == 12 and policy.proposal_categories == ["公共空间", "绿化"]
-        assert policy.proposal_rules == {"max_photos": 3, "hide_after_reports": 5, "auto_close_days": 20}
+        assert policy.proposal_rules == {"max_photos": 3, "hide_after_reports": 5, "hide_proposal_after_reports": 4,
+                                         "auto_close_days": 20}
         from planner_platform.core.audit import AuditEntry
 
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "policy.updated"))
@@ -197,7 +224,8 @@ def test_street_staff_read_but_cannot_change_the_policy(client, places, make_use
     response = submit(client, url, {"term_months": "12", "appointing_level": "district",
                                     "allowed_planner_types": ["institute"], "max_communities_per_lead": "2",
                                     "accept_days": "3", "reply_days": "15", "max_photos": "3",
-                                    "hide_after_reports": "5", "auto_close_days": "20", "public_notice_min_days": "7"})
+                                    "hide_after_reports": "5", "hide_proposal_after_reports": "4",
+                                    "auto_close_days": "20", "public_notice_min_days": "7"})
     assert response.status_code == 403
 
 

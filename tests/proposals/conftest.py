@@ -56,7 +56,8 @@ def cast(app, places, make_user) -> Cast:
         db.session.add(PolicyProfile(
             district_id=places["D1"].id, proposal_categories=["公共空间", "适老化"],
             response_deadlines={"accept": 3, "reply": 15},
-            proposal_rules={"max_photos": 2, "hide_after_reports": 2, "auto_close_days": 10}))
+            proposal_rules={"max_photos": 2, "hide_after_reports": 2, "hide_proposal_after_reports": 2,
+                            "auto_close_days": 10}))
         profile = PlannerProfile(name="陈规划师", planner_type=PlannerType.institute, district_id=places["D1"].id,
                                  user_id=people.planner.id)
         db.session.add(profile)

@@ -131,6 +131,19 @@ def test_two_simultaneous_decisions_give_one_success_and_one_conflict(app, cast,
                 (ProposalState.adopted, ProposalState.declined)))) == 1
 
 
+def test_looking_at_someone_elses_draft_is_answered_404_and_audited_as_a_denial(app, client, cast):
+    from planner_platform.core.audit import AuditEntry
+
+    draft_id = make_proposal(app, cast.resident, title="草稿", submit=False)
+    login(client, cast.neighbour)
+    assert client.get(f"/proposals/{draft_id}").status_code == 404
+    assert client.get("/proposals/999999").status_code == 404  # nothing there: nothing refused
+    with app.app_context():
+        denials = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "authz.denied")).all()
+        assert [(d.actor_id, d.result, d.details["path"], d.details["status"]) for d in denials] == [
+            (cast.neighbour.id, "denied", f"/proposals/{draft_id}", 404)]
+
+
 def test_nobody_acts_on_someone_elses_proposal_by_its_id(app, client, cast):
     proposal_id = make_proposal(app, cast.resident)
     draft_id = make_proposal(app, cast.resident, title="草稿", submit=False)

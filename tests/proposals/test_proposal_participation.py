@@ -243,3 +243,95 @@ def test_the_daily_beat_task_escalates_and_commits(app, cast):
         assert daily_deadlines_task.apply().get() == {"overdue": 1, "closed": 0}
         db.session.remove()
     assert load(app, late_id).escalated_at is not None
+
+
+def test_the_office_is_told_when_reports_hide_a_comment(app, cast):
+    proposal_id = make_proposal(app, cast.resident)
+    with app.app_context():
+        comment = participation.add_comment(db.session.get(User, cast.neighbour.id),
+                                            db.session.get(Proposal, proposal_id), "广告")
+        db.session.commit()
+        comment_id = comment.id
+    for reporter in (cast.resident, cast.third):  # the district hides at 2 reports
+        with app.app_context():
+            participation.report(db.session.get(User, reporter.id), db.session.get(Comment, comment_id))
+            db.session.commit()
+    [told] = _events(app, cast.street, "proposals.hidden_by_reports")
+    assert told == {"kind": "comment", "proposal_id": proposal_id, "title": "楼道加装扶手",
+                    "community": cast.community.name, "reports": 2,
+                    "recipients": {"roles": ["subdistrict_staff"], "place_id": cast.community.id,
+                                   "scope": "covering"}}
+    assert _events(app, cast.other_street, "proposals.hidden_by_reports") == []
+    assert says(app, _titles(app, cast.street)[-1], "A comment on “%(title)s” was hidden after %(count)d reports",
+                title="楼道加装扶手", count=2)
+
+
+def _report_proposal(app, reporter, proposal_id):
+    reporter_client = app.test_client()
+    login(reporter_client, reporter)
+    return submit(reporter_client, f"/proposals/{proposal_id}/report", {}, form_url=f"/proposals/{proposal_id}",
+                  follow_redirects=True).get_data(as_text=True)
+
+
+def test_residents_report_a_proposal_and_at_the_threshold_it_leaves_the_public_pages_until_a_moderator_decides(
+        app, client, cast, make_user):
+    proposal_id = make_proposal(app, cast.resident, title="卖房广告")
+    assert says(app, _report_proposal(app, cast.resident, proposal_id), "You cannot report your own proposal.")
+    for reporter in (cast.neighbour, cast.neighbour):  # twice counts once
+        _report_proposal(app, reporter, proposal_id)
+    assert load(app, proposal_id).report_count == 1 and load(app, proposal_id).hidden_at is None
+    _report_proposal(app, cast.third, proposal_id)
+    assert load(app, proposal_id).hidden_at is not None
+    assert "卖房广告" not in client.get("/proposals/").get_data(as_text=True)
+    assert client.get(f"/proposals/{proposal_id}").status_code == 404
+    author = app.test_client()
+    login(author, cast.resident)
+    assert says(app, author.get(f"/proposals/{proposal_id}").get_data(as_text=True), "This proposal is hidden from "
+                "the public after residents reported it, until a moderator decides.")
+    [told] = _events(app, cast.street, "proposals.hidden_by_reports")
+    assert told["kind"] == "proposal" and told["reports"] == 2
+
+    staff = app.test_client()
+    login(staff, cast.street)
+    assert "卖房广告" in staff.get("/workspace/moderation").get_data(as_text=True)
+    other = app.test_client()
+    login(other, cast.other_street)
+    assert submit(other, f"/workspace/moderation/proposals/{proposal_id}", {"verdict": "show"},
+                  form_url="/workspace/moderation").status_code == 403
+    submit(staff, f"/workspace/moderation/proposals/{proposal_id}", {"verdict": "show"},
+           form_url="/workspace/moderation")
+    assert "卖房广告" in client.get("/proposals/").get_data(as_text=True)
+    assert "卖房广告" not in staff.get("/workspace/moderation").get_data(as_text=True)
+    _report_proposal(app, make_user(Role.resident, "D1S1C2"), proposal_id)  # after a verdict reports do not hide
+    assert load(app, proposal_id).report_count == 3 and load(app, proposal_id).hidden_at is None
+
+
+def test_a_resident_makes_at_most_the_configured_proposals_a_day_from_any_address(app, client, cast, monkeypatch):
+    monkeypatch.setitem(app.config, "PROPOSALS_PER_USER_PER_DAY", 2)
+    login(client, cast.resident)
+    form = {"title": "路灯", "description": "太暗", "category": "公共空间", "community": cast.community.id,
+            "submit": "1"}
+    for address in ("10.0.0.1", "10.0.0.2"):
+        assert submit(client, "/proposals/new", form, environ_base={"REMOTE_ADDR": address}).status_code == 302
+    refused = submit(client, "/proposals/new", form, environ_base={"REMOTE_ADDR": "10.0.0.3"})
+    assert refused.status_code == 200 and says(app, refused.get_data(as_text=True),
+                                               "You have made %(count)d proposals in the last 24 hours, as many as "
+                                               "one resident may. Please try again tomorrow.", count=2)
+    with app.app_context():  # yesterday's no longer count, and other residents have their own allowance
+        db.session.execute(update(Proposal).values(created_at=utcnow() - timedelta(days=1, minutes=1)))
+        db.session.commit()
+    assert submit(client, "/proposals/new", form).status_code == 302
+    assert make_proposal(app, cast.neighbour) and make_proposal(app, cast.neighbour)
+
+
+def test_a_resident_writes_at_most_the_configured_comments_an_hour(app, client, cast, monkeypatch):
+    monkeypatch.setitem(app.config, "COMMENTS_PER_USER_PER_HOUR", 2)
+    proposal_id = make_proposal(app, cast.resident)
+    login(client, cast.neighbour)
+    for n, address in enumerate(("10.0.0.1", "10.0.0.2", "10.0.0.3")):
+        page = submit(client, f"/proposals/{proposal_id}/comments", {"body": f"第{n}条"},
+                      form_url=f"/proposals/{proposal_id}", environ_base={"REMOTE_ADDR": address},
+                      follow_redirects=True).get_data(as_text=True)
+    assert says(app, page, "You have written %(count)d comments in the last hour, as many as one resident may. "
+                           "Please wait a while before writing more.", count=2)
+    assert load(app, proposal_id).comment_count == 2
