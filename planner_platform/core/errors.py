@@ -30,6 +30,12 @@ class NotAllowed(DomainError):
     status_code = 403
 
 
+class OverLimit(DomainError):
+    """The person has used up an allowance (proposals a day, comments an hour); answered 429."""
+
+    status_code = 429
+
+
 class Conflict(DomainError):
     """Someone else changed the same thing first (a lost race or a duplicate)."""
 

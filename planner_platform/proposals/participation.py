@@ -16,7 +16,7 @@ from planner_platform.accounts.models import Role, User
 from planner_platform.core.audit import record_audit
 from planner_platform.core.concurrency import lock_row
 from planner_platform.core.db import insert_for, utcnow
-from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.core.errors import DomainError, NotAllowed, OverLimit
 from planner_platform.extensions import db
 from planner_platform.core.outbox import emit
 from planner_platform.proposals import notifications as events
@@ -70,8 +70,8 @@ def _check_comment_limit(user: User) -> None:
     recent = db.session.scalar(select(func.count(Comment.id)).where(
         Comment.author_id == user.id, Comment.created_at > utcnow() - timedelta(hours=1)))
     if recent >= limit:
-        raise DomainError(_("You have written %(count)d comments in the last hour, as many as one resident may. "
-                            "Please wait a while before writing more.", count=limit), field="body")
+        raise OverLimit(_("You have written %(count)d comments in the last hour, as many as one resident may. "
+                          "Please wait a while before writing more.", count=limit), field="body")
 
 
 def add_comment(user: User, proposal: Proposal, body: str) -> Comment:

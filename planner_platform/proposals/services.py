@@ -19,7 +19,7 @@ from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import add_working_days, local_today
 from planner_platform.core.concurrency import check_version, flush_or_conflict, lock_row
 from planner_platform.core.db import utcnow
-from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.core.errors import DomainError, NotAllowed, OverLimit
 from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
 from planner_platform.core.outbox import emit
@@ -128,8 +128,8 @@ def _check_daily_limit(actor: User) -> None:
     made = db.session.scalar(select(func.count(Proposal.id)).where(
         Proposal.author_id == actor.id, Proposal.created_at > utcnow() - timedelta(days=1)))
     if made >= limit:
-        raise DomainError(_("You have made %(count)d proposals in the last 24 hours, as many as one resident may. "
-                            "Please try again tomorrow.", count=limit))
+        raise OverLimit(_("You have made %(count)d proposals in the last 24 hours, as many as one resident may. "
+                          "Please try again tomorrow.", count=limit))
 
 
 def _record_offline(actor: User, proposal: Proposal, community: Place, offline: OfflineEntry) -> None:

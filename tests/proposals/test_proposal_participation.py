@@ -314,7 +314,7 @@ def test_a_resident_makes_at_most_the_configured_proposals_a_day_from_any_addres
     for address in ("10.0.0.1", "10.0.0.2"):
         assert submit(client, "/proposals/new", form, environ_base={"REMOTE_ADDR": address}).status_code == 302
     refused = submit(client, "/proposals/new", form, environ_base={"REMOTE_ADDR": "10.0.0.3"})
-    assert refused.status_code == 200 and says(app, refused.get_data(as_text=True),
+    assert refused.status_code == 429 and says(app, refused.get_data(as_text=True),
                                                "You have made %(count)d proposals in the last 24 hours, as many as "
                                                "one resident may. Please try again tomorrow.", count=2)
     with app.app_context():  # yesterday's no longer count, and other residents have their own allowance
