@@ -111,11 +111,11 @@ def test_behind_a_proxy_limits_and_the_audit_log_see_the_client_address_and_othe
     app.extensions["celery"].set_default()
     for application in (app, proxied):
         monkeypatch.setitem(application.config, "LOGIN_RATE_LIMIT", "2 per minute")
-    # Behind the proxy each client has its own allowance.
-    assert _login_attempts(proxied.test_client(), "203.0.113.7", 3) == [200, 200, 429]
-    assert _login_attempts(proxied.test_client(), "203.0.113.8", 1) == [200]
+    # Behind the proxy each client has its own allowance (a wrong password is refused with 422, the limit with 429).
+    assert _login_attempts(proxied.test_client(), "203.0.113.7", 3) == [422, 422, 429]
+    assert _login_attempts(proxied.test_client(), "203.0.113.8", 1) == [422]
     # Without it the header is anybody's to send: changing it buys no new attempts.
-    assert _login_attempts(app.test_client(), "198.51.100.1", 2) == [200, 200]
+    assert _login_attempts(app.test_client(), "198.51.100.1", 2) == [422, 422]
     assert _login_attempts(app.test_client(), "198.51.100.2", 1) == [429]
     with app.app_context():
         ips = db.session.scalars(select(AuditEntry.ip).where(AuditEntry.action == "auth.login_failed")
