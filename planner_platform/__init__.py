@@ -99,6 +99,8 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.proposals.digest  # noqa: F401
     import planner_platform.activities.models  # noqa: F401
     import planner_platform.activities.notifications  # noqa: F401
+    import planner_platform.projects.models  # noqa: F401
+    import planner_platform.projects.notifications  # noqa: F401
     import planner_platform.core.calendar  # noqa: F401
     import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 
@@ -120,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.planners.views import bp as planners_bp
     from planner_platform.proposals.views import bp as proposals_bp
     from planner_platform.proposals.workspace_views import bp as workspace_bp
+    from planner_platform.projects.views import bp as projects_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
@@ -127,7 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["bigid"] = BigRowIdConverter
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
-                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp):
+                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp):
         app.register_blueprint(blueprint)
 
 

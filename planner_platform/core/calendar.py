@@ -44,6 +44,18 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it has no such day (31 January + 1 → 28/29 February)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    for day in range(start.day, 27, -1):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    return date(year, month, min(start.day, 28))
+
+
 @click.group("calendar")
 def calendar_cli():
     """The working-day calendar used by deadlines."""

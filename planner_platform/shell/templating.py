@@ -13,6 +13,8 @@ from planner_platform.core.calendar import local_today
 from planner_platform.core.urls import public_path
 from planner_platform.notifications.services import unread_count
 from planner_platform.planners.models import AssignmentRole
+from planner_platform.projects import permissions as project_permissions
+from planner_platform.projects.models import Stage, Verdict
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
 from planner_platform.shell.navigation import navigation_for
@@ -68,6 +70,9 @@ def register(app: Flask) -> None:
         assignment_role_label=lambda value: AssignmentRole(value).label,
         proposal_state_label=lambda value: ProposalState(value).label,
         proposals_can=proposal_permissions,
+        projects_can=project_permissions,
+        stage_label=lambda value: Stage(value).label,
+        verdict_label=lambda value: Verdict(value).label,
         local_today=local_today,
         url_for_path=public_path,
         url_with_args=url_with_args,

@@ -1,0 +1,9 @@
+"""The renewal projects' tables, one module per part of a project."""
+from planner_platform.projects.models.core import (CONSTRUCTION_ONWARDS, DESCRIPTION_MAX, OPINION_MAX, REASON_MAX,
+                                                   SIDE_STAGES, STAGE_LABELS, TITLE_MAX, PhotoKind, Project,
+                                                   ProjectActivity, ProjectEvent, ProjectOrigin, ProjectPhoto,
+                                                   ProjectUpdate, ReviewOpinion, Stage, Verdict)
+
+__all__ = ["CONSTRUCTION_ONWARDS", "DESCRIPTION_MAX", "OPINION_MAX", "REASON_MAX", "SIDE_STAGES", "STAGE_LABELS",
+           "TITLE_MAX", "PhotoKind", "Project", "ProjectActivity", "ProjectEvent", "ProjectOrigin", "ProjectPhoto",
+           "ProjectUpdate", "ReviewOpinion", "Stage", "Verdict"]

@@ -1,0 +1,4 @@
+"""Project pages."""
+from flask import Blueprint
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
