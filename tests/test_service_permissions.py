@@ -23,6 +23,8 @@ from planner_platform.core.errors import NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.models import Channel, Notification
 from planner_platform.planners.models import Assignment, OrganisationType, PlannerProfile, Team, TeamMemberRole
+from planner_platform.projects import services as projects
+from planner_platform.projects.models import Project, ProjectEvent, Stage, Verdict
 from planner_platform.proposals import services as proposals
 from planner_platform.proposals.models import Comment, Proposal, ProposalState
 from tests.activities.conftest import make_activity
@@ -33,7 +35,7 @@ WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.areas.s
                  "planner_platform.notifications.services", "planner_platform.planners.services",
                  "planner_platform.planners.assignments", "planner_platform.planners.importing",
                  "planner_platform.proposals.services", "planner_platform.proposals.participation",
-                 "planner_platform.activities.services"]
+                 "planner_platform.activities.services", "planner_platform.projects.services"]
 
 #: Public functions that are not an actor's action, and why no permission applies.
 EXEMPT = {
@@ -69,6 +71,8 @@ EXEMPT = {
     "activities.services.cancel_registration": "acts on the actor's own registration only",
     "activities.services.remind_to_close": "the platform's own daily job (beat), no actor",
     "activities.services.remind_registrants": "the platform's own daily job (beat), no actor",
+    "projects.services.owner_of": "reads only",
+    "projects.services.followers_of": "reads only",
 }
 
 
@@ -98,6 +102,11 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
         db.session.add(comment)
         db.session.get(Activity, held_id).state = ActivityState.closed
         notification = _resident_notification(cast.resident.id)
+        project = Project(title="口袋公园", community_id=cast.community.id, owner_id=cast.community.parent_id,
+                          lead_planner_id=cast.planner.id, state=Stage.review, stage_since=local_today())
+        db.session.add(project)
+        db.session.flush()
+        project.history.append(ProjectEvent(to_state=Stage.review))
         db.session.commit()
         yield SimpleNamespace(
             stranger=db.session.get(User, stranger.id), resident=db.session.get(User, cast.resident.id),
@@ -108,7 +117,8 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
             activity=db.session.get(Activity, activity_id), held=db.session.get(Activity, held_id),
             term=db.session.scalar(select(Assignment)), planner=db.session.get(PlannerProfile, roster["lead"]),
             team=db.session.get(Team, roster["team"]), notification=db.session.get(Notification, notification.id),
-            grant=db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == cast.worker.id)))
+            grant=db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == cast.worker.id)),
+            project=db.session.get(Project, project.id))
         db.session.rollback()
 
 
@@ -123,6 +133,11 @@ def _activity_input(w):
 
 
 CASES = {
+    "projects.services.create": lambda s, w: projects.create(s, projects.ProjectInput(
+        title="口袋公园", community=w.community, lead_planner=w.resident, start_stage=Stage.listed)),
+    "projects.services.change_stage": lambda s, w: projects.change_stage(s, w.project, Stage.suspended, reason="x"),
+    "projects.services.sign_opinion": lambda s, w: projects.sign_opinion(s, w.project, Verdict.agree, "同意"),
+    "projects.services.link_activity": lambda s, w: projects.link_activity(s, w.project, w.held),
     "accounts.services.invite_staff": lambda s, w: _accounts().invite_staff(
         s, display_name="新同事", phone="13712345678", email=None, role=Role.planner, place=w.district),
     "accounts.services.grant_role": lambda s, w: _accounts().grant_role(s, w.resident, Role.planner, w.district),
