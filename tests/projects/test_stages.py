@@ -8,6 +8,7 @@ from planner_platform.accounts.models import User
 from planner_platform.core import media
 from planner_platform.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from planner_platform.extensions import db
+from planner_platform.notifications.models import Notification
 from planner_platform.planners.models import PolicyProfile
 from planner_platform.projects import services
 from planner_platform.projects.models import PhotoKind, Project, ProjectOrigin, ProjectPhoto, Stage, Verdict
@@ -191,3 +192,22 @@ def test_a_gate_refused_on_the_page_changes_nothing(app, cast, client):
                       form_url=f"/projects/{project_id}")
     assert response.status_code == 422
     assert load(app, project_id).state is Stage.public_notice
+
+
+def _inbox(app, user) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(db.select(Notification.title).where(
+            Notification.recipient_id == user.id, Notification.channel == "in_app").order_by(Notification.id)))
+
+
+def test_authors_and_supporters_of_the_origin_hear_of_every_stage_change(app, cast, client):
+    proposal_id = adopted_proposal(app, cast)
+    login(client, cast.neighbour)
+    assert submit(client, f"/proposals/{proposal_id}/support", {}, form_url=f"/proposals/{proposal_id}"
+                  ).status_code == 302
+    project_id = make_project(app, cast, origins=[proposal_id], title="口袋公园微更新")
+    move(app, cast, project_id, Stage.co_design)
+    for follower in (cast.resident, cast.neighbour):
+        titles = [t for t in _inbox(app, follower) if "口袋公园微更新" in t]
+        assert len(titles) == 2 and "共同设计" in titles[-1]
+    assert not [t for t in _inbox(app, cast.third) if "口袋公园微更新" in t]
