@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from flask import Flask, request, url_for
 from flask_login import current_user
 from flask_babel import format_datetime, get_locale
+from sqlalchemy import select
 
 from planner_platform.access import current_actor
 from planner_platform.accounts import permissions as account_permissions
@@ -11,10 +12,11 @@ from planner_platform.accounts.models import Role
 from planner_platform.areas import permissions as area_permissions
 from planner_platform.core.calendar import local_today
 from planner_platform.core.urls import public_path
+from planner_platform.extensions import db
 from planner_platform.notifications.services import unread_count
 from planner_platform.planners.models import AssignmentRole
 from planner_platform.projects import permissions as project_permissions
-from planner_platform.projects.models import Stage, Verdict
+from planner_platform.projects.models import Project, ProjectActivity, Stage, Verdict
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
 from planner_platform.shell.navigation import navigation_for
@@ -77,7 +79,14 @@ def register(app: Flask) -> None:
         url_for_path=public_path,
         url_with_args=url_with_args,
         unread_notifications=_unread_notifications,
+        projects_of_activity=projects_of_activity,
     )
+
+
+def projects_of_activity(activity_id: int) -> list[Project]:
+    """The projects an activity was held for (activities sit below projects, so their pages ask the shell)."""
+    return db.session.scalars(select(Project).join(ProjectActivity, ProjectActivity.project_id == Project.id)
+                              .where(ProjectActivity.activity_id == activity_id).order_by(Project.id)).all()
 
 
 def _unread_notifications() -> int:

@@ -6,7 +6,7 @@ from planner_platform.extensions import db
 from planner_platform.projects.models import (Project, ProjectActivity, ProjectEvent, ProjectOrigin, ReviewOpinion,
                                               Stage, Verdict)
 from planner_platform.proposals.models import Proposal, ProposalState
-from tests.conftest import login
+from tests.conftest import csrf_token_from, login
 from tests.projects.conftest import make_project
 from tests.test_query_counts import count_queries
 
@@ -55,3 +55,22 @@ def test_anyone_reads_the_public_page_but_only_the_office_sees_the_stage_form(ap
     assert "口袋公园微更新" in page and 'id="stage-form"' not in page
     login(client, cast.street)
     assert 'id="stage-form"' in client.get(f"/projects/{project_id}").get_data(as_text=True)
+
+
+def test_an_activity_held_for_the_project_links_both_ways(app, cast, client):
+    project_id = make_project(app, cast, title="口袋公园微更新")
+    with app.app_context():
+        activity = Activity(title="口袋公园共同设计工作坊", activity_type="工作坊", community_id=cast.community.id,
+                            venue="活动中心", starts_at=utcnow(), ends_at=utcnow(), public=True, capacity=10,
+                            checkin_code="123456", state=ActivityState.closed, minutes="讨论了方案。")
+        db.session.add(activity)
+        db.session.commit()
+        activity_id = activity.id
+    login(client, cast.planner)  # the lead planner links it
+    page = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "口袋公园共同设计工作坊" in page
+    response = client.post(f"/projects/{project_id}/activities",
+                           data={"csrf_token": csrf_token_from(page.encode()), "activity": str(activity_id)})
+    assert response.status_code == 302
+    assert "口袋公园共同设计工作坊" in client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "口袋公园微更新" in client.get(f"/activities/{activity_id}").get_data(as_text=True)
