@@ -1,12 +1,13 @@
 """A project's way through its stages: the district's line, the gates, review opinions, the race of two officers."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from planner_platform.accounts.models import User
 from planner_platform.core import media
-from planner_platform.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
+from planner_platform.core.db import utcnow
+from planner_platform.core.errors import DomainError, InvalidTransition, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.models import Notification
 from planner_platform.planners.models import PolicyProfile
@@ -19,7 +20,7 @@ from tests.proposals.conftest import image_bytes, says
 
 
 def days_later(clock, days: int) -> None:
-    clock(datetime.now(timezone.utc) + timedelta(days=days))
+    clock(utcnow() + timedelta(days=days))
 
 
 def add_photo(app, project_id: int, kind: PhotoKind) -> None:
