@@ -73,6 +73,7 @@ EXEMPT = {
     "activities.services.remind_registrants": "the platform's own daily job (beat), no actor",
     "projects.services.owner_of": "reads only",
     "projects.services.followers_of": "reads only",
+    "projects.services.may_sign": "reads only",
 }
 
 

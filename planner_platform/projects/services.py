@@ -93,7 +93,6 @@ def create(actor: User, data: ProjectInput) -> Project:
         implementer_account_id=data.implementer_account.id if data.implementer_account else None,
         budget_estimate_fen=data.budget_estimate_fen, created_by_id=actor.id, stage_since=local_today(),
         history=[], origins=[ProjectOrigin(proposal_id=proposal.id) for proposal in data.origins])
-    project.state = None
     transition(project, data.start_stage, rules_for(data.community).transitions(), ProjectEvent, actor)
     db.session.add(project)
     db.session.flush()
@@ -155,16 +154,18 @@ def _move(project: Project, to_stage: Stage, rules, actor, reason: str) -> None:
         project.evaluation_due_on = add_months(project.completed_on, rules.evaluation_months)
 
 
-def _is_expert(user: User) -> bool:
-    return db.session.scalar(select(PlannerProfile.planner_type).where(
+def may_sign(user: User, project: Project) -> bool:
+    """Whether `user` may sign a review opinion on the project now (the lead, or an expert planner serving it)."""
+    is_expert = user.is_authenticated and db.session.scalar(select(PlannerProfile.planner_type).where(
         PlannerProfile.user_id == user.id)) is PlannerType.expert
+    return can.can_sign_opinion(actor_of(user), project, is_expert)
 
 
 def sign_opinion(actor: User, project: Project, verdict: Verdict, body: str, *,
                  version: int | None = None) -> ReviewOpinion:
     """The lead planner or an expert planner of the community signs a review opinion. A "disagree" sends the
     project back to co-design at once; an "agree" or "agree with changes" opens the way out of review."""
-    if not can.can_sign_opinion(actor_of(actor), project, _is_expert(actor)):
+    if not may_sign(actor, project):
         raise NotAllowed(_("In review, the lead planner or an expert planner of the community signs the opinion."))
     check_version(project, version)
     body = body.strip()

@@ -163,7 +163,7 @@ def detail(project_id: int):
         thread=discussion.thread_of(project, actor), survey=survey.summary_of(project, actor),
         stage_form=_stage_form(project) if can.can_change_stage(actor, project) else None,
         opinion_form=OpinionForm(formdata=None, version=project.version)
-        if project.state is Stage.review and can.can_sign_opinion(actor, project, True) else None,
+        if services.may_sign(current_user, project) else None,
         link_form=link_form)
 
 
