@@ -161,6 +161,7 @@ def test_a_stranger_is_refused_by_every_discussion_service_and_nothing_changes(a
 
 # Pages: they post back to the project page (projects.detail, the lead's), so they run where it exists.
 
+
 def test_a_resident_comments_and_reports_on_the_page_and_the_moderator_decides_in_the_shared_queue(
         app, cast, make_user, detail_page):
     project_id = _in_notice(app, cast)
