@@ -23,6 +23,12 @@ from planner_platform.proposals.moderation import CommentSource, register
 PROJECT_COMMENTS = register(CommentSource("project", ProjectComment, ProjectCommentReport, "project",
                                           "projects.detail", "project"))
 MAX_SHOWN = 500
+#: The project page holds several forms: the comment form's fields are named notice-body, id included.
+FORM_PREFIX = "notice"
+
+
+def comment_form() -> CommentForm:
+    return CommentForm(prefix=FORM_PREFIX)
 
 
 @dataclass
@@ -48,7 +54,7 @@ def thread_of(project: Project, actor: Actor) -> Thread:
     may_comment = can.can_comment(actor, project)
     return Thread(comments=visible_comments(project), is_open=project.state is Stage.public_notice,
                   can_comment=may_comment, can_report=Role.resident in actor.roles,
-                  form=CommentForm() if may_comment else None)
+                  form=comment_form() if may_comment else None)
 
 
 def add_comment(user: User, project: Project, body: str) -> ProjectComment:

@@ -10,7 +10,7 @@ from planner_platform.extensions import db
 from planner_platform.projects import discussion, survey
 from planner_platform.projects.models import NeedMet, Project, ProjectComment
 from planner_platform.projects.survey_forms import SurveyForm
-from planner_platform.proposals.forms import ActionForm, CommentForm
+from planner_platform.proposals.forms import ActionForm
 from planner_platform.proposals.views import throttled
 
 bp = Blueprint("project_public", __name__, url_prefix="/projects")
@@ -25,7 +25,7 @@ def _back(project_id: int, anchor: str):
 @throttled
 def comment(project_id: int):
     project = db.get_or_404(Project, project_id)
-    form = CommentForm()
+    form = discussion.comment_form()
     act(form, lambda: discussion.add_comment(current_user, project, form.body.data), _("Your comment is published."))
     return _back(project.id, "discussion")
 

@@ -168,7 +168,7 @@ def test_a_resident_comments_and_reports_on_the_page_and_the_moderator_decides_i
     page = f"/projects/{project_id}"
     resident = app.test_client()
     login(resident, cast.resident)
-    answer = submit(resident, f"/projects/{project_id}/comments", {"body": "入口处加坡道"}, form_url=page,
+    answer = submit(resident, f"/projects/{project_id}/comments", {"notice-body": "入口处加坡道"}, form_url=page,
                     follow_redirects=True)
     assert says(app, answer.get_data(as_text=True), "Your comment is published.") and "入口处加坡道" in answer.text
     comment_id = _comment(app, cast.neighbour, project_id, "卖房广告")
@@ -195,7 +195,8 @@ def test_the_page_refuses_a_comment_after_the_notice_with_its_message(app, cast,
     resident = app.test_client()
     login(resident, cast.resident)
     move(app, cast, project_id, Stage.co_design)
-    answer = submit(resident, f"/projects/{project_id}/comments", {"body": "晚了"}, form_url=f"/projects/{project_id}")
+    answer = submit(resident, f"/projects/{project_id}/comments", {"notice-body": "晚了"},
+                    form_url=f"/projects/{project_id}")
     assert answer.status_code == 422 and _comment_rows(app) == 0
 
 
