@@ -65,6 +65,11 @@ EXEMPT = {
     "proposals.services.rules_for": "reads only",
     "proposals.services.categories_for": "reads only",
     "proposals.services.enter_state": "the lifecycle step every checked service and the daily job go through",
+    "proposals.participation.insert_once": "a building block of the checked services (shared with projects)",
+    "proposals.participation.bump": "a building block of the checked services (shared with projects)",
+    "proposals.participation.count_report": "a building block of the checked services (shared with projects)",
+    "proposals.participation.decide": "a building block of the checked services (shared with projects)",
+    "proposals.participation.check_comment_limit": "a check the comment services make after their permission",
     "activities.services.types_for": "reads only",
     "activities.services.registration_of": "reads only",
     "activities.services.checked_in_count": "reads only",
@@ -180,6 +185,10 @@ CASES = {
     "proposals.participation.add_comment": lambda s, w: _participation().add_comment(s, w.proposal, "好"),
     "proposals.participation.report": lambda s, w: _participation().report(s, w.comment),
     "proposals.participation.moderate": lambda s, w: _participation().moderate(s, w.comment, hide=True),
+    "proposals.participation.report_comment": lambda s, w: _participation().report_comment(
+        s, _participation().PROPOSAL_COMMENTS, w.comment),
+    "proposals.participation.moderate_comment": lambda s, w: _participation().moderate_comment(
+        s, _participation().PROPOSAL_COMMENTS, w.comment, hide=True),
     "proposals.participation.add_note": lambda s, w: _participation().add_note(s, w.proposal, "内部"),
     "proposals.participation.report_proposal": lambda s, w: _participation().report_proposal(s, w.proposal),
     "proposals.participation.moderate_proposal": lambda s, w: _participation().moderate_proposal(

@@ -59,11 +59,15 @@ class MergeForm(FlaskForm):
                                                                 NoControlCharacters()], filters=[strip])
 
 
+#: A satisfaction score, 5 (best) first: the proposer's rating, and the project post-evaluation survey.
+SATISFACTION_CHOICES = ((5, _l("5 – very satisfied")), (4, _l("4 – satisfied")), (3, _l("3 – neutral")),
+                        (2, _l("2 – dissatisfied")), (1, _l("1 – very dissatisfied")))
+
+
 class RateForm(FlaskForm):
-    score = RadioField(_l("How satisfied are you with the outcome?"), coerce=int, choices=select_choices(
-        (n, label) for n, label in ((5, _l("5 – very satisfied")), (4, _l("4 – satisfied")), (3, _l("3 – neutral")),
-                                    (2, _l("2 – dissatisfied")), (1, _l("1 – very dissatisfied")))),
-        validators=[InputRequired(message=_l("Choose from 1 to 5."))])
+    score = RadioField(_l("How satisfied are you with the outcome?"), coerce=int,
+                       choices=select_choices(SATISFACTION_CHOICES),
+                       validators=[InputRequired(message=_l("Choose from 1 to 5."))])
     rate_comment = TextAreaField(_l("Anything to add? (optional)"), [Optional(), Length(max=COMMENT_MAX),
                                                                      NoControlCharacters()], filters=[strip])
 

@@ -1,11 +1,12 @@
 """Resident renewal proposals (居民提案): the proposal, its history, supports, comments, notes and photos."""
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
                         and_, text)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
@@ -208,14 +209,12 @@ class Support(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Comment(TimestampMixin, Base):
-    """A public comment. Hidden ones stay in the table for the moderation queue and the record."""
-
-    __tablename__ = "proposal_comments"
-    __table_args__ = (Index("ix_proposal_comments_thread", "proposal_id", "id"),)
+class CommentColumns(TimestampMixin):
+    """The columns of a public comment, whatever it is on (a proposal, a project in public notice): the counters
+    and stamps the reporting and moderation in proposals.participation work on. Hidden ones stay in the table for
+    the moderation queue and the record."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(String(COMMENT_MAX))
     report_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -224,18 +223,43 @@ class Comment(TimestampMixin, Base):
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    @declared_attr
+    def author(cls) -> Mapped[User | None]:
+        return relationship(User, foreign_keys=lambda: [cls.author_id])
+
+
+class CommentReportColumns:
+    """A resident's report of a comment, one per resident per comment; `comments_table` names the comments' table."""
+
+    comments_table: ClassVar[str]
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def comment_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey(f"{cls.comments_table}.id", ondelete="CASCADE"))
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("comment_id", "reporter_id", name=f"uq_{cls.__tablename__}_once"),)
+
+
+class Comment(CommentColumns, Base):
+    """A public comment on a proposal."""
+
+    __tablename__ = "proposal_comments"
+    __table_args__ = (Index("ix_proposal_comments_thread", "proposal_id", "id"),)
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+
     proposal: Mapped[Proposal] = relationship()
 
 
-class CommentReport(Base):
+class CommentReport(CommentReportColumns, Base):
     __tablename__ = "proposal_comment_reports"
-    __table_args__ = (UniqueConstraint("comment_id", "reporter_id", name="uq_proposal_comment_reports_once"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(ForeignKey("proposal_comments.id", ondelete="CASCADE"))
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    comments_table = "proposal_comments"
 
 
 class ProposalReport(Base):

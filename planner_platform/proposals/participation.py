@@ -4,12 +4,15 @@ Counters are changed with one UPDATE … SET n = n ± 1 in the same transaction 
 that row was really inserted (ON CONFLICT DO NOTHING), so a double click or two tabs never count twice. Enough
 reports hide a comment or a proposal until a moderator decides, and the sub-district office is told. Callers
 commit.
+
+The public helpers (insert_once, bump, check_comment_limit, report_comment, moderate_comment, count_report,
+decide) work on any kind of comment registered in proposals.moderation: features above reuse them, not copies.
 """
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union_all, update
 
 from planner_platform.access import actor_of
 from planner_platform.accounts.models import Role, User
@@ -21,8 +24,9 @@ from planner_platform.extensions import db
 from planner_platform.core.outbox import emit
 from planner_platform.proposals import notifications as events
 from planner_platform.proposals import permissions as can
-from planner_platform.proposals.models import (COMMENT_MAX, Comment, CommentReport, InternalNote, Proposal,
-                                               ProposalReport, ProposalState, Support)
+from planner_platform.proposals.moderation import PROPOSAL_COMMENTS, SOURCES, CommentSource
+from planner_platform.proposals.models import (COMMENT_MAX, Comment, InternalNote, Proposal, ProposalReport,
+                                               ProposalState, Support)
 from planner_platform.proposals.services import rules_for
 
 #: Where supports and comments are still useful; after a close, a merge or a withdrawal the thread is read-only.
@@ -31,7 +35,7 @@ PARTICIPATING_STATES = (ProposalState.submitted, ProposalState.accepted, Proposa
                         ProposalState.declined, ProposalState.not_accepted)
 
 
-def _insert_once(model, **values) -> bool:
+def insert_once(model, **values) -> bool:
     """INSERT the row unless an equal one exists; True if this call inserted it."""
     # RETURNING, not rowcount: the session reports no row count for an ORM-enabled INSERT on psycopg.
     inserted = db.session.execute(insert_for(db.session, model).values(**values).on_conflict_do_nothing()
@@ -39,7 +43,8 @@ def _insert_once(model, **values) -> bool:
     return inserted.first() is not None
 
 
-def _bump(model, row_id: int, column: str, delta: int) -> None:
+def bump(model, row_id: int, column: str, delta: int) -> None:
+    """One UPDATE … SET column = column + delta: no lost update between two requests."""
     db.session.execute(update(model).where(model.id == row_id).values({column: getattr(model, column) + delta}),
                        execution_options={"synchronize_session": False})
 
@@ -57,18 +62,22 @@ def support(user: User, proposal: Proposal) -> bool:
     _check_open_thread(user, proposal)
     if proposal.author_id == user.id:
         raise DomainError(_("You cannot support your own proposal."))
-    added = _insert_once(Support, proposal_id=proposal.id, user_id=user.id, created_at=utcnow())
+    added = insert_once(Support, proposal_id=proposal.id, user_id=user.id, created_at=utcnow())
     if added:
-        _bump(Proposal, proposal.id, "support_count", +1)
+        bump(Proposal, proposal.id, "support_count", +1)
     return added
 
 
-def _check_comment_limit(user: User) -> None:
-    """At most COMMENTS_PER_USER_PER_HOUR per resident, counted under a lock on their row (no race past it)."""
+def check_comment_limit(user: User) -> None:
+    """At most COMMENTS_PER_USER_PER_HOUR per resident, every kind of comment together, counted under a lock on
+    their row (no race past it)."""
     limit = current_app.config["COMMENTS_PER_USER_PER_HOUR"]
     lock_row(User, user.id)
-    recent = db.session.scalar(select(func.count(Comment.id)).where(
-        Comment.author_id == user.id, Comment.created_at > utcnow() - timedelta(hours=1)))
+    since = utcnow() - timedelta(hours=1)
+    written = union_all(*[select(source.model.id).where(source.model.author_id == user.id,
+                                                        source.model.created_at > since)
+                          for source in SOURCES.values()]).subquery()
+    recent = db.session.scalar(select(func.count()).select_from(written))
     if recent >= limit:
         raise OverLimit(_("You have written %(count)d comments in the last hour, as many as one resident may. "
                           "Please wait a while before writing more.", count=limit), field="body")
@@ -79,15 +88,15 @@ def add_comment(user: User, proposal: Proposal, body: str) -> Comment:
     body = body.strip()
     if not body or len(body) > COMMENT_MAX:
         raise DomainError(_("A comment has 1 to %(max)d characters.", max=COMMENT_MAX), field="body")
-    _check_comment_limit(user)
+    check_comment_limit(user)
     comment = Comment(proposal_id=proposal.id, author_id=user.id, body=body)
     db.session.add(comment)
     db.session.flush()
-    _bump(Proposal, proposal.id, "comment_count", +1)
+    bump(Proposal, proposal.id, "comment_count", +1)
     return comment
 
 
-def _count_report(model, row_id: int, threshold: int) -> tuple[int, bool]:
+def count_report(model, row_id: int, threshold: int) -> tuple[int, bool]:
     """One more report on the row; at `threshold` it is hidden unless a moderator has already looked at it.
 
     Returns the reports so far and whether this one hid it."""
@@ -102,27 +111,35 @@ def _count_report(model, row_id: int, threshold: int) -> tuple[int, bool]:
     return count, hidden.first() is not None
 
 
-def _tell_moderators(proposal: Proposal, kind: str, obj, reports: int) -> None:
-    record_audit(db.session, "proposal.hidden_by_reports", obj=obj, reports=reports)
+def _tell_moderators(thread, kind: str, obj, reports: int, *, prefix: str = "proposal") -> None:
+    """`thread` (a proposal, or what a comment is on) lost `obj` to reports: audit, and tell the office."""
+    record_audit(db.session, f"{prefix}.hidden_by_reports", obj=obj, reports=reports)
     emit(events.HIDDEN_BY_REPORTS.name, payload={
-        "kind": kind, "proposal_id": proposal.id, "title": proposal.title, "community": proposal.community.name,
+        "kind": kind, f"{prefix}_id": thread.id, "title": thread.title, "community": thread.community.name,
         "reports": reports}, recipients={
-        "roles": [Role.subdistrict_staff.value], "place_id": proposal.community_id, "scope": "covering"})
+        "roles": [Role.subdistrict_staff.value], "place_id": thread.community_id, "scope": "covering"})
 
 
-def report(user: User, comment: Comment) -> bool:
-    """Report a comment; at the district's threshold it is hidden until a moderator looks at it."""
+def report_comment(user: User, source: CommentSource, comment) -> bool:
+    """Report a comment of any kind; at the district's threshold it is hidden until a moderator looks at it, and
+    what it is on counts one visible comment fewer. True if this call added the report."""
     if not can.can_take_part(actor_of(user)):
         raise NotAllowed(_("Log in as a resident to report a comment."))
     if comment.author_id == user.id:
         raise DomainError(_("You cannot report your own comment."))
-    if not _insert_once(CommentReport, comment_id=comment.id, reporter_id=user.id, created_at=utcnow()):
+    if not insert_once(source.report_model, comment_id=comment.id, reporter_id=user.id, created_at=utcnow()):
         return False
-    count, hid = _count_report(Comment, comment.id, rules_for(comment.proposal.community)["hide_after_reports"])
+    thread = source.thread_of(comment)
+    count, hid = count_report(source.model, comment.id, rules_for(thread.community)["hide_after_reports"])
     if hid:
-        _bump(Proposal, comment.proposal_id, "comment_count", -1)
-        _tell_moderators(comment.proposal, "comment", comment, count)
+        bump(source.thread_model, thread.id, "comment_count", -1)
+        _tell_moderators(thread, "comment", comment, count, prefix=source.audit_prefix)
     return True
+
+
+def report(user: User, comment: Comment) -> bool:
+    """Report a comment on a proposal."""
+    return report_comment(user, PROPOSAL_COMMENTS, comment)
 
 
 def report_proposal(user: User, proposal: Proposal) -> bool:
@@ -131,15 +148,15 @@ def report_proposal(user: User, proposal: Proposal) -> bool:
         raise NotAllowed(_("Log in as a resident to report a proposal."))
     if proposal.author_id == user.id or proposal.state is ProposalState.draft:
         raise DomainError(_("You cannot report your own proposal."))
-    if not _insert_once(ProposalReport, proposal_id=proposal.id, reporter_id=user.id, created_at=utcnow()):
+    if not insert_once(ProposalReport, proposal_id=proposal.id, reporter_id=user.id, created_at=utcnow()):
         return False
-    count, hid = _count_report(Proposal, proposal.id, rules_for(proposal.community)["hide_proposal_after_reports"])
+    count, hid = count_report(Proposal, proposal.id, rules_for(proposal.community)["hide_proposal_after_reports"])
     if hid:
         _tell_moderators(proposal, "proposal", proposal, count)
     return True
 
 
-def _decide(model, row_id: int, user: User, hide: bool) -> bool:
+def decide(model, row_id: int, user: User, hide: bool) -> bool:
     """Hide the row for good, or show it again; either way reports stop hiding it. True if its visibility changed.
 
     Conditional UPDATEs, not the copy in memory: a report or another moderator may have hidden it meanwhile."""
@@ -152,20 +169,27 @@ def _decide(model, row_id: int, user: User, hide: bool) -> bool:
     return changed is not None
 
 
-def moderate(user: User, comment: Comment, *, hide: bool) -> None:
-    """A moderator's verdict on a comment: hide it for good, or show it again and stop counting reports."""
-    if not can.can_moderate(actor_of(user), comment.proposal.community):
+def moderate_comment(user: User, source: CommentSource, comment, *, hide: bool) -> None:
+    """A moderator's verdict on a comment of any kind: hide it for good, or show it again and stop counting
+    reports; the visible-comment counter of what it is on follows."""
+    thread = source.thread_of(comment)
+    if not can.can_moderate(actor_of(user), thread.community):
         raise NotAllowed(_("Only the sub-district office moderates comments here."))
-    if _decide(Comment, comment.id, user, hide):  # only the request that changes its visibility moves the counter
-        _bump(Proposal, comment.proposal_id, "comment_count", -1 if hide else +1)
-    record_audit(db.session, "proposal.comment_moderated", actor=user, obj=comment, hidden=hide)
+    if decide(source.model, comment.id, user, hide):  # only the request that changes its visibility moves the counter
+        bump(source.thread_model, thread.id, "comment_count", -1 if hide else +1)
+    record_audit(db.session, f"{source.audit_prefix}.comment_moderated", actor=user, obj=comment, hidden=hide)
+
+
+def moderate(user: User, comment: Comment, *, hide: bool) -> None:
+    """A moderator's verdict on a comment on a proposal."""
+    moderate_comment(user, PROPOSAL_COMMENTS, comment, hide=hide)
 
 
 def moderate_proposal(user: User, proposal: Proposal, *, hide: bool) -> None:
     """A moderator's verdict on a reported proposal: off the public pages for good, or back on them."""
     if not can.can_moderate(actor_of(user), proposal.community):
         raise NotAllowed(_("Only the sub-district office moderates proposals here."))
-    _decide(Proposal, proposal.id, user, hide)
+    decide(Proposal, proposal.id, user, hide)
     record_audit(db.session, "proposal.moderated", actor=user, obj=proposal, hidden=hide)
 
 

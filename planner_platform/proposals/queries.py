@@ -142,19 +142,6 @@ def own_proposals(user) -> list[Proposal]:
                               .order_by(Proposal.id.desc()).limit(100)).unique().all()
 
 
-def moderation_queue(actor: Actor) -> list[Comment]:
-    """Reported comments a moderator has not looked at yet, in the actor's jurisdiction, hidden ones first."""
-    staffed = [place.path for place in actor.places(*OFFICE_ROLES)]
-    if not staffed:
-        return []
-    return db.session.scalars(
-        select(Comment).join(Comment.proposal).join(Proposal.community)
-        .where(Comment.report_count > 0, Comment.moderated_at.is_(None),
-               or_(*[Place.path.startswith(path) for path in staffed]))
-        .options(joinedload(Comment.author), joinedload(Comment.proposal))
-        .order_by(Comment.hidden_at.is_(None), Comment.report_count.desc(), Comment.id).limit(200)).all()
-
-
 def reported_proposals(actor: Actor) -> list[Proposal]:
     """Reported proposals a moderator has not looked at yet, in the actor's jurisdiction, hidden ones first."""
     staffed = [place.path for place in actor.places(*OFFICE_ROLES)]

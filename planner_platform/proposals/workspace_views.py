@@ -1,6 +1,6 @@
 """The planners' and offices' workspace: their communities' proposals, the steps, assigning, merging, notes and
 the moderation queue."""
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,10 +11,11 @@ from planner_platform.core.pagination import paginate
 from planner_platform.core.permissions import require
 from planner_platform.core.refusals import INVALID, back_to, refuse, refused
 from planner_platform.extensions import db
+from planner_platform.proposals import moderation as comment_sources
 from planner_platform.proposals import participation, queries, services
 from planner_platform.proposals import permissions as can
 from planner_platform.proposals.forms import ActionForm, AssignForm, MergeForm, NoteForm, StepForm
-from planner_platform.proposals.models import Comment, Proposal, ProposalState
+from planner_platform.proposals.models import Proposal, ProposalState
 from planner_platform.proposals.views import _all_categories, filters_from_request, get_proposal_or_404
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -117,18 +118,21 @@ def note(proposal_id: int):
 @login_required
 def moderation():
     require(may_moderate_somewhere(current_actor))
-    return render_template("proposals/moderation.html", comments=queries.moderation_queue(current_actor),
+    return render_template("proposals/moderation.html", entries=comment_sources.moderation_queue(current_actor),
                            proposals=queries.reported_proposals(current_actor))
 
 
-@bp.route("/moderation/<int:comment_id>", methods=["POST"])
+@bp.route("/moderation/<int:comment_id>", methods=["POST"], defaults={"source": "proposal"})
+@bp.route("/moderation/comments/<source>/<int:comment_id>", methods=["POST"])
 @login_required
-def moderate(comment_id: int):
-    comment = db.get_or_404(Comment, comment_id)
-    require(can.can_moderate(current_actor, comment.proposal.community))
+def moderate(source: str, comment_id: int):
+    """The verdict on a reported comment of any registered kind (proposals.moderation)."""
+    kind = comment_sources.SOURCES.get(source) or abort(404)
+    comment = db.get_or_404(kind.model, comment_id)
+    require(can.can_moderate(current_actor, kind.thread_of(comment).community))
     form = ActionForm()
     hide = request.form.get("verdict") == "hide"
-    act(form, lambda: participation.moderate(current_user, comment, hide=hide),
+    act(form, lambda: participation.moderate_comment(current_user, kind, comment, hide=hide),
         _("The comment is hidden.") if hide else _("The comment is shown again."))
     return back_to("workspace.moderation")
 

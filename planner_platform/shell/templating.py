@@ -16,7 +16,7 @@ from planner_platform.extensions import db
 from planner_platform.notifications.services import unread_count
 from planner_platform.planners.models import AssignmentRole
 from planner_platform.projects import permissions as project_permissions
-from planner_platform.projects.models import Project, ProjectActivity, Stage, Verdict
+from planner_platform.projects.models import Project, ProjectActivity, ProjectOrigin, Stage, Verdict
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
 from planner_platform.shell.navigation import navigation_for
@@ -56,6 +56,13 @@ def url_with_args(endpoint: str, **changes) -> str:
     return url_for(endpoint) + (f"?{query}" if query else "")
 
 
+def project_of_proposal(proposal_id: int) -> tuple[int, str, Stage] | None:
+    """The project an adopted proposal grew into, as (id, title, stage), or None. Proposals sit below projects and
+    cannot ask for it; one query, for a proposal's own page (never call it per row of a list)."""
+    return db.session.execute(select(Project.id, Project.title, Project.state).join(
+        ProjectOrigin, ProjectOrigin.project_id == Project.id).where(ProjectOrigin.proposal_id == proposal_id)).first()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_email"] = mask_email
@@ -75,6 +82,7 @@ def register(app: Flask) -> None:
         projects_can=project_permissions,
         stage_label=lambda value: Stage(value).label,
         verdict_label=lambda value: Verdict(value).label,
+        project_of_proposal=project_of_proposal,
         local_today=local_today,
         url_for_path=public_path,
         url_with_args=url_with_args,

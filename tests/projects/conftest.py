@@ -78,3 +78,10 @@ def move(app, people, project_id: int, *stages: Stage, actor: User | None = None
 
 def load(app, project_id: int) -> Project:
     return fresh_copy(app, Project, project_id)
+
+
+@pytest.fixture
+def detail_page(app):
+    """Page tests post back to the project page (projects.detail); they are skipped on a branch without it."""
+    if "projects.detail" not in app.view_functions:
+        pytest.skip("needs the project page (projects.detail)")

@@ -3,7 +3,10 @@ from planner_platform.projects.models.core import (CONSTRUCTION_ONWARDS, DESCRIP
                                                    SIDE_STAGES, STAGE_LABELS, TITLE_MAX, PhotoKind, Project,
                                                    ProjectActivity, ProjectEvent, ProjectOrigin, ProjectPhoto,
                                                    ProjectUpdate, ReviewOpinion, Stage, Verdict)
+from planner_platform.projects.models.participation import (SURVEY_COMMENT_MAX, NeedMet, ProjectComment,
+                                                            ProjectCommentReport, SurveyResponse)
 
 __all__ = ["CONSTRUCTION_ONWARDS", "DESCRIPTION_MAX", "OPINION_MAX", "REASON_MAX", "SIDE_STAGES", "STAGE_LABELS",
            "TITLE_MAX", "PhotoKind", "Project", "ProjectActivity", "ProjectEvent", "ProjectOrigin", "ProjectPhoto",
-           "ProjectUpdate", "ReviewOpinion", "Stage", "Verdict"]
+           "ProjectUpdate", "ReviewOpinion", "Stage", "Verdict",
+           "SURVEY_COMMENT_MAX", "NeedMet", "ProjectComment", "ProjectCommentReport", "SurveyResponse"]
