@@ -2,6 +2,7 @@
 moves it through its stages; the lead planner and the community's serving planners run the work; the implementer
 posts progress; district and city staff read; everyone reads the public page."""
 from planner_platform.access import READER_ROLES, Actor, holds_role_over, is_office, serves
+from planner_platform.accounts.models import Role
 from planner_platform.areas.models import Place
 from planner_platform.projects.models import Project, Stage
 
@@ -46,3 +47,8 @@ def can_sign_opinion(actor: Actor, project: Project, signer_is_expert: bool) -> 
 def can_list(actor: Actor) -> bool:
     """The projects board of a jurisdiction: staff and observers."""
     return bool(actor.places(*READER_ROLES))
+
+
+def can_list_own(actor: Actor) -> bool:
+    """A planner's own projects (those they lead, those of the communities they serve)."""
+    return Role.planner in actor.roles or bool(actor.served)
