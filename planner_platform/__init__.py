@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.planners.views import bp as planners_bp
     from planner_platform.proposals.views import bp as proposals_bp
     from planner_platform.proposals.workspace_views import bp as workspace_bp
+    from planner_platform.projects.board_views import bp as project_boards_bp
     from planner_platform.projects.views import bp as projects_bp
     from planner_platform.projects.discussion_views import bp as project_public_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
@@ -132,7 +133,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
-                      project_public_bp):
+                      project_public_bp, project_boards_bp):
         app.register_blueprint(blueprint)
 
 

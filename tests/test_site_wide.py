@@ -11,6 +11,7 @@ from planner_platform.shell.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_
 from planner_platform.extensions import db
 from planner_platform.planners import queries as planner_queries
 from planner_platform.planners.models import Organisation, Team
+from planner_platform.projects.demo import PLANNER_ACCOUNTS
 from planner_platform.proposals import queries as proposal_queries
 from planner_platform.proposals.demo import RESIDENTS as DEMO_RESIDENTS
 from planner_platform.proposals.models import Proposal, ProposalPhoto, ProposalState
@@ -48,7 +49,8 @@ def test_the_demo_city_has_two_districts_six_subdistricts_thirty_communities(app
         counts = dict(db.session.execute(select(Place.level, func.count()).group_by(Place.level)).all())
         assert counts == {PlaceLevel.city: 1, PlaceLevel.district: 2, PlaceLevel.subdistrict: 6,
                           PlaceLevel.community: 30}
-        assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS) + DEMO_RESIDENTS
+        assert db.session.scalar(select(func.count()).select_from(User)) == (len(DEMO_ACCOUNTS) + DEMO_RESIDENTS
+                                                                              + len(PLANNER_ACCOUNTS))
         roles = {g.role for user in db.session.scalars(select(User)) for g in user.grants}
         assert roles == set(Role)
         assert all(p.boundary for p in db.session.scalars(select(Place)))

@@ -57,3 +57,8 @@ def can_comment(actor: Actor, project: Project) -> bool:
 def can_answer_survey(actor: Actor, project: Project) -> bool:
     """The post-evaluation survey: residents of the project's community, while it is in post-evaluation."""
     return project.state is Stage.post_evaluation and holds_role_over(actor, Role.resident, project.community)
+
+
+def can_list_own(actor: Actor) -> bool:
+    """A planner's own projects (those they lead, those of the communities they serve)."""
+    return Role.planner in actor.roles or bool(actor.served)

@@ -9,6 +9,7 @@ from planner_platform.accounts.permissions import can_manage_accounts
 from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
 from planner_platform.planners.queries import districts_visible_to
+from planner_platform.projects import permissions as project_permissions
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ MY_WORK = NavItem(_l("My work"), "work.my_work",
                   _l("Your coming activities, those to close, and quick work logs."))
 ACTIVITY_RECORDS = NavItem(_l("Activity records"), "work.records",
                            _l("Activities in your jurisdiction: filter, verify and export with attendance."))
+PROJECTS = NavItem(_l("Projects"), "project_boards.board",
+                   _l("The renewal projects of your jurisdiction by stage: filter by community, stage and "
+                      "implementer."))
+MY_PROJECTS = NavItem(_l("My projects"), "project_boards.mine",
+                      _l("The projects you lead or accompany, by stage, those waiting longest first."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -62,6 +68,10 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items.append(MY_WORK)
     if can_list_activities(actor):
         items.append(ACTIVITY_RECORDS)
+    if project_permissions.can_list(actor):
+        items.append(PROJECTS)
+    if project_permissions.can_list_own(actor):
+        items.append(MY_PROJECTS)
     if districts_visible_to(actor):
         items += [ROSTER, COVERAGE]
     if may_appoint_somewhere(actor):
@@ -82,11 +92,14 @@ ROLE_NEXT_STEPS = {
     Role.community_worker: _l("Enter the proposals residents give you in person or by phone, with their consent, "
                               "from the workspace. Organise activities and close them with their attendance."),
     Role.planner: _l("Work on your communities' proposals in the workspace, the oldest deadline first; plan and "
-                     "close activities and log your work under My work."),
+                     "close activities and log your work under My work; follow the projects you lead under My "
+                     "projects."),
     Role.subdistrict_staff: _l("Triage your sub-district's proposals before their deadlines, assign them to "
-                               "planners, and verify the activities planners close."),
+                               "planners, verify the activities planners close, and move your renewal projects "
+                               "through their stages."),
     Role.district_staff: _l("Keep the place register of your district current and invite the staff and planners "
                             "who work in it."),
-    Role.city_observer: _l("Browse every district and community; dashboards will follow."),
+    Role.city_observer: _l("Browse every district and community, and follow every renewal project by stage under "
+                           "Projects."),
     Role.admin: _l("Manage places, accounts and invitations, and review the audit log."),
 }

@@ -12,6 +12,7 @@ from planner_platform.areas.services import create_place, found_city
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners.demo import count_terms, seed_roster
+from planner_platform.projects.demo import seed_projects
 from planner_platform.proposals.demo import seed_proposals
 
 #: Shared by every demo account. Demo data only: never seed a real deployment.
@@ -132,7 +133,9 @@ def seed_demo_command():
     seed_roster(admin)
     proposals = seed_proposals(admin)
     seed_activities()
+    projects = seed_projects(admin)
     db.session.commit()
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
-               f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities. "
+               f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities, "
+               f"{projects} projects. "
                f"Demo password for every account: {DEMO_PASSWORD}")

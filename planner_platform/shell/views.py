@@ -19,6 +19,7 @@ from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.notifications.monitoring import outbox_health
 from planner_platform.planners import queries as planner_queries
+from planner_platform.projects import queries as project_queries
 from planner_platform.shell.navigation import ROLE_NEXT_STEPS, navigation_for
 
 bp = Blueprint("shell", __name__)
@@ -34,7 +35,7 @@ def home():
 
 @bp.get("/places/<int:place_id>")
 def place(place_id: int):
-    """A place's public page; a community's shows who serves it and its coming activities."""
+    """A place's public page; a community's shows who serves it, its coming activities and its projects."""
     place = db.first_or_404(select(Place).where(Place.id == place_id).options(selectinload(Place.children)))
     shapes = [child for child in place.children if child.boundary] or ([place] if place.boundary else [])
     paths, view_box = svg_paths([shape.boundary for shape in shapes])
@@ -42,7 +43,8 @@ def place(place_id: int):
     return render_template("shell/place.html", place=place, ancestors=ancestors_of(place),
                            shapes=list(zip(shapes, paths)), view_box=view_box,
                            serving=planner_queries.serving(place) if community else [],
-                           activities=activity_queries.upcoming_public(place) if community else [])
+                           activities=activity_queries.upcoming_public(place) if community else [],
+                           projects=project_queries.in_community(place) if community else [])
 
 
 @bp.get("/privacy")

@@ -1,0 +1,278 @@
+"""The demo city's renewal projects: one or more in every stage, in communities of both districts, led by several
+planners, some grown from the demo's adopted proposals (whose authors then follow them).
+
+Everything goes through the services (create, change_stage, sign_opinion), so the history, the gates and the audit
+are real. The platform's clock is never moved (application code must not): instead, after each service call the
+stage's start (`stage_since`), the event's time and the completion dates are set back along a timeline in the past
+months, before the next call. That is also what lets the real gates pass: a public notice "started" 12 days ago
+may end, a project "completed" 13 months ago is due for its post-evaluation. The audit rows keep the seed's own
+time. Deterministic and idempotent: it does nothing once any project exists.
+"""
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from PIL import Image, ImageDraw
+from sqlalchemy import func, select
+
+from planner_platform.accounts.models import Role, RoleGrant, User
+from planner_platform.accounts.passwords import hash_password
+from planner_platform.areas.models import Place
+from planner_platform.core import media
+from planner_platform.core.calendar import add_months, local_today, local_zone
+from planner_platform.core.db import utcnow
+from planner_platform.extensions import db
+from planner_platform.planners import services as planner_services
+from planner_platform.planners.models import PlannerProfile
+from planner_platform.projects import services
+from planner_platform.projects.models import PhotoKind, Project, ProjectOrigin, ProjectPhoto, Stage, Verdict
+from planner_platform.projects.stages import rules_for
+from planner_platform.proposals.models import Proposal, ProposalState
+
+#: Where project photos are stored under UPLOAD_FOLDER (the work on projects serves them from there).
+PHOTO_FOLDER = "projects"
+DEMO_PASSWORD = "Demo-Planner-2026"
+#: Planner profiles of the roster demo that get an account here, so that projects elsewhere than the demo
+#: planner's communities have a lead who can log in: (profile name, login phone).
+PLANNER_ACCOUNTS = [("孙设计师", "13900000011"), ("陈教授", "13900000012"), ("黄阿姨", "13900000013"),
+                    ("吴社工", "13900000014")]
+DEMO_PLANNER = "13900000005"
+
+L = Stage  # the paths below read as the line
+#: How long each stage lasted, in days, where the path passes through it (the last one lasts until today).
+DAYS_IN = {L.need_collection: 20, L.diagnosis: 25, L.listed: 15, L.co_design: 40, L.public_notice: 12,
+           L.review: 10, L.approved_funded: 25, L.construction: 70, L.completed: 400, L.operation: 30}
+
+
+@dataclass
+class Plan:
+    key: str
+    community: str
+    lead: str
+    title: str
+    #: The stages walked, the first being where it starts; "disagree" (a signed disagree in review) and the side
+    #: stages are written where they happen.
+    path: list
+    site: str = ""
+    implementer: str = ""
+    estimate_yuan: int = 0
+    reason: str = ""
+    #: Days the last stage has lasted so far.
+    current_days: int = 20
+    from_proposal: bool = True
+    description: str = ""
+
+
+_UP_TO_REVIEW = [L.listed, L.co_design, L.public_notice, L.review]
+_BUILT = _UP_TO_REVIEW + ["agree", L.approved_funded, L.construction, L.completed]
+PLANS = [
+    Plan("need_collection", "420102001001", DEMO_PLANNER, "东亭社区公共空间问需", [L.need_collection],
+         site="东亭社区全域", current_days=12, from_proposal=False),
+    Plan("diagnosis", "420102001002", DEMO_PLANNER, "翠柳社区老旧小区体检", [L.need_collection, L.diagnosis],
+         site="翠柳小区", from_proposal=False),
+    Plan("listed", "420103001001", "13900000011", "大夹社区楼道适老化改造", [L.listed], site="大夹街12号院",
+         implementer="江城建工集团", estimate_yuan=180_000),
+    Plan("co_design", "420102002001", "13900000012", "宝通社区儿童游戏角", [L.listed, L.co_design],
+         site="宝通小区中心绿地", estimate_yuan=260_000),
+    Plan("public_notice", "420102001003", DEMO_PLANNER, "茶港社区口袋公园", _UP_TO_REVIEW[:3], site="茶港3号楼东侧",
+         implementer="城事营造施工队", estimate_yuan=350_000, current_days=3),
+    Plan("review", "420103001002", "13900000011", "万安社区非机动车充电棚", _UP_TO_REVIEW, site="万安里",
+         implementer="江城建工集团", estimate_yuan=220_000, current_days=5),
+    Plan("sent_back", "420102003001", "13900000013", "临江社区滨江步道节点", _UP_TO_REVIEW + ["disagree"],
+         site="临江大道沿线", estimate_yuan=900_000, current_days=15,
+         reason="方案占用消防通道，且未回应居民对夜间照明的意见，请修改后重新公示。"),
+    Plan("approved_funded", "420102001001", DEMO_PLANNER, "东亭社区楼道加装扶手", _UP_TO_REVIEW + ["agree",
+         L.approved_funded], site="东亭小区1-6栋", implementer="江城建工集团", estimate_yuan=120_000),
+    Plan("construction", "420103001003", "13900000011", "利济社区雨水花园", _BUILT[:-1], site="利济北路口",
+         implementer="城事营造施工队", estimate_yuan=480_000, current_days=35),
+    Plan("completed", "420102002002", "13900000012", "珞珈社区无障碍坡道", _BUILT, site="珞珈小区各单元门",
+         implementer="江城建工集团", estimate_yuan=90_000, current_days=40),
+    Plan("operation", "420103002002", "13900000014", "百步社区共享菜园", _BUILT + [L.operation],
+         site="百步亭屋顶平台", implementer="邻里共建社会工作服务中心", estimate_yuan=60_000),
+    Plan("post_evaluation", "420102001002", DEMO_PLANNER, "翠柳社区健身步道", _BUILT + [L.post_evaluation],
+         site="翠柳小区环路", implementer="江城建工集团", estimate_yuan=300_000, current_days=25),
+    Plan("suspended", "420103002003", "13900000014", "新村社区停车位重新划线", [L.listed, L.co_design, L.suspended],
+         site="新村小区", estimate_yuan=40_000, reason="地下管网改造工程将先行施工，待管网完工后恢复。"),
+    Plan("cancelled", "420102003002", "13900000013", "和平社区临时菜场改造", [L.listed, L.cancelled],
+         site="和平路菜场", estimate_yuan=500_000, current_days=30,
+         reason="该地块已纳入区级片区更新统一实施，本项目撤销，居民意见转入片区项目。"),
+]
+
+
+def seed_projects(admin: User) -> int:
+    """Create the demo projects unless some exist; returns how many there are."""
+    if db.session.scalar(select(Project.id).limit(1)):
+        return count_projects()
+    leads = _planner_accounts(admin)
+    photos = _demo_photos()
+    projects = {plan.key: _one_project(admin, plan, leads, photos) for plan in PLANS}
+    db.session.flush()
+    seed_milestones(projects)
+    seed_updates(projects)
+    seed_ledger(projects)
+    seed_survey(projects)
+    return len(projects)
+
+
+def count_projects() -> int:
+    return db.session.scalar(select(func.count()).select_from(Project))
+
+
+# Hooks for the parts of a project other work adds (each gets the demo projects by plan key; the merge fills them).
+
+def seed_milestones(projects: dict[str, Project]) -> None:
+    """Milestones: a few on "construction" and "approved_funded", one of them overdue (the boards show it first)."""
+
+
+def seed_updates(projects: dict[str, Project]) -> None:
+    """Progress updates with photos on "construction", "completed" and "operation"."""
+
+
+def seed_ledger(projects: dict[str, Project]) -> None:
+    """Funding sources (自治金, special renewal fund, sub-district budget…) and spending on the funded projects."""
+
+
+def seed_survey(projects: dict[str, Project]) -> None:
+    """Residents' satisfaction answers on "post_evaluation"."""
+
+
+def _user(phone: str) -> User:
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def _place(code: str) -> Place:
+    return db.session.scalar(select(Place).where(Place.code == code))
+
+
+def _planner_accounts(admin: User) -> dict[str, User]:
+    """Accounts for a few roster planners (linked to their profiles, with a planner grant over their district)."""
+    leads = {DEMO_PLANNER: _user(DEMO_PLANNER)}
+    password = hash_password(DEMO_PASSWORD)  # hashed once: scrypt per account would slow the seed down
+    for name, phone in PLANNER_ACCOUNTS:
+        user = _user(phone)
+        if user is None:
+            user = User(phone=phone, display_name=name, password_hash=password, password_changed_at=utcnow())
+            db.session.add(user)
+            db.session.flush()
+        profile = db.session.scalar(select(PlannerProfile).where(PlannerProfile.name == name))
+        if profile.user_id is None:
+            planner_services.save_planner(admin, profile, {"user_id": user.id})
+            db.session.add(RoleGrant(user_id=user.id, role=Role.planner, place_id=profile.district_id,
+                                     granted_by_id=admin.id))
+        leads[phone] = user
+    db.session.flush()
+    return leads
+
+
+def _office_for(admin: User, community: Place) -> User:
+    """Who runs the project: the demo street officer in 水果湖街道, the district officer elsewhere in 东湖区, the
+    administrator in 西山区 (which has no demo staff account)."""
+    code = community.code
+    if code.startswith("420102001"):
+        return _user("13900000004")
+    return _user("13900000003") if code.startswith("420102") else admin
+
+
+def _origin(community: Place, title: str) -> list[Proposal]:
+    """An adopted proposal of the community not yet grown into a project, preferring one with the same idea."""
+    taken = select(ProjectOrigin.proposal_id)
+    candidates = db.session.scalars(select(Proposal).where(
+        Proposal.community_id == community.id, Proposal.state == ProposalState.adopted, Proposal.id.not_in(taken))
+        .order_by(Proposal.id)).all()
+    alike = [p for p in candidates if p.title.endswith(title[len(community.name):])]
+    return (alike or candidates)[:1]
+
+
+def _title(plan: Plan, community: Place, origins: list[Proposal]) -> str:
+    """The plan's title, or the origin proposal's idea when the demo had no proposal of the plan's idea there."""
+    if not origins or origins[0].title.endswith(plan.title[len(community.name):]):
+        return plan.title
+    idea = origins[0].title.removeprefix(community.name)
+    return f"{community.name}{idea}"
+
+
+def _timeline(plan: Plan) -> list[date]:
+    """When each stage of the path began: backwards from today, each lasting DAYS_IN (the last, current_days)."""
+    stages = [step for step in plan.path if isinstance(step, Stage)]
+    if "disagree" in plan.path:
+        stages.append(Stage.co_design)
+    starts = [local_today() - timedelta(days=plan.current_days)]
+    for stage in reversed(stages[:-1]):
+        starts.insert(0, starts[0] - timedelta(days=DAYS_IN[stage]))
+    return starts
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=local_zone())
+
+
+def _backdate(project: Project, day: date) -> None:
+    """Set the stage just entered back to `day` (its start, its event's time; completion dates with it)."""
+    project.stage_since = day
+    project.history[-1].occurred_at = _at(day)
+    if project.state is Stage.completed:
+        project.completed_on = day
+        project.evaluation_due_on = add_months(day, rules_for(project.community).evaluation_months)
+
+
+def _one_project(admin: User, plan: Plan, leads: dict[str, User], photos) -> Project:
+    community = _place(plan.community)
+    office = _office_for(admin, community)
+    lead = leads[plan.lead]
+    starts = iter(_timeline(plan))
+    first = next(starts)
+    origins = _origin(community, plan.title) if plan.from_proposal else []
+    project = services.create(office, services.ProjectInput(
+        title=_title(plan, community, origins), community=community, lead_planner=lead, start_stage=plan.path[0],
+        site=plan.site, implementer=plan.implementer, budget_estimate_fen=plan.estimate_yuan * 100,
+        description=plan.description or f"{plan.title}：由社区规划师陪伴，居民全程参与方案共商。",
+        origins=origins))
+    project.created_at = _at(first)
+    _backdate(project, first)
+    for step in plan.path[1:]:
+        if step in ("agree", "disagree"):
+            review_began = project.history[-1].occurred_at
+            opinion = services.sign_opinion(lead, project, Verdict[step], plan.reason if step == "disagree"
+                                            else "方案回应了居民意见，同意实施；施工期间注意保障居民出行。")
+            if step == "disagree":  # the opinion itself sent the project back to co-design
+                _backdate(project, next(starts))
+            opinion.signed_at = project.history[-1].occurred_at if step == "disagree" else (
+                review_began + timedelta(days=DAYS_IN[Stage.review] - 2))
+            continue
+        if step is Stage.completed:
+            _add_photos(project, lead, photos)
+        services.change_stage(office, project, step, reason=plan.reason if step in (L.suspended, L.cancelled)
+                              else "")
+        _backdate(project, next(starts))
+        db.session.flush()
+    return project
+
+
+def _demo_photos() -> dict[PhotoKind, media.CleanPhoto]:
+    """A "before" (a bare, grey corner) and an "after" (the same corner planted), re-encoded like any upload."""
+    result = {}
+    for kind, ground, extra in ((PhotoKind.before, (150, 145, 140), False), (PhotoKind.after, (110, 170, 90), True)):
+        image = Image.new("RGB", (480, 360), (170, 200, 230))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((40, 90, 250, 360), fill=(195, 175, 155))
+        draw.polygon([(0, 360), (480, 360), (480, 250), (200, 290)], fill=ground)
+        if extra:
+            for x in (300, 360, 420):
+                draw.ellipse((x - 25, 200, x + 25, 260), fill=(60, 130, 60))
+            draw.rectangle((280, 300, 440, 312), fill=(120, 80, 50))
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        buffer.seek(0)
+        result[kind] = media.clean_photo(buffer, f"demo-{kind.value}.png")
+    return result
+
+
+def _add_photos(project: Project, author: User, photos: dict[PhotoKind, media.CleanPhoto]) -> None:
+    # The before/after photos the completion gate asks for. Stored the way the project's upload service stores
+    # them (core.media in PHOTO_FOLDER); written here directly because that service belongs to the work on
+    # projects, which is not merged yet.
+    for kind, photo in photos.items():
+        db.session.add(ProjectPhoto(project_id=project.id, kind=kind, storage_key=media.write(PHOTO_FOLDER, photo),
+                                    width=photo.width, height=photo.height, size_bytes=len(photo.data),
+                                    uploaded_by_id=author.id))
+    db.session.flush()
