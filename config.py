@@ -174,6 +174,8 @@ class BaseConfig:
     PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 40_000_000)
     #: Stored photos are scaled down to this many pixels on the long side.
     PHOTO_MAX_SIDE = _env_int("PHOTO_MAX_SIDE", 2048)
+    #: Uploaded documents (a PDF, or an image) are refused above this size.
+    DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 
 class DevelopmentConfig(BaseConfig):
