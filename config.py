@@ -27,6 +27,7 @@ BEAT_SCHEDULE = {
     # Before the daily digest, so staff read the day's overdue list in it.
     "proposal-deadlines": {"task": "proposals.daily_deadlines", "schedule": crontab(hour=7, minute=0)},
     "activity-reminders": {"task": "activities.daily_reminders", "schedule": crontab(hour=7, minute=30)},
+    "milestone-reminders": {"task": "projects.milestone_reminders", "schedule": crontab(hour=7, minute=40)},
     "purge-account-counters": {"task": "accounts.purge_counters", "schedule": crontab(hour=3, minute=15)},
 }
 
