@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.proposals.views import bp as proposals_bp
     from planner_platform.proposals.workspace_views import bp as workspace_bp
     from planner_platform.projects.views import bp as projects_bp
+    from planner_platform.projects.work_views import bp as project_work_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
@@ -130,7 +131,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["bigid"] = BigRowIdConverter
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
-                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp):
+                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
+                      project_work_bp):
         app.register_blueprint(blueprint)
 
 
