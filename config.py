@@ -27,6 +27,7 @@ BEAT_SCHEDULE = {
     # Before the daily digest, so staff read the day's overdue list in it.
     "proposal-deadlines": {"task": "proposals.daily_deadlines", "schedule": crontab(hour=7, minute=0)},
     "activity-reminders": {"task": "activities.daily_reminders", "schedule": crontab(hour=7, minute=30)},
+    "project-milestone-reminders": {"task": "projects.milestone_reminders", "schedule": crontab(hour=7, minute=40)},
     "project-evaluation-reminders": {"task": "projects.evaluation_reminders",
                                      "schedule": crontab(hour=7, minute=45)},
     "purge-account-counters": {"task": "accounts.purge_counters", "schedule": crontab(hour=3, minute=15)},
@@ -176,6 +177,8 @@ class BaseConfig:
     PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 40_000_000)
     #: Stored photos are scaled down to this many pixels on the long side.
     PHOTO_MAX_SIDE = _env_int("PHOTO_MAX_SIDE", 2048)
+    #: Uploaded documents (a PDF, or an image) are refused above this size.
+    DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 
 class DevelopmentConfig(BaseConfig):

@@ -3,7 +3,7 @@ proposals' comments: one report per resident, UNIQUE), and the post-evaluation s
 (UNIQUE), satisfaction 1–5 and a short comment checked by the database.
 
 Revision ID: b7d4e2a91c58
-Revises: 6a1f0c3e9d21
+Revises: 8c4d2e7f1a90
 Create Date: 2026-12-02 14:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d4e2a91c58'
-down_revision = '6a1f0c3e9d21'
+down_revision = '8c4d2e7f1a90'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,9 @@
 """Uploaded photos: checked by content, re-encoded without EXIF or GPS, stored outside static/ under random names
 in a folder of UPLOAD_FOLDER that the feature names, and served so that they can only ever be images.
 
+Documents (clean_document): a PDF, recognised by its bytes and kept as uploaded, or an image re-encoded as photos
+are; stored the same way and served as a download (a PDF) or an image, never as anything a browser would run.
+
 A file is written before the transaction commits; if the transaction does not commit, the files it wrote are removed.
 Who may see a stored file is the feature's business: it checks before calling send().
 """
@@ -21,6 +24,11 @@ from planner_platform.extensions import db
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 _WRITTEN_KEY = "photo_files_written"
+#: Every PDF starts with this header and ends with an end-of-file marker near its last bytes.
+PDF_MAGIC = b"%PDF-"
+PDF_END = b"%%EOF"
+#: What a stored file's extension is served as.
+MIMETYPES = {"jpg": "image/jpeg", "pdf": "application/pdf"}
 
 
 @dataclass
@@ -29,6 +37,14 @@ class CleanPhoto:
     data: bytes
     width: int
     height: int
+    extension = "jpg"
+
+
+@dataclass
+class CleanFile:
+    """A document checked by its bytes, ready to store: a PDF as uploaded, or a re-encoded image."""
+    data: bytes
+    extension: str
 
 
 def clean_photo(stream, filename: str = "") -> CleanPhoto:
@@ -56,6 +72,29 @@ def clean_photo(stream, filename: str = "") -> CleanPhoto:
     return CleanPhoto(out.getvalue(), rgb.width, rgb.height)
 
 
+def clean_document(stream, filename: str = "") -> CleanFile:
+    """A PDF (it must start with %PDF- and end with %%EOF, whatever its name says) or a JPEG, PNG or WebP image
+    (re-encoded by clean_photo), at most DOCUMENT_MAX_BYTES. Raises DomainError naming the file on anything else."""
+    limit = current_app.config["DOCUMENT_MAX_BYTES"]
+    raw = stream.read(limit + 1)
+    name = filename or _("the document")
+    if len(raw) > limit:
+        raise DomainError(_("%(name)s is larger than %(mb)d MB.", name=name, mb=limit // 2**20))
+    if raw.startswith(PDF_MAGIC):
+        if PDF_END not in raw[-1024:]:
+            raise DomainError(_("%(name)s is not a complete PDF file.", name=name))
+        return CleanFile(raw, "pdf")
+    if not _looks_like_image(raw):
+        raise DomainError(_("%(name)s is neither a PDF nor a JPEG, PNG or WebP image.", name=name))
+    photo = clean_photo(io.BytesIO(raw), filename)  # a broken or oversized image says so
+    return CleanFile(photo.data, photo.extension)
+
+
+def _looks_like_image(raw: bytes) -> bool:
+    """The signature of a JPEG, PNG or WebP file (clean_photo then decodes it for real)."""
+    return raw.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (raw[:4] == b"RIFF" and raw[8:12] == b"WEBP")
+
+
 def clean_uploads(form, upload_field) -> list[CleanPhoto] | None:
     """The uploads of one file field of a form, decoded and re-encoded; None, with the reason shown at the field,
     if one of them is not an acceptable photo."""
@@ -72,28 +111,31 @@ def clean_uploads(form, upload_field) -> list[CleanPhoto] | None:
     return cleaned
 
 
-def _path_of(folder: str, storage_key: str) -> Path:
+def _path_of(folder: str, storage_key: str, extension: str = "jpg") -> Path:
     path = Path(current_app.config["UPLOAD_FOLDER"]) / folder
     path.mkdir(parents=True, exist_ok=True)
-    return path / f"{storage_key}.jpg"
+    return path / f"{storage_key}.{extension}"
 
 
-def send(folder: str, storage_key: str, download_name: str):
-    """The stored JPEG as a response that can only ever be an image (callers check who may see it)."""
-    path = _path_of(folder, storage_key)
+def send(folder: str, storage_key: str, download_name: str, extension: str = "jpg"):
+    """The stored file as a response that can only ever be an image, or a PDF to download (callers check who may
+    see it)."""
+    path = _path_of(folder, storage_key, extension)
     if not path.exists():  # the volume was not restored with the database
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0, download_name=download_name)
+    response = send_file(path, mimetype=MIMETYPES[extension], max_age=0, download_name=download_name)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Content-Disposition"] = f"inline; filename={download_name}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    disposition = "attachment" if extension == "pdf" else "inline"
+    response.headers["Content-Disposition"] = f"{disposition}; filename={download_name}"
     return response
 
 
-def write(folder: str, photo: CleanPhoto) -> str:
+def write(folder: str, photo: CleanPhoto | CleanFile) -> str:
     """Store the bytes under a new random key in `folder` and return the key; removed again if the transaction
     does not commit."""
     key = secrets.token_urlsafe(24)
-    target = _path_of(folder, key)
+    target = _path_of(folder, key, photo.extension)
     target.write_bytes(photo.data)
     db.session.info.setdefault(_WRITTEN_KEY, []).append(target)
     return key

@@ -16,7 +16,10 @@ from planner_platform.extensions import db
 from planner_platform.notifications.services import unread_count
 from planner_platform.planners.models import AssignmentRole
 from planner_platform.projects import permissions as project_permissions
-from planner_platform.projects.models import Project, ProjectActivity, ProjectOrigin, Stage, Verdict
+from planner_platform.projects import work as project_work
+from planner_platform.projects.ledger import yuan
+from planner_platform.projects.models import (FundingSource, Project, ProjectActivity, ProjectOrigin, Stage,
+                                              Verdict)
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
 from planner_platform.shell.navigation import navigation_for
@@ -67,6 +70,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.filters["mask_name"] = mask_name
+    app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.globals.update(
         current_actor=current_actor,
@@ -80,6 +84,8 @@ def register(app: Flask) -> None:
         proposal_state_label=lambda value: ProposalState(value).label,
         proposals_can=proposal_permissions,
         projects_can=project_permissions,
+        project_work=project_work,
+        project_ledger_sources=list(FundingSource),
         stage_label=lambda value: Stage(value).label,
         verdict_label=lambda value: Verdict(value).label,
         project_of_proposal=project_of_proposal,
