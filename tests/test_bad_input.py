@@ -7,8 +7,10 @@ from werkzeug.routing import IntegerConverter
 
 from planner_platform.accounts.models import Role, RoleGrant
 from planner_platform.activities.models import ActivityFile, FileKind
+from planner_platform.core.calendar import local_today
 from planner_platform.extensions import db
 from planner_platform.planners.models import Assignment, PlannerProfile, Team
+from planner_platform.projects.models import DocumentKind, Project, ProjectDocument, Stage
 from planner_platform.proposals.models import ProposalPhoto
 from tests.activities.conftest import make_activity
 from tests.conftest import login
@@ -57,7 +59,13 @@ def dataset(app, cast, places):  # noqa: F811
                              width=1, height=1, size_bytes=1)
         planner = db.session.query(PlannerProfile).filter_by(user_id=cast.planner.id).one()
         team = Team(name="东湖一队", district_id=places["D1"].id, lead_id=planner.id)
-        db.session.add_all([photo, sheet, team])
+        project = Project(title="口袋公园", community_id=cast.community.id, owner_id=cast.community.parent_id,
+                          lead_planner_id=cast.planner.id, state=Stage.listed, stage_since=local_today())
+        db.session.add_all([photo, sheet, team, project])
+        db.session.flush()
+        document = ProjectDocument(project_id=project.id, kind=DocumentKind.design_scheme, title="方案", version=1,
+                                   public=True, storage_key="missing-document", extension="pdf", size_bytes=1)
+        db.session.add(document)
         # One staff account that passes every gate: administrator, district and sub-district staff.
         for role, code in ((Role.admin, "C"), (Role.district_staff, "D1")):
             db.session.add(RoleGrant(user_id=cast.street.id, role=role, place_id=places[code].id))
@@ -65,7 +73,8 @@ def dataset(app, cast, places):  # noqa: F811
         ids = {"proposal_id": proposal_id, "activity_id": activity_id, "photo_id": photo.id, "file_id": sheet.id,
                "planner_id": planner.id, "team_id": team.id, "place_id": cast.community.id,
                "district_id": places["D1"].id, "user_id": cast.resident.id,
-               "assignment_id": db.session.query(Assignment.id).scalar()}
+               "assignment_id": db.session.query(Assignment.id).scalar(), "project_id": project.id,
+               "document_id": document.id}
     return ids
 
 

@@ -23,8 +23,14 @@ from planner_platform.core.errors import NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.models import Channel, Notification
 from planner_platform.planners.models import Assignment, OrganisationType, PlannerProfile, Team, TeamMemberRole
+from planner_platform.core.media import CleanFile
+from planner_platform.projects import discussion as project_discussion
+from planner_platform.projects import ledger as project_ledger
 from planner_platform.projects import services as projects
-from planner_platform.projects.models import Project, ProjectEvent, Stage, Verdict
+from planner_platform.projects import survey as project_survey
+from planner_platform.projects import work as project_work
+from planner_platform.projects.models import (DocumentKind, FundingSource, Milestone, NeedMet, PhotoKind, Project,
+                                              ProjectComment, ProjectEvent, ProjectFunding, Stage, Verdict)
 from planner_platform.proposals import services as proposals
 from planner_platform.proposals.models import Comment, Proposal, ProposalState
 from tests.activities.conftest import make_activity
@@ -35,7 +41,9 @@ WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.areas.s
                  "planner_platform.notifications.services", "planner_platform.planners.services",
                  "planner_platform.planners.assignments", "planner_platform.planners.importing",
                  "planner_platform.proposals.services", "planner_platform.proposals.participation",
-                 "planner_platform.activities.services", "planner_platform.projects.services"]
+                 "planner_platform.activities.services", "planner_platform.projects.services",
+                 "planner_platform.projects.ledger", "planner_platform.projects.work",
+                 "planner_platform.projects.discussion", "planner_platform.projects.survey"]
 
 #: Public functions that are not an actor's action, and why no permission applies.
 EXEMPT = {
@@ -79,6 +87,23 @@ EXEMPT = {
     "projects.services.owner_of": "reads only",
     "projects.services.followers_of": "reads only",
     "projects.services.may_sign": "reads only",
+    "projects.ledger.yuan": "formats an amount",
+    "projects.ledger.rate": "computes a ratio",
+    "projects.ledger.fundings_of": "reads only",
+    "projects.ledger.disclosure": "reads only (the public disclosure)",
+    "projects.work.owner_choices": "reads only",
+    "projects.work.milestones_of": "reads only",
+    "projects.work.updates_of": "reads only",
+    "projects.work.photos_of": "reads only",
+    "projects.work.documents_of": "reads only, filtered by can_open",
+    "projects.work.can_open": "the predicate itself",
+    "projects.work.record_download": "audits a download the view has already allowed",
+    "projects.work.remind_overdue_milestones": "the platform's own daily job (beat), no actor",
+    "projects.discussion.comment_form": "builds a form",
+    "projects.discussion.visible_comments": "reads only",
+    "projects.discussion.thread_of": "reads only",
+    "projects.survey.summary_of": "reads only",
+    "projects.survey.remind_evaluations_due": "the platform's own daily job (beat), no actor",
 }
 
 
@@ -113,6 +138,10 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
         db.session.add(project)
         db.session.flush()
         project.history.append(ProjectEvent(to_state=Stage.review))
+        funding = ProjectFunding(project_id=project.id, source=FundingSource.special_renewal_fund, approved_fen=10000)
+        milestone = Milestone(project_id=project.id, title="方案定稿", due_on=local_today())
+        project_comment = ProjectComment(project_id=project.id, author_id=cast.neighbour.id, body="支持")
+        db.session.add_all([funding, milestone, project_comment])
         db.session.commit()
         yield SimpleNamespace(
             stranger=db.session.get(User, stranger.id), resident=db.session.get(User, cast.resident.id),
@@ -124,7 +153,9 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
             term=db.session.scalar(select(Assignment)), planner=db.session.get(PlannerProfile, roster["lead"]),
             team=db.session.get(Team, roster["team"]), notification=db.session.get(Notification, notification.id),
             grant=db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == cast.worker.id)),
-            project=db.session.get(Project, project.id))
+            project=db.session.get(Project, project.id), funding=db.session.get(ProjectFunding, funding.id),
+            milestone=db.session.get(Milestone, milestone.id),
+            project_comment=db.session.get(ProjectComment, project_comment.id))
         db.session.rollback()
 
 
@@ -144,6 +175,22 @@ CASES = {
     "projects.services.change_stage": lambda s, w: projects.change_stage(s, w.project, Stage.suspended, reason="x"),
     "projects.services.sign_opinion": lambda s, w: projects.sign_opinion(s, w.project, Verdict.agree, "同意"),
     "projects.services.link_activity": lambda s, w: projects.link_activity(s, w.project, w.held),
+    "projects.ledger.set_estimate": lambda s, w: project_ledger.set_estimate(s, w.project, 100),
+    "projects.ledger.set_funding": lambda s, w: project_ledger.set_funding(s, w.project, FundingSource.other, 100),
+    "projects.ledger.record_spending": lambda s, w: project_ledger.record_spending(s, w.project, (
+        project_ledger.SpendingInput(funding=w.funding, spent_on=local_today(), purpose="材料", amount_fen=100))),
+    "projects.work.add_milestone": lambda s, w: project_work.add_milestone(s, w.project, project_work.MilestoneInput(
+        title="开工", due_on=local_today(), owner=None)),
+    "projects.work.edit_milestone": lambda s, w: project_work.edit_milestone(
+        s, w.project, w.milestone, project_work.MilestoneInput(title="开工", due_on=local_today(), owner=None)),
+    "projects.work.mark_done": lambda s, w: project_work.mark_done(s, w.project, w.milestone),
+    "projects.work.post_update": lambda s, w: project_work.post_update(s, w.project, "进展"),
+    "projects.work.add_photos": lambda s, w: project_work.add_photos(s, w.project, PhotoKind.before, []),
+    "projects.work.upload_document": lambda s, w: project_work.upload_document(s, w.project, project_work.DocumentInput(
+        kind=DocumentKind.contract, title="合同", file=CleanFile(b"%PDF-1.4\n%%EOF", "pdf"))),
+    "projects.discussion.add_comment": lambda s, w: project_discussion.add_comment(s, w.project, "同意"),
+    "projects.discussion.report": lambda s, w: project_discussion.report(s, w.project_comment),
+    "projects.survey.answer": lambda s, w: project_survey.answer(s, w.project, 5, NeedMet.yes),
     "accounts.services.invite_staff": lambda s, w: _accounts().invite_staff(
         s, display_name="新同事", phone="13712345678", email=None, role=Role.planner, place=w.district),
     "accounts.services.grant_role": lambda s, w: _accounts().grant_role(s, w.resident, Role.planner, w.district),

@@ -19,8 +19,8 @@ from planner_platform.projects import discussion, ledger, survey, work
 from planner_platform.projects import permissions as can
 from planner_platform.projects import services
 from planner_platform.projects.forms import LinkActivityForm, OpinionForm, ProjectForm, StageForm, yuan_to_fen
-from planner_platform.projects.models import (Project, ProjectActivity, ProjectEvent, ProjectOrigin, ReviewOpinion,
-                                              Stage, Verdict)
+from planner_platform.projects.models import (FundingSource, Project, ProjectActivity, ProjectEvent, ProjectOrigin,
+                                              ReviewOpinion, Stage, Verdict)
 from planner_platform.projects.stages import rules_for
 from planner_platform.proposals.models import Proposal, ProposalState
 
@@ -158,8 +158,9 @@ def detail(project_id: int):
             (a.id, f"{a.starts_at:%Y-%m-%d} {a.title}") for a in _linkable_activities(project, linked))
     return render_template(
         "projects/detail.html", project=project, rules=rules_for(project.community), opinions=_opinions(project),
-        activities=linked, ledger=ledger.disclosure(project), milestones=work.milestones_of(project),
-        updates=work.updates_of(project), documents=work.documents_of(project, actor),
+        activities=linked, ledger=ledger.disclosure(project), funding_sources=list(FundingSource),
+        milestones=work.milestones_of(project), updates=work.updates_of(project), photos=work.photos_of(project),
+        update_photos_max=work.UPDATE_PHOTOS_MAX, documents=work.documents_of(project, actor),
         thread=discussion.thread_of(project, actor), survey=survey.summary_of(project, actor),
         stage_form=_stage_form(project) if can.can_change_stage(actor, project) else None,
         opinion_form=OpinionForm(formdata=None, version=project.version)

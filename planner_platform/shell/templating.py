@@ -16,10 +16,8 @@ from planner_platform.extensions import db
 from planner_platform.notifications.services import unread_count
 from planner_platform.planners.models import AssignmentRole
 from planner_platform.projects import permissions as project_permissions
-from planner_platform.projects import work as project_work
 from planner_platform.projects.ledger import yuan
-from planner_platform.projects.models import (FundingSource, Project, ProjectActivity, ProjectOrigin, Stage,
-                                              Verdict)
+from planner_platform.projects.models import Project, ProjectActivity, ProjectOrigin, Stage, Verdict
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
 from planner_platform.shell.navigation import navigation_for
@@ -84,8 +82,6 @@ def register(app: Flask) -> None:
         proposal_state_label=lambda value: ProposalState(value).label,
         proposals_can=proposal_permissions,
         projects_can=project_permissions,
-        project_work=project_work,
-        project_ledger_sources=list(FundingSource),
         stage_label=lambda value: Stage(value).label,
         verdict_label=lambda value: Verdict(value).label,
         project_of_proposal=project_of_proposal,
