@@ -161,6 +161,7 @@ def detail(project_id: int):
         activities=linked, ledger=ledger.disclosure(project), funding_sources=list(FundingSource),
         milestones=work.milestones_of(project), updates=work.updates_of(project), photos=work.photos_of(project),
         update_photos_max=work.UPDATE_PHOTOS_MAX, documents=work.documents_of(project, actor),
+        milestone_owners=work.owner_choices(project) if can.can_run(actor, project) else [],
         thread=discussion.thread_of(project, actor), survey=survey.summary_of(project, actor),
         stage_form=_stage_form(project) if can.can_change_stage(actor, project) else None,
         opinion_form=OpinionForm(formdata=None, version=project.version)
