@@ -11,7 +11,7 @@ from planner_platform.core.permissions import require
 from planner_platform.planners.queries import communities_of
 from planner_platform.projects import permissions as can
 from planner_platform.projects import queries
-from planner_platform.projects.models import Stage
+from planner_platform.projects.models import FundingSource, Stage
 
 bp = Blueprint("project_boards", __name__, url_prefix="/projects")
 
@@ -37,7 +37,7 @@ def board():
     return render_template("projects/board.html", page=page, filters=filters, continued=bool(after),
                            communities=communities, implementers=queries.implementers_in(current_actor),
                            stages=queries.stage_order(queries.board_district(current_actor)),
-                           overdue_known=queries.OVERDUE_KNOWN, funding_known=queries.FUNDING_KNOWN)
+                           funding_sources=[(source.value, source.label) for source in FundingSource])
 
 
 @bp.get("/mine")

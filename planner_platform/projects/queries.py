@@ -10,13 +10,12 @@ from planner_platform.access import READER_ROLES, Actor
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.query_args import keyset_cursor
 from planner_platform.extensions import db
-from planner_platform.projects.models import SIDE_STAGES, Project, Stage
+from planner_platform.core.calendar import local_today
+from planner_platform.projects.models import SIDE_STAGES, Milestone, Project, ProjectFunding, Stage
 from planner_platform.projects.stages import DEFAULT_LINE, rules_for
 
 #: The overdue and funding-source filters read tables that arrive with the milestones and the ledger; until they
 #: do, the boards neither offer these filters nor apply them (see `_overdue` and `_funded_by`).
-OVERDUE_KNOWN = False
-FUNDING_KNOWN = False
 PUBLIC_LIMIT = 50
 
 
@@ -48,19 +47,18 @@ def jurisdiction(actor: Actor):
     return Project.community_id.in_(inside)
 
 
+def overdue_ids(today: date):
+    """A SELECT of the ids of projects with a milestone past its due date and not done."""
+    return select(Milestone.project_id).where(Milestone.overdue_on(today))
+
+
 def _overdue(query, today: date):
-    """Projects with a milestone past its due date and not done. The milestones' table (project_milestones) comes
-    with the work on projects; at the merge this becomes
-    `query.where(Project.id.in_(select(Milestone.project_id).where(Milestone.overdue_on(today))))`
-    and OVERDUE_KNOWN turns True."""
-    return query
+    return query.where(Project.id.in_(overdue_ids(today)))
 
 
 def _funded_by(query, source: str):
-    """Projects with a funding entry of `source`. The ledger's table comes with the budget work; at the merge this
-    becomes `query.where(Project.id.in_(select(Funding.project_id).where(Funding.source == source)))` and
-    FUNDING_KNOWN turns True."""
-    return query
+    """Projects with a funding source of that kind (an unknown kind matches nothing)."""
+    return query.where(Project.id.in_(select(ProjectFunding.project_id).where(ProjectFunding.source == source)))
 
 
 def _filtered(query, filters: BoardFilters, *, with_stage: bool = True):
@@ -131,11 +129,9 @@ def implementers_in(actor: Actor) -> list[str]:
                                    .distinct().order_by(Project.implementer).limit(200)))
 
 
-def overdue_first(query):
-    """Order a planner's projects with overdue milestones first. The milestones' table is not there yet: today the
-    order is the longest in its stage first; at the merge the first key becomes "has an overdue milestone"
-    (`Project.id.in_(overdue ids)).desc()`), the rest stays."""
-    return query.order_by(Project.stage_since, Project.id)
+def overdue_first(query, today: date):
+    """Order a planner's projects with overdue milestones first, then the longest in its stage."""
+    return query.order_by(Project.id.in_(overdue_ids(today)).desc(), Project.stage_since, Project.id)
 
 
 def mine_condition(actor: Actor):
@@ -154,8 +150,8 @@ class StageGroup:
 
 def my_projects(actor: Actor, limit: int = 200) -> list[StageGroup]:
     """The planner's projects grouped by stage in the district line's order, overdue ones first in each group."""
-    rows = db.session.scalars(_for_rows(overdue_first(select(Project).where(mine_condition(actor)))).limit(limit)
-                              ).unique().all()
+    query = overdue_first(select(Project).where(mine_condition(actor)), local_today())
+    rows = db.session.scalars(_for_rows(query).limit(limit)).unique().all()
     order = stage_order(rows[0].community if rows else None)
     groups = {stage: [] for stage in order}
     for project in rows:

@@ -13,7 +13,7 @@ from planner_platform.core.calendar import local_today
 from planner_platform.extensions import db
 from planner_platform.planners.models import Assignment, AssignmentRole, AssignmentState, PlannerProfile, PlannerType
 from planner_platform.projects import queries, services
-from planner_platform.projects.models import Project, Stage
+from planner_platform.projects.models import FundingSource, Milestone, Project, ProjectFunding, Stage
 from planner_platform.shell.navigation import MY_PROJECTS, PROJECTS, navigation_for
 from tests.conftest import login
 from tests.projects.conftest import make_project, move
@@ -167,12 +167,29 @@ def test_my_projects_groups_by_stage_in_the_line_order(app, client, cast, expert
     assert street.get("/projects/mine").status_code == 403
 
 
-def test_overdue_first_orders_by_stage_since_until_milestones_arrive(app, cast):
+def test_overdue_first_then_the_longest_in_its_stage(app, cast):
     ids = [make_project(app, cast, title=f"项目{n}") for n in range(3)]
     backdate(app, ids[2], 10)
     with app.app_context():
-        rows = db.session.scalars(queries.overdue_first(select(Project.id))).all()
-    assert rows == [ids[2], ids[0], ids[1]]
+        today = local_today()
+        db.session.add_all([Milestone(project_id=ids[1], title="方案定稿", due_on=today - timedelta(days=1)),
+                            Milestone(project_id=ids[0], title="开工", due_on=today + timedelta(days=5))])
+        db.session.commit()
+        rows = db.session.scalars(queries.overdue_first(select(Project.id), today)).all()
+    assert rows == [ids[1], ids[2], ids[0]]
+
+
+def test_the_board_filters_overdue_and_funding_source(app, cast, client):
+    overdue, funded, plain = (make_project(app, cast, title=title) for title in ("逾期项目", "自治金项目", "普通项目"))
+    with app.app_context():  # local_today() reads the app's time zone
+        db.session.add_all([
+            Milestone(project_id=overdue, title="方案定稿", due_on=local_today() - timedelta(days=1)),
+            ProjectFunding(project_id=funded, source=FundingSource.self_governance_fund, approved_fen=500000)])
+        db.session.commit()
+    login(client, cast.street)
+    assert shown_titles(client.get("/projects/?overdue=1").data) == {"逾期项目"}
+    assert shown_titles(client.get("/projects/?funding=self_governance_fund").data) == {"自治金项目"}
+    assert plain and len(shown_titles(client.get("/projects/").data)) == 3
 
 
 def test_a_community_page_lists_its_projects(app, client, cast, d2):

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import and_, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.accounts.models import User
@@ -39,6 +39,11 @@ class Milestone(TimestampMixin, Base):
 
     def is_overdue(self, today: date) -> bool:
         return self.done_on is None and self.due_on < today
+
+    @classmethod
+    def overdue_on(cls, today: date):
+        """The SQL condition of is_overdue(): one definition for the page, the boards and the reminders."""
+        return and_(cls.done_on.is_(None), cls.due_on < today)
 
 
 class DocumentKind(enum.Enum):
