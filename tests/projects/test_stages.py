@@ -212,3 +212,20 @@ def test_authors_and_supporters_of_the_origin_hear_of_every_stage_change(app, ca
         titles = [t for t in _inbox(app, follower) if "口袋公园微更新" in t]
         assert len(titles) == 2 and "共同设计" in titles[-1]
     assert not [t for t in _inbox(app, cast.third) if "口袋公园微更新" in t]
+
+
+def test_the_office_starts_a_project_from_the_adopted_proposal_page(app, cast, client):
+    proposal_id = adopted_proposal(app, cast, title="口袋公园改造")
+    login(client, cast.street)
+    page = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    assert f"/projects/new?proposal={proposal_id}" in page
+    form = client.get(f"/projects/new?proposal={proposal_id}").get_data(as_text=True)
+    assert "口袋公园改造" in form  # title and origin prefilled
+    response = client.post(f"/projects/new?proposal={proposal_id}", data={
+        "csrf_token": csrf_token_from(form.encode()), "title": "口袋公园改造", "origins": str(proposal_id),
+        "lead_planner": str(cast.planner.id), "start_stage": "listed", "budget_estimate": "12,500.50"})
+    assert response.status_code == 302
+    project_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert load(app, project_id).budget_estimate_fen == 1250050
+    assert "口袋公园改造" in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    assert f"/projects/new?proposal={proposal_id}" not in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
