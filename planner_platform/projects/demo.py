@@ -24,8 +24,9 @@ from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners import services as planner_services
 from planner_platform.planners.models import PlannerProfile
-from planner_platform.projects import services
-from planner_platform.projects.models import PhotoKind, Project, ProjectOrigin, ProjectPhoto, Stage, Verdict
+from planner_platform.projects import ledger, services, survey, work
+from planner_platform.projects.models import (FundingSource, NeedMet, PhotoKind, Project, ProjectOrigin, ProjectPhoto,
+                                              Stage, Verdict)
 from planner_platform.projects.stages import rules_for
 from planner_platform.proposals.models import Proposal, ProposalState
 
@@ -109,7 +110,7 @@ def seed_projects(admin: User) -> int:
     db.session.flush()
     seed_milestones(projects)
     seed_updates(projects)
-    seed_ledger(projects)
+    seed_ledger(projects, admin)
     seed_survey(projects)
     return len(projects)
 
@@ -118,22 +119,75 @@ def count_projects() -> int:
     return db.session.scalar(select(func.count()).select_from(Project))
 
 
-# Hooks for the parts of a project other work adds (each gets the demo projects by plan key; the merge fills them).
+# The parts of a project beyond its stages, through their services too (each gets the demo projects by plan key).
+
+#: (plan key, title, days from today (negative: past), done): milestones; one past and not done is overdue.
+MILESTONES = [
+    ("approved_funded", "施工图设计完成", -10, True), ("approved_funded", "施工单位进场", 12, False),
+    ("construction", "扶手安装完成", -5, False), ("construction", "竣工验收申请", 20, False),
+    ("review", "专家把关会", 6, False), ("operation", "首季运维检查", 30, False),
+]
+UPDATES = {
+    "construction": ["雨水花园土方开挖完成，植物进场。", "碎石层铺设中，周末暂停施工以免扰民。"],
+    "completed": ["坡道全部完工，已请居民代表试走。"],
+    "operation": ["菜园第一季收获，30户居民参与认养。"],
+}
+#: (plan key, source, approved yuan, spent yuan): the ledger of the funded projects.
+LEDGER = [
+    ("approved_funded", FundingSource.self_governance_fund, 40_000, 0),
+    ("approved_funded", FundingSource.subdistrict_budget, 80_000, 0),
+    ("construction", FundingSource.special_renewal_fund, 400_000, 186_500),
+    ("construction", FundingSource.social_capital, 80_000, 20_000),
+    ("completed", FundingSource.district_budget, 90_000, 88_200),
+    ("operation", FundingSource.self_governance_fund, 60_000, 57_300),
+    ("post_evaluation", FundingSource.special_renewal_fund, 300_000, 296_800),
+]
+#: Satisfaction answers on the project in post-evaluation: (satisfaction, need met, comment).
+SURVEY = [(5, NeedMet.yes, "步道很好走，晚上也亮。"), (4, NeedMet.yes, ""), (4, NeedMet.partly, "希望多设几处座椅。"),
+          (3, NeedMet.partly, ""), (5, NeedMet.yes, "老人散步方便多了。")]
+
 
 def seed_milestones(projects: dict[str, Project]) -> None:
-    """Milestones: a few on "construction" and "approved_funded", one of them overdue (the boards show it first)."""
+    """Milestones on funded and building projects, one of them overdue (the boards show it first)."""
+    today = local_today()
+    for key, title, days, done in MILESTONES:
+        project = projects[key]
+        lead = db.session.get(User, project.lead_planner_id)
+        milestone = work.add_milestone(lead, project, work.MilestoneInput(
+            title=title, due_on=today + timedelta(days=days), owner=lead))
+        if done:
+            work.mark_done(lead, project, milestone, done_on=today + timedelta(days=days - 1))
 
 
 def seed_updates(projects: dict[str, Project]) -> None:
-    """Progress updates with photos on "construction", "completed" and "operation"."""
+    """Progress updates by the lead planners on the building and built projects."""
+    for key, bodies in UPDATES.items():
+        project = projects[key]
+        lead = db.session.get(User, project.lead_planner_id)
+        for body in bodies:
+            work.post_update(lead, project, body)
 
 
-def seed_ledger(projects: dict[str, Project]) -> None:
-    """Funding sources (自治金, special renewal fund, sub-district budget…) and spending on the funded projects."""
+def seed_ledger(projects: dict[str, Project], admin: User) -> None:
+    """Funding sources (自治金, special renewal fund, budgets, social capital) and spending on the funded projects."""
+    for key, source, approved, spent in LEDGER:
+        project = projects[key]
+        office = _office_for(admin, project.community)
+        funding = ledger.set_funding(office, project, source, approved * 100)
+        if spent:
+            ledger.record_spending(office, project, ledger.SpendingInput(
+                funding=funding, spent_on=local_today() - timedelta(days=20), purpose="材料及施工进度款",
+                amount_fen=spent * 100))
 
 
 def seed_survey(projects: dict[str, Project]) -> None:
-    """Residents' satisfaction answers on "post_evaluation"."""
+    """Satisfaction answers by residents of the community of the project in post-evaluation, once each."""
+    project = projects["post_evaluation"]
+    residents = db.session.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(
+        RoleGrant.role == Role.resident, RoleGrant.place_id == project.community_id, RoleGrant.revoked_at.is_(None))
+        .order_by(User.id).limit(len(SURVEY))).all()
+    for resident, (score, need_met, comment) in zip(residents, SURVEY):
+        survey.answer(resident, project, score, need_met, comment)
 
 
 def _user(phone: str) -> User:
