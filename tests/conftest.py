@@ -1,10 +1,19 @@
-"""Test fixtures: one migrated database per run (SQLite file or a fresh PostgreSQL database), emptied after each test.
+"""Test fixtures: one migrated database per run (SQLite file or a fresh PostgreSQL database), each test rolled back.
 
 TEST_DATABASE_URL=postgresql+psycopg://127.0.0.1/postgres runs the suite on a new database created next to the
 one named (and dropped afterwards); without it the suite runs on a temporary SQLite file.
+
+Isolation: every test runs inside one outer transaction on one connection, rolled back when it ends. The app's
+sessions (db.session, in the test's thread, of any app on the test database) join that connection with
+join_transaction_mode="create_savepoint", so the code's own commit() and rollback() release or roll back a
+SAVEPOINT and nothing a test writes survives it. Tests whose writes must be seen by another connection (a real
+Celery worker, the browser tests' live server, racing threads, a raw engine connection, migrations on
+`empty_database_url`) are marked `committing` (explicitly, or by using one of COMMITTING_FIXTURES): they commit
+for real and the database is emptied after them, as every test used to be.
 """
 import os
 import re
+import threading
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -115,13 +124,53 @@ def _empty_database(app) -> None:
                 connection.exec_driver_sql(sql)
 
 
+#: Fixtures whose tests commit for real: their rows are read by other threads, processes or databases.
+COMMITTING_FIXTURES = {"empty_database_url", "live_server", "web", "worker_factory"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.committing)
+
+
+@contextmanager
+def _rolled_back(app, monkeypatch):
+    """Run the block inside one outer transaction that is rolled back at the end; the sessions of this thread
+    on the test database join it, each commit() of theirs releasing a SAVEPOINT."""
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()  # on SQLite a BEGIN IMMEDIATE (core.db): other connections wait for the lock
+    thread = threading.current_thread()
+    session_class = db.session.session_factory.class_
+    own_bind = session_class.get_bind
+
+    def get_bind(session, *args, **kwargs):
+        bind = own_bind(session, *args, **kwargs)
+        joins = threading.current_thread() is thread and bind.url == engine.url
+        return connection if joins else bind
+
+    monkeypatch.setattr(session_class, "get_bind", get_bind)
+    monkeypatch.setitem(db.session.session_factory.kw, "join_transaction_mode", "create_savepoint")
+    try:
+        yield
+    finally:
+        outer.rollback()
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(app):
+def _isolated_database(app, request, monkeypatch):
     app.extensions.pop("sent_messages", None)
     # Shared tasks run on the newest Celery app; tests that build extra apps must not leave theirs in charge.
     app.extensions["celery"].set_current()
-    yield
-    _empty_database(app)
+    if request.node.get_closest_marker("committing"):
+        yield
+        _empty_database(app)
+        return
+    with _rolled_back(app, monkeypatch):
+        yield
 
 
 @pytest.fixture

@@ -90,6 +90,7 @@ def _message(html: str) -> str:
     return html[start:html.index("</div>", start)]
 
 
+@pytest.mark.committing  # threads: each racer has its own connection
 def test_concurrent_failures_are_all_counted(app, client, make_user, monkeypatch):
     """N simultaneous wrong passwords count N (one atomic UPDATE), so the Nth locks even under a race."""
     attempts = 8

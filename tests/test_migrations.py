@@ -3,6 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
+import pytest
 from sqlalchemy import inspect, text
 
 from config import TestingConfig
@@ -35,6 +36,7 @@ def test_upgrade_downgrade_upgrade_from_an_empty_database(empty_database_url):
         db.engine.dispose()
 
 
+@pytest.mark.committing  # compares on a connection of its own, outside the test transaction
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

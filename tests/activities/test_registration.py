@@ -48,6 +48,7 @@ def test_staff_cannot_register_and_internal_activities_take_no_registrations(app
             services.register(actor(cast.resident.id), db.session.get(Activity, internal))
 
 
+@pytest.mark.committing  # threads: each racer has its own connection
 def test_two_residents_racing_for_the_last_seat_leave_exactly_one_registration(app, cast):
     activity_id = make_activity(app, cast.planner, capacity=1)
     outcomes = []

@@ -77,6 +77,7 @@ def test_raw_sql_cannot_break_the_one_lead_rule(app, places, make_user, roster):
         db.session.rollback()
 
 
+@pytest.mark.committing  # threads: each racer has its own connection
 def test_two_officers_racing_to_appoint_different_leads_leave_exactly_one(app, places, make_user, roster):
     officers = [make_user(Role.subdistrict_staff, "D1S1"), make_user(Role.district_staff, "D1")]
     outcomes = []

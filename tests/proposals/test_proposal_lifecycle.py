@@ -92,6 +92,7 @@ def test_a_stale_form_gives_a_conflict_and_changes_nothing(app, client, cast):
     assert load(app, proposal_id).state is ProposalState.accepted
 
 
+@pytest.mark.committing  # threads: each racer has its own connection
 def test_two_simultaneous_decisions_give_one_success_and_one_conflict(app, cast, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); the version check is covered above")

@@ -52,6 +52,7 @@ def test_supporting_twice_counts_once_and_authors_cannot_support_themselves(app,
     assert load(app, proposal_id).support_count == 1
 
 
+@pytest.mark.committing  # threads: each racer has its own connection
 def test_simultaneous_supports_keep_the_counter_equal_to_the_rows(app, cast, make_user, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
