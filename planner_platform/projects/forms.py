@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from planner_platform.core.forms import NoControlCharacters, strip
+from planner_platform.core.forms import NoControlCharacters, select_choices, strip
 from planner_platform.projects.models import DESCRIPTION_MAX, OPINION_MAX, REASON_MAX, TITLE_MAX, Verdict
 
 #: The largest amount a form takes: a hundred million yuan (a typo beyond it, not a neighbourhood project).
@@ -68,7 +68,7 @@ class StageForm(FlaskForm):
 
 class OpinionForm(FlaskForm):
     version = HiddenField()
-    verdict = SelectField(_l("Opinion"), choices=[(v.value, v.label) for v in Verdict])
+    verdict = SelectField(_l("Opinion"), choices=select_choices((v.value, v.label) for v in Verdict))
     body = TextAreaField(_l("Opinion text"), [DataRequired(message=_l("Write the opinion.")),
                                               Length(max=OPINION_MAX), NoControlCharacters()], filters=[strip],
                          description=_l("What you checked, what must change, and why. Signed with your name."))
