@@ -41,8 +41,8 @@ def upload(page, kind: str, path) -> None:
         page.get_by_role("button", name=t(page, "Upload the photos"), exact=True).click()
 
 
-def test_a_project_from_an_adopted_proposal_to_completion_followed_by_its_author(  # noqa: F811
-        app, browser, live_server, cast, clock, tmp_path):
+def test_a_project_from_an_adopted_proposal_to_completion_followed_by_its_author(
+        app, browser, live_server, cast, clock, tmp_path):  # noqa: F811  (cast: the imported fixture)
     proposal_id = adopted_proposal(app, cast, title="茶港小区口袋公园")
     before, after = tmp_path / "施工前.jpg", tmp_path / "施工后.jpg"
     before.write_bytes(image_bytes("JPEG", size=(640, 480)))
