@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -32,6 +32,7 @@ from planner_platform.accounts.passwords import hash_password
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import db as core_db
 from planner_platform.extensions import db
+from planner_platform.shell.seed import seed_demo_command
 
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "Correct-Horse-Battery"
@@ -94,6 +95,34 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         upgrade()
     return app
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """A second app on a database of its own holding the demo city, seeded once for the whole run (twice in fact:
+    the second run must change nothing) and committed. Seeding takes a minute, so tests that read the demo city
+    share this one; they may log in and crawl, but must not count on rows they write staying unseen by others."""
+    with _new_database(tmp_path_factory.mktemp("demo")) as url:
+        class Config(TestingConfig):
+            SQLALCHEMY_DATABASE_URI = url
+            MESSAGE_FILE_DIR = str(tmp_path_factory.mktemp("demo-messages"))
+
+        demo = create_app(Config)
+        with demo.app_context():
+            upgrade()
+        runner = demo.test_cli_runner()
+        demo.config["DEMO_SEED_OUTPUTS"], demo.config["DEMO_SEED_ROWS"] = [], []
+        for _ in range(2):
+            result = runner.invoke(seed_demo_command)
+            assert result.exit_code == 0, result.output
+            demo.config["DEMO_SEED_OUTPUTS"].append(result.output)
+            with demo.app_context():
+                demo.config["DEMO_SEED_ROWS"].append({table.name: db.session.scalar(
+                    select(func.count()).select_from(table)) for table in db.metadata.sorted_tables})
+        yield demo
+        with demo.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _empty_database(app) -> None:
