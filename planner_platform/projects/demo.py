@@ -276,10 +276,11 @@ def _one_project(admin: User, plan: Plan, leads: dict[str, User], photos) -> Pro
     starts = iter(_timeline(plan))
     first = next(starts)
     origins = _origin(community, plan.title) if plan.from_proposal else []
+    title = _title(plan, community, origins)
     project = services.create(office, services.ProjectInput(
-        title=_title(plan, community, origins), community=community, lead_planner=lead, start_stage=plan.path[0],
+        title=title, community=community, lead_planner=lead, start_stage=plan.path[0],
         site=plan.site, implementer=plan.implementer, budget_estimate_fen=plan.estimate_yuan * 100,
-        description=plan.description or f"{plan.title}：由社区规划师陪伴，居民全程参与方案共商。",
+        description=plan.description or f"{title}：由社区规划师陪伴，居民全程参与方案共商。",
         origins=origins))
     project.created_at = _at(first)
     _backdate(project, first)

@@ -39,10 +39,6 @@ class Summary:
     has_answered: bool
     form: SurveyForm | None = field(default=None)
 
-    def share(self, n: int) -> int:
-        """Percentage of the answers, for the bars."""
-        return round(100 * n / self.count) if self.count else 0
-
 
 def summary_of(project: Project, actor: Actor) -> Summary:
     """The result (count, mean, distribution, and whether the actor has answered) in one query."""

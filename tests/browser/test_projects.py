@@ -35,6 +35,7 @@ def change_stage(page, stage: str, reason: str = ""):
 
 
 def upload(page, kind: str, path) -> None:
+    page.locator("summary", has_text=t(page, "Add photos")).click()  # the office's tools are folded away
     page.get_by_label(t(page, "Photo of"), exact=True).select_option(label=t(page, kind))
     page.locator("#photo-files").set_input_files(str(path))
     with page.expect_navigation():
