@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.activities.notifications  # noqa: F401
     import planner_platform.projects.models  # noqa: F401
     import planner_platform.projects.notifications  # noqa: F401
+    import planner_platform.monitoring.marks  # noqa: F401  (summary tables, and the dirty marks' listeners)
     import planner_platform.core.calendar  # noqa: F401
     import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 
@@ -143,6 +144,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from planner_platform.core.calendar import calendar_cli
     from planner_platform.shell.seed import seed_demo_command
+    from planner_platform.monitoring.commands import stats_cli
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(stats_cli)
     app.cli.add_command(calendar_cli)
