@@ -77,14 +77,11 @@ def upgrade():
     op.create_table('stats_planner_month',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('month', sa.Date(), nullable=False),
-    sa.Column('district_id', sa.Integer(), nullable=False),
     sa.Column('onsite_days', sa.Integer(), nullable=False),
     sa.Column('hours', sa.Float(), nullable=False),
-    sa.ForeignKeyConstraint(['district_id'], ['places.id'], name=op.f('fk_stats_planner_month_district_id_places'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_stats_planner_month_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'month', name=op.f('pk_stats_planner_month'))
     )
-    op.create_index(op.f('ix_stats_planner_month_district_id'), 'stats_planner_month', ['district_id'], unique=False)
     op.create_table('stats_proposal_response',
     sa.Column('proposal_id', sa.Integer(), nullable=False),
     *_community('stats_proposal_response'),
@@ -122,7 +119,6 @@ def downgrade():
     op.drop_table('stats_dirty_communities')
     op.drop_index(op.f('ix_stats_proposal_response_community_id'), table_name='stats_proposal_response')
     op.drop_table('stats_proposal_response')
-    op.drop_index(op.f('ix_stats_planner_month_district_id'), table_name='stats_planner_month')
     op.drop_table('stats_planner_month')
     op.drop_table('stats_coverage')
     op.drop_table('stats_project_stage')

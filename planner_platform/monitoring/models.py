@@ -122,14 +122,14 @@ class CommunityCoverage(Base):
 
 
 class PlannerMonth(Base):
-    """A planner's on-site days and hours in a local month, as activities.queries.onsite_summary defines them,
-    with the district whose roster holds the planner (planner time is not split between communities)."""
+    """A planner's on-site days and hours in a local month, as activities.queries.onsite_summary defines them.
+    Planner time is not split between communities: it counts for the district whose roster holds the planner
+    (read from the planner profile at query time, so a move to another roster needs no recomputation)."""
 
     __tablename__ = "stats_planner_month"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
-    district_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), index=True)
     onsite_days: Mapped[int] = mapped_column(Integer, default=0)
     hours: Mapped[float] = mapped_column(Float, default=0)
 

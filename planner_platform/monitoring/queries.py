@@ -11,6 +11,7 @@ from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityCove
                                                 PlannerMonth, ProjectStage, ResponseDays)
 from planner_platform.monitoring.periods import Period
 from planner_platform.monitoring.refresh import MONTH_COLUMNS
+from planner_platform.planners.models import PlannerProfile
 
 
 def units_of(place: Place) -> list[Place]:
@@ -90,7 +91,8 @@ def dashboard_totals(place: Place, period: Period) -> tuple[list[Place], Totals,
         district = aliased(Place)
         query = (select(district.id, func.count(func.distinct(PlannerMonth.user_id)),
                         func.sum(PlannerMonth.onsite_days), func.sum(PlannerMonth.hours))
-                 .join(district, district.id == PlannerMonth.district_id)
+                 .join(PlannerProfile, PlannerProfile.user_id == PlannerMonth.user_id)
+                 .join(district, district.id == PlannerProfile.district_id)
                  .where(district.path.startswith(place.path), PlannerMonth.month >= period.first,
                         PlannerMonth.month <= period.last).group_by(district.id))
         for district_id, planners, days, hours in db.session.execute(query):
@@ -108,7 +110,8 @@ def planner_rows(place: Place, period: Period) -> list[tuple[int, int, float]]:
     district = aliased(Place)
     return db.session.execute(
         select(PlannerMonth.user_id, func.sum(PlannerMonth.onsite_days), func.sum(PlannerMonth.hours))
-        .join(district, district.id == PlannerMonth.district_id)
+        .join(PlannerProfile, PlannerProfile.user_id == PlannerMonth.user_id)
+        .join(district, district.id == PlannerProfile.district_id)
         .where(district.path.startswith(place.path), PlannerMonth.month >= period.first,
                PlannerMonth.month <= period.last)
         .group_by(PlannerMonth.user_id).order_by(func.sum(PlannerMonth.onsite_days).desc())).all()

@@ -273,17 +273,16 @@ def recompute_planner_months(pairs) -> None:
     users_by_month = defaultdict(set)
     for user_id, month in pairs:
         users_by_month[month].add(user_id)
-    districts = dict(db.session.execute(select(PlannerProfile.user_id, PlannerProfile.district_id).where(
-        PlannerProfile.user_id.in_({user_id for user_id, _m in pairs}))).all()) if pairs else {}
+    planners = set(db.session.scalars(select(PlannerProfile.user_id).where(
+        PlannerProfile.user_id.in_({user_id for user_id, _m in pairs})))) if pairs else set()
     rows = []
     for month, user_ids in sorted(users_by_month.items()):
-        user_ids = sorted(user_id for user_id in user_ids if user_id in districts)
+        user_ids = sorted(user_id for user_id in user_ids if user_id in planners)
         if not user_ids:
             continue
         for user_id, time in onsite_summary(user_ids, month).items():
             if time.days or time.hours:
-                rows.append({"user_id": user_id, "month": month, "district_id": districts[user_id],
-                             "onsite_days": time.days, "hours": time.hours})
+                rows.append({"user_id": user_id, "month": month, "onsite_days": time.days, "hours": time.hours})
     if rows:
         db.session.execute(insert(PlannerMonth), rows)
 
