@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.proposals.views import bp as proposals_bp
     from planner_platform.proposals.workspace_views import bp as workspace_bp
     from planner_platform.projects.views import bp as projects_bp
+    from planner_platform.monitoring.views import bp as monitoring_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
@@ -131,7 +132,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["bigid"] = BigRowIdConverter
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
-                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp):
+                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
+                      monitoring_bp):
         app.register_blueprint(blueprint)
 
 

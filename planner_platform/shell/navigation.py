@@ -8,6 +8,7 @@ from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import can_manage_accounts
 from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
+from planner_platform.monitoring.permissions import may_monitor_somewhere
 from planner_platform.planners.queries import districts_visible_to
 
 
@@ -46,6 +47,8 @@ MY_WORK = NavItem(_l("My work"), "work.my_work",
                   _l("Your coming activities, those to close, and quick work logs."))
 ACTIVITY_RECORDS = NavItem(_l("Activity records"), "work.records",
                            _l("Activities in your jurisdiction: filter, verify and export with attendance."))
+MONITORING = NavItem(_l("Monitoring"), "monitoring.index",
+                    _l("Indicators of your jurisdiction by period, compared between its units, down to the records."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -62,6 +65,8 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items.append(MY_WORK)
     if can_list_activities(actor):
         items.append(ACTIVITY_RECORDS)
+    if may_monitor_somewhere(actor):
+        items.append(MONITORING)
     if districts_visible_to(actor):
         items += [ROSTER, COVERAGE]
     if may_appoint_somewhere(actor):
@@ -87,6 +92,7 @@ ROLE_NEXT_STEPS = {
                                "planners, and verify the activities planners close."),
     Role.district_staff: _l("Keep the place register of your district current and invite the staff and planners "
                             "who work in it."),
-    Role.city_observer: _l("Browse every district and community; dashboards will follow."),
+    Role.city_observer: _l("Watch every district's proposals, participation, planners and projects on the "
+                           "monitoring dashboard, and open the records behind each number."),
     Role.admin: _l("Manage places, accounts and invitations, and review the audit log."),
 }
