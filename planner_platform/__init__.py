@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.activities.notifications  # noqa: F401
     import planner_platform.projects.models  # noqa: F401
     import planner_platform.projects.notifications  # noqa: F401
+    import planner_platform.monitoring.marks  # noqa: F401  (summary tables, and the dirty marks' listeners)
     import planner_platform.core.calendar  # noqa: F401
     import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.projects.views import bp as projects_bp
     from planner_platform.projects.discussion_views import bp as project_public_bp
     from planner_platform.projects.work_views import bp as project_work_bp
+    from planner_platform.monitoring.views import bp as monitoring_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
@@ -134,7 +136,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
-                      project_public_bp, project_boards_bp, project_work_bp):
+                      project_public_bp, project_boards_bp, project_work_bp, monitoring_bp):
         app.register_blueprint(blueprint)
 
 
@@ -147,6 +149,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from planner_platform.core.calendar import calendar_cli
     from planner_platform.shell.seed import seed_demo_command
+    from planner_platform.monitoring.commands import stats_cli
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(stats_cli)
     app.cli.add_command(calendar_cli)

@@ -8,6 +8,7 @@ from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import can_manage_accounts
 from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
+from planner_platform.monitoring.permissions import may_monitor_somewhere
 from planner_platform.planners.queries import districts_visible_to
 from planner_platform.projects import permissions as project_permissions
 
@@ -52,6 +53,8 @@ PROJECTS = NavItem(_l("Projects"), "project_boards.board",
                       "implementer."))
 MY_PROJECTS = NavItem(_l("My projects"), "project_boards.mine",
                       _l("The projects you lead or accompany, by stage, those waiting longest first."))
+MONITORING = NavItem(_l("Monitoring"), "monitoring.index",
+                    _l("Indicators of your jurisdiction by period, compared between its units, down to the records."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -72,6 +75,8 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items.append(PROJECTS)
     if project_permissions.can_list_own(actor):
         items.append(MY_PROJECTS)
+    if may_monitor_somewhere(actor):
+        items.append(MONITORING)
     if districts_visible_to(actor):
         items += [ROSTER, COVERAGE]
     if may_appoint_somewhere(actor):
@@ -99,7 +104,7 @@ ROLE_NEXT_STEPS = {
                                "through their stages."),
     Role.district_staff: _l("Keep the place register of your district current and invite the staff and planners "
                             "who work in it."),
-    Role.city_observer: _l("Browse every district and community, and follow every renewal project by stage under "
-                           "Projects."),
+    Role.city_observer: _l("Watch every district's proposals, participation, planners and projects on the "
+                           "monitoring dashboard, and open the records behind each number."),
     Role.admin: _l("Manage places, accounts and invitations, and review the audit log."),
 }

@@ -1,0 +1,1 @@
+"""Government monitoring: indicators defined once, summary tables kept fresh, dashboards from city to community."""

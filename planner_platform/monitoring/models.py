@@ -1,0 +1,176 @@
+"""Summary tables of the monitoring dashboards, and the marks that say which of their rows are stale.
+
+Every summary row belongs to one community (or, for on-site time, one planner) and holds counts and sums only, so
+that a sub-district, a district or the city is the SUM of the rows of the communities inside it (`places.path`)
+and every rate is computed from summed numerators and denominators (monitoring.indicators). The rows are derived
+data: `flask stats rebuild` recomputes all of them from the base tables, `monitoring.refresh` (beat, every
+minute) recomputes those of the communities and planners marked dirty by the transactions that changed them
+(monitoring.marks). Nothing here is ever edited by hand.
+"""
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planner_platform.core.db import Base, string_enum
+from planner_platform.projects.models import Stage
+
+#: The attendance columns of an activity, summed per community and month (activities.models.ATTENDANCE_GROUPS).
+ATTENDANCE_COLUMNS = ("att_residents", "att_committee", "att_property", "att_business", "att_social_org",
+                      "att_government", "att_experts")
+#: The response-time histogram stops here: a bucket of this many working days holds "this many or more".
+RESPONSE_DAYS_CAP = 30
+
+
+def _community_fk():
+    return mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
+
+
+class CommunityMonth(Base):
+    """What happened in one community in one local month (Asia/Shanghai): one row per (community, month) with
+    anything to count. The month each count falls in is the indicator's period rule (monitoring.indicators)."""
+
+    __tablename__ = "stats_community_month"
+
+    community_id: Mapped[int] = _community_fk()
+    #: The first day of the local month.
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    adopted: Mapped[int] = mapped_column(Integer, default=0)
+    #: Decisions that take the need up: adopted or referred to the department that owns it.
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    #: Ratings of 4 or 5 stars.
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    #: First responses on or before the acceptance deadline, by the month of the deadline.
+    responded_in_time: Mapped[int] = mapped_column(Integer, default=0)
+    responded_late: Mapped[int] = mapped_column(Integer, default=0)
+    activities_held: Mapped[int] = mapped_column(Integer, default=0)
+    att_residents: Mapped[int] = mapped_column(Integer, default=0)
+    att_committee: Mapped[int] = mapped_column(Integer, default=0)
+    att_property: Mapped[int] = mapped_column(Integer, default=0)
+    att_business: Mapped[int] = mapped_column(Integer, default=0)
+    att_social_org: Mapped[int] = mapped_column(Integer, default=0)
+    att_government: Mapped[int] = mapped_column(Integer, default=0)
+    att_experts: Mapped[int] = mapped_column(Integer, default=0)
+    reviews_signed: Mapped[int] = mapped_column(Integer, default=0)
+    #: Sum over the signed opinions of (signed_at − the review round's start), whole seconds.
+    review_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ActivityTypeMonth(Base):
+    """Activities held per community, local month of their start, and type (the district's own type names)."""
+
+    __tablename__ = "stats_activity_type_month"
+
+    community_id: Mapped[int] = _community_fk()
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    activity_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    activities: Mapped[int] = mapped_column(Integer, default=0)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResponseDays(Base):
+    """A histogram: proposals first answered in the month, by working days from receipt to the first answer
+    (capped at RESPONSE_DAYS_CAP). Medians over any set of places and months come from the summed histogram."""
+
+    __tablename__ = "stats_response_days"
+
+    community_id: Mapped[int] = _community_fk()
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    working_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposals: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OpenDue(Base):
+    """Proposals waiting for the office now, per community, deadline day and step ("accept": not answered yet;
+    "reply": accepted, being assessed or consulted). Overdue as of any day is the sum over earlier deadlines,
+    so the count moves on at midnight without any row changing."""
+
+    __tablename__ = "stats_open_due"
+
+    community_id: Mapped[int] = _community_fk()
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    step: Mapped[str] = mapped_column(String(8), primary_key=True)
+    proposals: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProjectStage(Base):
+    """Projects per community by their current stage; the sum of their stage_since days (days since 1970-01-01)
+    gives the mean time in stage on any day: today − sum / projects."""
+
+    __tablename__ = "stats_project_stage"
+
+    community_id: Mapped[int] = _community_fk()
+    stage: Mapped[Stage] = mapped_column(string_enum(Stage, "stats_project_stage"), primary_key=True)
+    projects: Mapped[int] = mapped_column(Integer, default=0)
+    since_day_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CommunityCoverage(Base):
+    """Every community's planners today: a serving lead (0/1), serving assistants, appointments not yet begun.
+    Terms begin and end by the calendar, so the refresh recomputes all rows once a day as well."""
+
+    __tablename__ = "stats_coverage"
+
+    community_id: Mapped[int] = _community_fk()
+    has_lead: Mapped[int] = mapped_column(Integer, default=0)
+    assistants: Mapped[int] = mapped_column(Integer, default=0)
+    pending_appointments: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlannerMonth(Base):
+    """A planner's on-site days and hours in a local month, as activities.queries.onsite_summary defines them.
+    Planner time is not split between communities: it counts for the district whose roster holds the planner
+    (read from the planner profile at query time, so a move to another roster needs no recomputation)."""
+
+    __tablename__ = "stats_planner_month"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    onsite_days: Mapped[int] = mapped_column(Integer, default=0)
+    hours: Mapped[float] = mapped_column(Float, default=0)
+
+
+class ResponseFact(Base):
+    """One answered proposal: its acceptance deadline and the working days it took (computed in Python from the
+    working calendar, which SQL cannot do portably), the input of the response indicators."""
+
+    __tablename__ = "stats_proposal_response"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), index=True)
+    deadline_on: Mapped[date] = mapped_column(Date)
+    responded_on: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+
+
+class DirtyCommunity(Base):
+    """A community whose summary rows are stale. `version` grows with every new mark, so the refresh removes
+    only the marks it has seen (a change committed meanwhile keeps its mark for the next run)."""
+
+    __tablename__ = "stats_dirty_communities"
+
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DirtyPlannerMonth(Base):
+    """A planner's month whose on-site time is stale."""
+
+    __tablename__ = "stats_dirty_planner_months"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class StatsState(Base):
+    """Small facts about the refresh itself, e.g. the local day the coverage rows were last computed for."""
+
+    __tablename__ = "stats_state"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100))

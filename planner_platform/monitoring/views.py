@@ -1,0 +1,98 @@
+"""The monitoring dashboard of a place (city → district → sub-district → community) and the lists behind its
+numbers. Reads only: summary tables for the numbers, base tables for a list of records."""
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from planner_platform.access import current_actor
+from planner_platform.accounts.models import User
+from planner_platform.areas.models import Place
+from planner_platform.core import query_args
+from planner_platform.core.permissions import require
+from planner_platform.extensions import db
+from planner_platform.monitoring import permissions as can
+from planner_platform.monitoring import queries, records
+from planner_platform.monitoring.indicators import INDICATORS, SECTIONS, applies, stage_breakdown
+from planner_platform.monitoring.periods import KINDS, period_from_args
+from planner_platform.monitoring.refresh import pending_marks, refresh_pending
+from planner_platform.projects.models import Stage
+
+bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
+SORT_KEYS = ["name"] + [indicator.key for indicator in INDICATORS if indicator.in_table]
+
+
+def get_place_or_404(place_id: int) -> Place:
+    return db.first_or_404(select(Place).where(Place.id == place_id))
+
+
+def _fresh() -> None:
+    """Without a broker no beat runs (the embedded default): bring the marked rows up to date before reading."""
+    if current_app.config.get("MONITORING_REFRESH_ON_READ") and pending_marks():
+        refresh_pending()
+        db.session.commit()
+
+
+def _ancestors(place: Place) -> list[Place]:
+    ids = [int(part) for part in place.path.strip("/").split("/")[:-1]]
+    found = {p.id: p for p in db.session.scalars(select(Place).where(Place.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The dashboard of the widest place the actor reads."""
+    places = can.monitored_places(current_actor)
+    require(bool(places))
+    return redirect(url_for("monitoring.dashboard", place_id=places[0].id))
+
+
+@bp.get("/places/<int:place_id>")
+@login_required
+def dashboard(place_id: int):
+    """A place's indicators over a period, and its child units compared (sortable by any column)."""
+    place = get_place_or_404(place_id)
+    require(can.can_monitor(current_actor, place))
+    period = period_from_args()
+    sort, direction = query_args.choice("sort", SORT_KEYS, "name"), query_args.choice("dir", ("asc", "desc"), "asc")
+    _fresh()
+    units, total, by_unit = queries.dashboard_totals(place, period)
+    level = place.level.value
+    unit_level = units[0].level.value if units else level
+    columns = [i for i in INDICATORS if i.in_table and applies(i, unit_level)]
+    rows = [(unit, {i.key: i.value(by_unit[unit.id]) for i in columns}) for unit in units]
+    if sort == "name":
+        rows.sort(key=lambda row: row[0].code, reverse=direction == "desc")
+    else:  # empty values ("—") last in either direction
+        present = sorted((r for r in rows if r[1].get(sort) is not None), key=lambda r: r[1][sort],
+                         reverse=direction == "desc")
+        rows = present + [r for r in rows if r[1].get(sort) is None]
+    cards = {section: [(i, i.value(total)) for i in INDICATORS if i.section == section and applies(i, level)]
+             for section in SECTIONS}
+    planners = queries.planner_rows(place, period)
+    names = dict(db.session.execute(select(User.id, User.display_name).where(
+        User.id.in_([user_id for user_id, *_rest in planners]))).all()) if planners else {}
+    return render_template(
+        "monitoring/dashboard.html", place=place, period=period, kinds=KINDS, cards=cards, sections=SECTIONS,
+        columns=columns, rows=rows, sort=sort, direction=direction, units_are_places=units[:1] != [place],
+        ancestors=[p for p in _ancestors(place) if can.can_monitor(current_actor, p)],
+        types=sorted(total.types.items(), key=lambda item: -item[1][0]), stages=stage_breakdown(total),
+        planners=[(names.get(user_id, ""), days, hours) for user_id, days, hours in planners])
+
+
+@bp.get("/places/<int:place_id>/records/<kind>")
+@login_required
+def record_list(place_id: int, kind: str):
+    """The records behind one number of the dashboard, each with its responsible planner."""
+    place = get_place_or_404(place_id)
+    require(can.can_monitor(current_actor, place))
+    if kind not in records.TITLES:
+        abort(404)
+    period = period_from_args()
+    stage_name = query_args.choice("stage", Stage.__members__)
+    if kind == "planners":
+        return redirect(url_for("monitoring.dashboard", place_id=place.id, **period.args(), _anchor="planners"))
+    listing = records.listing(kind, place, period, activity_type=query_args.text("type", 40),
+                              stage=Stage[stage_name] if stage_name else None)
+    return render_template("monitoring/records.html", place=place, period=period, listing=listing,
+                           title=records.TITLES[kind], page_rows=records.PAGE_ROWS)

@@ -1,0 +1,122 @@
+"""The summary tables after incremental refreshes equal a fresh rebuild, and both equal a direct computation on the
+base tables, for every indicator at every level (community, sub-district, district, city) and several periods."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from planner_platform.activities.models import Activity, ActivityState, WorkLog
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.extensions import db
+from planner_platform.monitoring import records
+from planner_platform.monitoring.indicators import INDICATORS, applies
+from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityCoverage, CommunityMonth, OpenDue,
+                                                PlannerMonth, ProjectStage, ResponseDays, ResponseFact)
+from planner_platform.monitoring.periods import Period
+from planner_platform.monitoring.queries import dashboard_totals
+from planner_platform.monitoring.refresh import pending_marks, rebuild, refresh_pending
+from planner_platform.projects.models import Project, Stage
+from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalState
+from tests.monitoring.conftest import D1_ACCEPT_DAYS, NOW, TODAY, Generated, Generator
+from tests.monitoring.direct import direct_totals
+
+TABLES = (CommunityMonth, ActivityTypeMonth, ResponseDays, OpenDue, ProjectStage, CommunityCoverage, PlannerMonth,
+          ResponseFact)
+#: A past month, the current quarter (deadlines still ahead) and a custom year that spans the whole history.
+PERIODS = [Period("month", date(2026, 5, 1), date(2026, 5, 1)), Period("quarter", date(2026, 4, 1), date(2026, 6, 1)),
+           Period("custom", date(2025, 6, 1), date(2026, 6, 1))]
+
+
+def _snapshot() -> dict:
+    result = {}
+    for model in TABLES:
+        columns = list(model.__table__.columns)
+        rows = db.session.execute(select(*columns)).all()
+        result[model.__tablename__] = sorted(
+            tuple(round(v, 6) if isinstance(v, float) else getattr(v, "value", v) for v in row) for row in rows)
+    return result
+
+
+def _generate(app, city) -> Generated:
+    generated = Generated()
+    gen = Generator(seed=20261202)
+    with app.app_context():
+        gen.cast()
+        gen.batch(generated, proposals=150, activities=60, projects=25, logs=80)
+        db.session.commit()
+        refresh_pending()
+        db.session.commit()
+        gen.batch(generated, proposals=150, activities=60, projects=25, logs=80)
+        db.session.commit()
+        # Changes after a refresh: steps taken, an activity moved and verified, logs deleted, stages changed.
+        for proposal in db.session.scalars(select(Proposal).where(Proposal.state == ProposalState.submitted)
+                                           .order_by(Proposal.id).limit(12)):
+            moment = NOW - timedelta(hours=3)
+            db.session.add(ProposalEvent(proposal_id=proposal.id, from_state=proposal.state,
+                                         to_state=ProposalState.accepted, occurred_at=moment))
+            proposal.state, proposal.first_response_at = ProposalState.accepted, moment
+            proposal.due_on = TODAY + timedelta(days=20)
+        communities = db.session.scalars(select(Place).where(Place.level == PlaceLevel.community)
+                                         .order_by(Place.code)).all()
+        for n, activity in enumerate(db.session.scalars(select(Activity).order_by(Activity.id).limit(10))):
+            activity.community_id = communities[n % len(communities)].id
+            if activity.state is ActivityState.closed:
+                activity.state = ActivityState.verified
+        db.session.execute(delete(WorkLog).where(WorkLog.id.in_(generated.logs[:10])))
+        for log in db.session.scalars(select(WorkLog).where(WorkLog.id.in_(generated.logs[10:30]))):
+            db.session.delete(log)
+        for project in db.session.scalars(select(Project).order_by(Project.id).limit(8)):
+            project.state, project.stage_since, project.resume_state = Stage.construction, TODAY, None
+        db.session.commit()
+        refresh_pending()
+        db.session.commit()
+        assert pending_marks() == 0
+    return generated
+
+
+def test_incremental_equals_rebuild_equals_direct(app, city):
+    _generate(app, city)
+    with app.app_context():
+        incremental = _snapshot()
+        assert incremental["stats_community_month"] and incremental["stats_planner_month"]
+        rebuild()
+        db.session.commit()
+        assert _snapshot() == incremental
+
+        accept_days = {city["D1"]: D1_ACCEPT_DAYS, city["D2"]: 3}
+        places = db.session.scalars(select(Place).order_by(Place.path)).all()
+        assert {p.level for p in places} == set(PlaceLevel)
+        checked = 0
+        for place in places:
+            for period in PERIODS:
+                _units, total, _by_unit = dashboard_totals(place, period)
+                expected = direct_totals(place, period, accept_days)
+                for indicator in INDICATORS:
+                    if not applies(indicator, place.level.value):
+                        continue
+                    got, want = indicator.value(total), indicator.value(expected)
+                    assert got == pytest.approx(want), (place.name, period.label, indicator.key, got, want)
+                    checked += 1
+                assert total.response_days == expected.response_days, (place.name, period.label)
+                assert {k: v for k, v in total.types.items()} == expected.types
+        assert checked > 800
+
+
+def test_the_numbers_of_a_unit_add_up_and_lists_count_what_the_cards_say(app, city):
+    _generate(app, city)
+    with app.app_context():
+        city_place = db.session.get(Place, city["C"])
+        period = PERIODS[2]
+        _units, total, by_unit = dashboard_totals(city_place, period)
+        for name in ("received", "decided", "activities_held", "reviews_signed"):
+            assert total.sums[name] == sum(t.sums[name] for t in by_unit.values())
+        district = db.session.get(Place, city["D1"])
+        _units, total, _by_unit = dashboard_totals(district, period)
+        for indicator in INDICATORS:
+            if indicator.kind == "count" and indicator.records in records.PROPOSAL_KINDS + ("reviews",) \
+                    and indicator.key not in ("resolved",):
+                listing = records.listing(indicator.records, district, period)
+                assert listing.total == indicator.value(total), indicator.key
+        assert records.listing("activities", district, period).total == total.sums["activities_held"]
+        assert records.listing("without_lead", district, period).total == (
+            total.sums["communities"] - total.sums["has_lead"])
