@@ -182,7 +182,8 @@ class BaseConfig:
     #: Stored photos are scaled down to this many pixels on the long side.
     PHOTO_MAX_SIDE = _env_int("PHOTO_MAX_SIDE", 2048)
     #: Uploaded documents (a PDF, or an image) are refused above this size.
-    DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+    #: Below MAX_CONTENT_LENGTH, so that a document the form allows is never refused by the request limit first.
+    DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 9 * 1024 * 1024)
 
 
 class DevelopmentConfig(BaseConfig):

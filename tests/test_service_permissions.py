@@ -87,6 +87,7 @@ EXEMPT = {
     "projects.services.owner_of": "reads only",
     "projects.services.followers_of": "reads only",
     "projects.services.may_sign": "reads only",
+    "projects.services.in_good_standing": "reads only",
     "projects.ledger.yuan": "formats an amount",
     "projects.ledger.rate": "computes a ratio",
     "projects.ledger.fundings_of": "reads only",

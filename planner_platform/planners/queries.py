@@ -1,7 +1,7 @@
 """Read-only questions about the roster: who serves a community, what covers a street, whose terms are whose."""
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.access import READER_ROLES, Actor, serving_today
@@ -108,9 +108,13 @@ def _serving_accounts(where) -> list[User]:
                               ).all()
 
 
-def serving_planner_accounts(community_id: int) -> list[User]:
-    """Accounts of the planners serving a community today, directly or as team members."""
-    return _serving_accounts(Assignment.community_id == community_id)
+def serving_planner_accounts(community_id: int, *, in_good_standing: bool = False) -> list[User]:
+    """Accounts of the planners serving a community today, directly or as team members; in good standing: not on
+    a term suspended for rectification (整改)."""
+    where = Assignment.community_id == community_id
+    if in_good_standing:
+        where = and_(where, Assignment.state != AssignmentState.suspended)
+    return _serving_accounts(where)
 
 
 def planner_accounts_serving_within(area: Place) -> list[User]:

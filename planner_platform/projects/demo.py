@@ -25,13 +25,10 @@ from planner_platform.extensions import db
 from planner_platform.planners import services as planner_services
 from planner_platform.planners.models import PlannerProfile
 from planner_platform.projects import ledger, services, survey, work
-from planner_platform.projects.models import (FundingSource, NeedMet, PhotoKind, Project, ProjectOrigin, ProjectPhoto,
-                                              Stage, Verdict)
+from planner_platform.projects.models import (FundingSource, NeedMet, PhotoKind, Project, ProjectOrigin, Stage, Verdict)
 from planner_platform.projects.stages import rules_for
 from planner_platform.proposals.models import Proposal, ProposalState
 
-#: Where project photos are stored under UPLOAD_FOLDER (the work on projects serves them from there).
-PHOTO_FOLDER = "projects"
 DEMO_PASSWORD = "Demo-Planner-2026"
 #: Planner profiles of the roster demo that get an account here, so that projects elsewhere than the demo
 #: planner's communities have a lead who can log in: (profile name, login phone).
@@ -323,11 +320,6 @@ def _demo_photos() -> dict[PhotoKind, media.CleanPhoto]:
 
 
 def _add_photos(project: Project, author: User, photos: dict[PhotoKind, media.CleanPhoto]) -> None:
-    # The before/after photos the completion gate asks for. Stored the way the project's upload service stores
-    # them (core.media in PHOTO_FOLDER); written here directly because that service belongs to the work on
-    # projects, which is not merged yet.
+    """The before/after photos the completion gate asks for, through the project's upload service."""
     for kind, photo in photos.items():
-        db.session.add(ProjectPhoto(project_id=project.id, kind=kind, storage_key=media.write(PHOTO_FOLDER, photo),
-                                    width=photo.width, height=photo.height, size_bytes=len(photo.data),
-                                    uploaded_by_id=author.id))
-    db.session.flush()
+        work.add_photos(author, project, kind, [photo])

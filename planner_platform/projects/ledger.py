@@ -17,7 +17,7 @@ from planner_platform.accounts.models import User
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import local_today
 from planner_platform.core.concurrency import check_version, flush_or_conflict
-from planner_platform.core.errors import DomainError, NotAllowed
+from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.projects import permissions as can
 from planner_platform.projects.models import FundingSource, Project, ProjectFunding, Spending
@@ -108,9 +108,9 @@ def set_estimate(actor: User, project: Project, estimate_fen: int, *, version: i
 
 
 def set_funding(actor: User, project: Project, source: FundingSource, approved_fen: int, note: str = "", *,
-                version: int | None = None) -> ProjectFunding:
+                version: int | None = None, adding: bool = False) -> ProjectFunding:
     """Add a funding source with its approved amount, or change the amount of one the project has. An amount below
-    what was already spent from it is refused."""
+    what was already spent from it is refused; `adding` (the "add a source" form) refuses a source it has."""
     _require_keeper(actor, project)
     approved_fen = _check_amount(approved_fen, "approved")
     note = (note or "").strip()
@@ -124,6 +124,9 @@ def set_funding(actor: User, project: Project, source: FundingSource, approved_f
         funding = ProjectFunding(project_id=project.id, source=source, approved_fen=approved_fen, note=note)
         db.session.add(funding)
     else:
+        if adding:  # the "add a source" form must not overwrite the row someone may be reading
+            raise Conflict(_("%(source)s is already among this project's sources: change its amount in its row.",
+                             source=source.label))
         check_version(funding, version)
         if approved_fen < funding.spent_fen:
             raise DomainError(_("%(amount)s has already been spent from %(source)s: the approved amount cannot be "

@@ -14,8 +14,6 @@ from planner_platform.core.calendar import local_today
 from planner_platform.projects.models import SIDE_STAGES, Milestone, Project, ProjectFunding, Stage
 from planner_platform.projects.stages import DEFAULT_LINE, rules_for
 
-#: The overdue and funding-source filters read tables that arrive with the milestones and the ledger; until they
-#: do, the boards neither offer these filters nor apply them (see `_overdue` and `_funded_by`).
 PUBLIC_LIMIT = 50
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from planner_platform.access import actor_of, serves
+from planner_platform.access import actor_of
 from planner_platform.accounts.models import Role, User
-from planner_platform.activities.models import Activity
+from planner_platform.activities.models import HELD, Activity
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.calendar import add_months, local_today
@@ -17,6 +17,7 @@ from planner_platform.core.errors import DomainError, InvalidTransition, NotAllo
 from planner_platform.core.outbox import emit
 from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
+from planner_platform.planners.queries import serving_planner_accounts
 from planner_platform.planners.models import PlannerProfile, PlannerType
 from planner_platform.projects import gates
 from planner_platform.projects import notifications as events
@@ -42,6 +43,12 @@ class ProjectInput:
     origins: list[Proposal] = field(default_factory=list)
 
 
+def in_good_standing(user: User, community: Place) -> bool:
+    """Serves the community today on a term that is not suspended for rectification (整改): who may lead a project
+    and sign its review."""
+    return user.id in {planner.id for planner in serving_planner_accounts(community.id, in_good_standing=True)}
+
+
 def owner_of(community: Place) -> Place:
     """The street office owning a community's projects: its sub-district."""
     place = community
@@ -62,7 +69,7 @@ def _check_input(data: ProjectInput) -> None:
         raise DomainError(_("The text is too long."), field="description")
     if data.budget_estimate_fen < 0:
         raise DomainError(_("The estimate cannot be negative."), field="budget_estimate")
-    if not serves(actor_of(data.lead_planner), data.community):
+    if not in_good_standing(data.lead_planner, data.community):
         raise DomainError(_("The lead planner must hold a term serving %(community)s today.",
                             community=data.community.name), field="lead_planner")
     if data.start_stage not in rules_for(data.community).forward(None):
@@ -134,7 +141,7 @@ def change_stage(actor: User, project: Project, to_stage: Stage, *, reason: str 
     if project.state is Stage.suspended and to_stage is not Stage.cancelled and to_stage != project.resume_state:
         raise DomainError(_("A suspended project resumes the stage it was suspended in (%(stage)s).",
                             stage=project.resume_state.label), field="to_stage")
-    if to_stage not in rules.transitions()[project.state]:
+    if to_stage not in rules.allowed_from(project.state):
         raise InvalidTransition(project.state, to_stage)
     gates.check(project, to_stage, rules, local_today())
     _move(project, to_stage, rules, actor, reason)
@@ -146,7 +153,7 @@ def change_stage(actor: User, project: Project, to_stage: Stage, *, reason: str 
 def _move(project: Project, to_stage: Stage, rules, actor, reason: str) -> None:
     """The transition itself and what it sets: dates of the stage, of completion and of the evaluation due."""
     from_stage = project.state
-    transition(project, to_stage, rules.transitions(), ProjectEvent, actor, reason=reason)
+    transition(project, to_stage, {from_stage: rules.allowed_from(from_stage)}, ProjectEvent, actor, reason=reason)
     project.stage_since = local_today()
     project.resume_state = from_stage if to_stage is Stage.suspended else None
     if to_stage is Stage.completed:
@@ -156,9 +163,11 @@ def _move(project: Project, to_stage: Stage, rules, actor, reason: str) -> None:
 
 def may_sign(user: User, project: Project) -> bool:
     """Whether `user` may sign a review opinion on the project now (the lead, or an expert planner serving it)."""
-    is_expert = user.is_authenticated and db.session.scalar(select(PlannerProfile.planner_type).where(
+    if not (user.is_authenticated and can.can_sign_opinion(actor_of(user), project, True)):
+        return False  # cheap checks first: the two queries below only for a serving planner in review
+    is_expert = db.session.scalar(select(PlannerProfile.planner_type).where(
         PlannerProfile.user_id == user.id)) is PlannerType.expert
-    return can.can_sign_opinion(actor_of(user), project, is_expert)
+    return can.can_sign_opinion(actor_of(user), project, is_expert) and in_good_standing(user, project.community)
 
 
 def sign_opinion(actor: User, project: Project, verdict: Verdict, body: str, *,
@@ -193,6 +202,9 @@ def link_activity(actor: User, project: Project, activity: Activity) -> None:
         raise NotAllowed(_("Only the office and the lead planner link activities to this project."))
     if activity.community_id != project.community_id:
         raise DomainError(_("Choose an activity of %(community)s.", community=project.community.name),
+                          field="activity")
+    if activity.state not in HELD:
+        raise DomainError(_("Only an activity that has been held (its record closed) can be linked."),
                           field="activity")
     exists = db.session.scalar(select(ProjectActivity.id).where(ProjectActivity.project_id == project.id,
                                                                 ProjectActivity.activity_id == activity.id))

@@ -59,6 +59,16 @@ class StageRules:
         return table
 
 
+    def allowed_from(self, stage: Stage | None) -> set[Stage]:
+        """The stages that may follow `stage`. A project in a stage the district has since dropped from its line
+        may still be paused or cancelled (before construction) and go on to the line's next stage after it."""
+        table = self.transitions()
+        if stage in table:
+            return table[stage]
+        later = [s for s in DEFAULT_LINE[DEFAULT_LINE.index(stage) + 1:] if s in self.line]
+        return ({later[0]} if later else set()) | (set() if stage in CONSTRUCTION_ONWARDS else set(SIDE_STAGES))
+
+
 def read_rules(raw: dict | None) -> StageRules:
     """The profile's `project_stage_rules` as StageRules; unknown or broken entries fall back to the defaults, so a
     bad edit can never leave a district without a working line."""
@@ -73,8 +83,9 @@ def read_rules(raw: dict | None) -> StageRules:
     for key, days in (raw.get("min_days") or {}).items():
         if key in Stage._value2member_map_ and isinstance(days, int) and days >= 0:
             min_days[Stage(key)] = days
-    if isinstance(raw.get("public_notice_min_days"), int):  # the policy page's own field
-        min_days[Stage.public_notice] = raw["public_notice_min_days"]
+    notice_days = raw.get("public_notice_min_days")
+    if isinstance(notice_days, int) and 1 <= notice_days <= 365:  # the policy page's own field
+        min_days[Stage.public_notice] = notice_days
     months = raw.get("post_evaluation_months")
     return StageRules(line=line, optional=frozenset(optional) - set(REQUIRED), min_days=min_days,
                       evaluation_months=months if isinstance(months, int) and 1 <= months <= 60

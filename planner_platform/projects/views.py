@@ -42,7 +42,7 @@ def _open_origins(community: Place) -> list[Proposal]:
 
 
 def _fill_choices(form: ProjectForm, community: Place) -> tuple[list, list]:
-    planners = serving_planner_accounts(community.id)
+    planners = serving_planner_accounts(community.id, in_good_standing=True)
     origins = _open_origins(community)
     form.lead_planner.choices = select_choices((p.id, p.display_name) for p in planners)
     form.origins.choices = select_choices((p.id, f"#{p.id} {p.title}") for p in origins)
@@ -113,11 +113,11 @@ def get_project_or_404(project_id: int) -> Project:
 def _stage_choices(project: Project) -> list[Stage]:
     """The stages the office may move the project to now, in the line's order (side stages last)."""
     rules = rules_for(project.community)
-    allowed = rules.transitions()[project.state]
+    allowed = rules.allowed_from(project.state)
     if project.state is Stage.suspended:
         allowed = {project.resume_state, Stage.cancelled}
     order = {stage: index for index, stage in enumerate((*rules.line, Stage.suspended, Stage.cancelled))}
-    return sorted(allowed, key=order.__getitem__)
+    return sorted(allowed, key=lambda stage: order.get(stage, -1))
 
 
 def _stage_form(project: Project) -> StageForm:
@@ -176,6 +176,7 @@ def change_stage(project_id: int):
     require(can.can_change_stage(current_actor, project))
     form = StageForm()
     form.to_stage.choices = select_choices((s.value, s.label) for s in Stage)
+    form.to_stage.validate_choice = True  # an unknown stage is a refused post, not a server error
     act(form, lambda: services.change_stage(current_user, project, Stage(form.to_stage.data),
                                             reason=form.reason.data or "", version=posted_version(form)),
         _("The project's stage is changed; its followers are told."))
@@ -186,6 +187,7 @@ def change_stage(project_id: int):
 @login_required
 def sign_opinion(project_id: int):
     project = get_project_or_404(project_id)
+    require(services.may_sign(current_user, project))
     form = OpinionForm()
     act(form, lambda: services.sign_opinion(current_user, project, Verdict(form.verdict.data), form.body.data,
                                             version=posted_version(form)),

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -127,9 +127,10 @@ def remind_overdue_milestones() -> int:
     due = db.session.execute(select(Milestone, Project).join(Project, Project.id == Milestone.project_id).where(
         Milestone.done_on.is_(None), Milestone.reminded_at.is_(None), Milestone.due_on < today,
         Project.state.not_in(SIDE_STAGES)).order_by(Milestone.id).with_for_update(of=Milestone)).all()
-    now = utcnow()
+    if due:  # a bulk UPDATE: the stamp is not an edit, so it must not bump the version an open form carries
+        db.session.execute(update(Milestone).where(Milestone.id.in_([m.id for m, _p in due]))
+                           .values(reminded_at=utcnow()), execution_options={"synchronize_session": False})
     for milestone, project in due:
-        milestone.reminded_at = now
         recipients = sorted({project.lead_planner_id, *([milestone.owner_id] if milestone.owner_id else [])})
         emit(events.MILESTONE_OVERDUE.name, recipients={"users": recipients}, payload={
             "project_id": project.id, "title": project.title, "milestone": milestone.title,

@@ -176,9 +176,10 @@ def set_funding(project_id: int):
     project = _project_or_404(project_id)
     require(can.can_change_stage(current_actor, project))
     form = FundingForm()
-    version = posted_version(form) if form.version.data else None
+    adding = not form.version.data  # the "add a source" form carries no version; a source's own row does
     act(form, lambda: ledger.set_funding(current_user, project, FundingSource(form.source.data),
-                                         yuan_to_fen(form.approved.data), form.note.data or "", version=version),
+                                         yuan_to_fen(form.approved.data), form.note.data or "",
+                                         version=None if adding else posted_version(form), adding=adding),
         _("The funding source is saved."))
     return _back(project, "ledger")
 

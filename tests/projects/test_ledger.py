@@ -15,7 +15,7 @@ from planner_platform.extensions import db
 from planner_platform.projects import ledger
 from planner_platform.projects.forms import yuan_to_fen
 from planner_platform.projects.models import FundingSource, Project, ProjectFunding, Spending
-from tests.conftest import login, submit
+from tests.conftest import csrf_token_from, login, submit
 from tests.projects.conftest import make_project
 from tests.proposals.conftest import says
 
@@ -104,6 +104,7 @@ def _raw(app, sql, **params):
             connection.execute(text(sql), params)
 
 
+@pytest.mark.committing  # raw SQL on connections of its own, as another client would send it
 def test_raw_sql_cannot_spend_more_than_approved(app, cast):
     project_id = make_project(app, cast)
     funding_id = fund(app, cast, project_id, approved_fen=100_000)
@@ -129,6 +130,7 @@ def test_raw_sql_cannot_spend_more_than_approved(app, cast):
     assert spent(app, funding_id) == 70_000
 
 
+@pytest.mark.committing  # raw SQL on connections of its own, as another client would send it
 def test_a_spending_belongs_to_its_funding_rows_project(app, cast):
     project_id = make_project(app, cast)
     other_project = make_project(app, cast, title="楼道微更新")
@@ -183,6 +185,7 @@ def test_the_office_keeps_the_ledger_on_the_page_and_the_public_sees_it(app, cli
     assert 'id="ledger-forms"' not in public
 
 
+@pytest.mark.committing  # raw SQL on connections of its own, as another client would send it
 def test_two_spendings_at_once_cannot_together_pass_the_approved_amount(app, cast):
     """PostgreSQL: the second entry waits for the funding row the first one's tally locked, then sees its sum."""
     with app.app_context():
@@ -215,3 +218,16 @@ def test_two_spendings_at_once_cannot_together_pass_the_approved_amount(app, cas
         first.commit()
     thread.join(timeout=30)
     assert outcome == {"second": "refused"} and spent(app, funding_id) == 60_000
+
+
+def test_adding_a_source_the_project_has_already_does_not_overwrite_it(app, cast, client):
+    project_id = make_project(app, cast)
+    funding_id = fund(app, cast, project_id, approved_fen=1_000_000)
+    login(client, cast.street)
+    page = client.get(f"/projects/{project_id}").data
+    response = client.post(f"/projects/{project_id}/fundings", data={  # as the "add a source" form posts it
+        "csrf_token": csrf_token_from(page), "source": FundingSource.self_governance_fund.value, "approved": "5"})
+    assert response.status_code == 409
+    with app.app_context():
+        funding = db.session.get(ProjectFunding, funding_id)
+        assert (funding.approved_fen, funding.note) == (1_000_000, "2026年度自治金")

@@ -10,12 +10,14 @@ from planner_platform.core.db import utcnow
 from planner_platform.core.errors import DomainError, InvalidTransition, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.notifications.models import Notification
-from planner_platform.planners.models import PolicyProfile
+from planner_platform.activities.models import Activity
+from planner_platform.planners.models import Assignment, AssignmentState, PolicyProfile
 from planner_platform.projects import services
 from planner_platform.projects.models import PhotoKind, Project, ProjectOrigin, ProjectPhoto, Stage, Verdict
 from planner_platform.projects.stages import read_rules
 from tests.conftest import csrf_token_from, login, submit
 from tests.projects.conftest import adopted_proposal, load, make_project, move
+from tests.activities.conftest import make_activity
 from tests.proposals.conftest import image_bytes, says
 
 
@@ -229,3 +231,41 @@ def test_the_office_starts_a_project_from_the_adopted_proposal_page(app, cast, c
     assert load(app, project_id).budget_estimate_fen == 1250050
     assert "口袋公园改造" in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
     assert f"/projects/new?proposal={proposal_id}" not in client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+
+
+def test_an_unknown_stage_posted_is_refused_not_a_server_error(app, cast, client):
+    project_id = make_project(app, cast)
+    login(client, cast.street)
+    response = submit(client, f"/projects/{project_id}/stage", {"to_stage": "demolished"},
+                      form_url=f"/projects/{project_id}")
+    assert response.status_code == 422 and load(app, project_id).state is Stage.listed
+
+
+def test_a_stage_the_district_dropped_from_its_line_still_moves_on(app, cast, places, client):
+    project_id = make_project(app, cast, start=Stage.listed)
+    with app.app_context():
+        profile = db.session.scalar(db.select(PolicyProfile).where(PolicyProfile.district_id == places["D1"].id))
+        profile.project_stage_rules = {"stages": [s.value for s in read_rules({}).line if s is not Stage.listed]}
+        db.session.commit()
+    login(client, cast.street)
+    assert "co_design" in client.get(f"/projects/{project_id}").get_data(as_text=True)
+    move(app, cast, project_id, Stage.co_design)
+    assert load(app, project_id).state is Stage.co_design
+
+
+def test_a_planner_whose_term_is_suspended_cannot_be_chosen_as_lead(app, cast):
+    with app.app_context():
+        term = db.session.scalar(db.select(Assignment).where(Assignment.community_id == cast.community.id))
+        term.state = AssignmentState.suspended
+        db.session.commit()
+    with pytest.raises(DomainError, match="must hold a term serving"):
+        make_project(app, cast)
+
+
+def test_only_an_activity_that_was_held_is_linked(app, cast):
+    project_id = make_project(app, cast)
+    activity_id = make_activity(app, cast.planner)  # planned, in two days
+    with pytest.raises(DomainError, match="has been held"):
+        with app.app_context():
+            services.link_activity(db.session.get(User, cast.planner.id), db.session.get(Project, project_id),
+                                   db.session.get(Activity, activity_id))
