@@ -4,9 +4,8 @@ and reports read them here and nowhere else (DOMAIN.md §8: peers' dashboards di
 Every indicator is computed from `Totals`: the sums of the summary rows (monitoring.models) of the communities
 inside a place over the months of a period. Counts are those sums; a rate is a summed numerator over a summed
 denominator (never an average of rates); the median comes from the summed histogram. "Local month" is the month
-in the deployment's time zone (Asia/Shanghai) of the named time.
-
-Not here yet: overdue milestones, budget approved / spent and execution rate (their tables are being built).
+in the deployment's time zone (Asia/Shanghai) of the named time. Money is integer fen (YUAN indicators: the page
+shows it with the `yuan` filter).
 """
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,8 +19,8 @@ from planner_platform.monitoring.models import ATTENDANCE_COLUMNS, RESPONSE_DAYS
 from planner_platform.monitoring.refresh import MONTH_COLUMNS
 from planner_platform.projects.models import Stage
 
-COUNT, RATE, DAYS = "count", "rate", "days"
-UNITS = {COUNT: _l("count"), RATE: _l("%"), DAYS: _l("days")}
+COUNT, RATE, DAYS, YUAN = "count", "rate", "days", "yuan"
+UNITS = {COUNT: _l("count"), RATE: _l("%"), DAYS: _l("days"), YUAN: _l("yuan")}
 SECTIONS = {"proposals": _l("Proposals"), "activities": _l("Participation"), "planners": _l("Planners"),
             "projects": _l("Projects")}
 
@@ -198,11 +197,28 @@ INDICATORS: list[Indicator] = [
     Indicator("days_in_stage", "projects", _l("Mean time in current stage"), DAYS,
               _l("Mean days since the projects entered the stage they are in."), _NOW, _mean_days_in_stage,
               "projects"),
+    Indicator("overdue_milestones", "projects", _l("Overdue milestones"), COUNT,
+              _l("Milestones of the projects not done whose due day is before today (the project page's overdue "
+                 "mark)."), _NOW, _sum("overdue_milestones"), "overdue_milestones"),
+    Indicator("budget_approved", "projects", _l("Budget approved"), YUAN,
+              _l("Amounts approved by all funding sources of the projects, whatever their stage."), _NOW,
+              _sum("approved_fen"), "fundings"),
+    Indicator("budget_spent", "projects", _l("Spent in the period"), YUAN,
+              _l("Spending entries of the projects whose spending day falls in the period."),
+              _l("Month of the spending day (spent_on)."), _sum("spent_fen"), "spending"),
+    Indicator("budget_spent_to_date", "projects", _l("Spent to date"), YUAN,
+              _l("All spending entries of the projects recorded so far (the funding sources' spent totals)."),
+              _NOW, _sum("spent_to_date_fen"), "fundings", in_table=False),
+    Indicator("execution_rate", "projects", _l("Budget execution rate"), RATE,
+              _l("Spent to date ÷ budget approved, both summed over the projects (as the project page computes "
+                 "it for one project)."), _NOW, lambda t: ratio(t.sums["spent_to_date_fen"], t.sums["approved_fen"]),
+              "fundings"),
 ]
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 #: Sums a Totals may hold besides the month columns (monitoring.queries fills them).
 EXTRA_SUMS = ("overdue", "unanswered_past_due", "open", "communities", "has_lead", "assistants",
-              "pending_appointments", "planners", "onsite_days", "hours")
+              "pending_appointments", "planners", "onsite_days", "hours", "approved_fen", "spent_to_date_fen",
+              "overdue_milestones")
 ALL_SUMS = MONTH_COLUMNS + EXTRA_SUMS
 
 

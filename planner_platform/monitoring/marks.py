@@ -17,7 +17,7 @@ from planner_platform.core.calendar import local_zone
 from planner_platform.core.db import insert_for
 from planner_platform.monitoring.models import DirtyCommunity, DirtyPlannerMonth
 from planner_platform.planners.models import Assignment
-from planner_platform.projects.models import Project, ReviewOpinion
+from planner_platform.projects.models import Milestone, Project, ProjectFunding, ReviewOpinion, Spending
 from planner_platform.proposals.models import Proposal
 
 _KEY = "monitoring.marks"
@@ -32,6 +32,13 @@ WATCHED = {
     Assignment: ("community_id", "state", "role", "start_on", "occupied_until", "end_on"),
     Project: ("community_id", "state", "stage_since"),
     WorkLog: ("author_id", "work_date", "hours", "kind", "activity_id"),
+}
+#: Records of a project: a change marks the project's community (looked up before the commit). None: any change.
+PROJECT_WATCHED = {
+    ReviewOpinion: None,
+    ProjectFunding: ("project_id", "approved_fen", "spent_fen"),
+    Spending: ("project_id", "spent_on", "amount_fen"),
+    Milestone: ("project_id", "due_on", "done_on"),
 }
 
 
@@ -73,8 +80,10 @@ def marks_of(session: Session) -> Marks:
 
 def _collect(marks: Marks, obj, state, kind: str) -> None:
     model = type(obj)
-    if model is ReviewOpinion:
-        marks.projects.add(obj.project_id)
+    if model in PROJECT_WATCHED:
+        names = PROJECT_WATCHED[model]
+        if names is None or kind != "dirty" or _changed(state, names):
+            marks.projects.update(_values(state, "project_id", kind == "new"))
         return
     if model is Place:
         if obj.level is PlaceLevel.community:  # a new community needs its coverage row
@@ -100,7 +109,7 @@ def _collect_marks(session: Session, flush_context) -> None:
     marks = marks_of(session)
     for kind, objects in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
         for obj in objects:
-            if type(obj) in WATCHED or type(obj) in (ReviewOpinion, Place):
+            if type(obj) in WATCHED or type(obj) in PROJECT_WATCHED or type(obj) is Place:
                 _collect(marks, obj, inspect(obj), kind)
 
 

@@ -58,6 +58,8 @@ class CommunityMonth(Base):
     reviews_signed: Mapped[int] = mapped_column(Integer, default=0)
     #: Sum over the signed opinions of (signed_at − the review round's start), whole seconds.
     review_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Spending entries of the community's projects by the month of their spent_on (a date), in fen.
+    spent_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ActivityTypeMonth(Base):
@@ -107,6 +109,28 @@ class ProjectStage(Base):
     stage: Mapped[Stage] = mapped_column(string_enum(Stage, "stats_project_stage"), primary_key=True)
     projects: Mapped[int] = mapped_column(Integer, default=0)
     since_day_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CommunityBudget(Base):
+    """The money of a community's projects today: approved by their funding sources and spent to date (the
+    funding rows' spent_fen, which the database keeps equal to the sum of the spending entries), in fen."""
+
+    __tablename__ = "stats_budget"
+
+    community_id: Mapped[int] = _community_fk()
+    approved_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    spent_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MilestoneDue(Base):
+    """Milestones not done, per community of their project and due day. Overdue as of any day is the sum over
+    earlier due days (projects.models.Milestone.overdue_on), so the count moves on at midnight by itself."""
+
+    __tablename__ = "stats_milestone_due"
+
+    community_id: Mapped[int] = _community_fk()
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    milestones: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CommunityCoverage(Base):

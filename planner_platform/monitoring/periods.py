@@ -51,6 +51,12 @@ class Period:
             return str(self.first.year)
         return f"{self.first.strftime('%Y-%m')} – {self.last.strftime('%Y-%m')}"
 
+    @property
+    def slug(self) -> str:
+        """The period in a file name: 2026-06, 2026-04_2026-06."""
+        first, last = self.first.strftime("%Y-%m"), self.last.strftime("%Y-%m")
+        return first if first == last else f"{first}_{last}"
+
     def args(self) -> dict:
         """The query-string arguments that give this period back (links keep the period)."""
         if self.kind == "custom":

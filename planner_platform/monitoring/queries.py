@@ -1,5 +1,5 @@
 """The dashboard's reads: summary rows summed per unit (a place's child units, or the community itself) over a
-period. Eight statements whatever the number of units; no base table is read."""
+period. Ten statements whatever the number of units; no base table is read."""
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
@@ -7,8 +7,8 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.extensions import db
 from planner_platform.monitoring.indicators import Totals
-from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityCoverage, CommunityMonth, OpenDue,
-                                                PlannerMonth, ProjectStage, ResponseDays)
+from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityBudget, CommunityCoverage, CommunityMonth,
+                                                MilestoneDue, OpenDue, PlannerMonth, ProjectStage, ResponseDays)
 from planner_platform.monitoring.periods import Period
 from planner_platform.monitoring.refresh import MONTH_COLUMNS
 from planner_platform.planners.models import PlannerProfile
@@ -74,6 +74,15 @@ def totals_by_unit(place: Place, units: list[Place], period: Period) -> dict[int
                      func.sum(CommunityCoverage.assistants), func.sum(CommunityCoverage.pending_appointments))):
         result[unit_id].sums.update({"communities": int(communities), "has_lead": int(leads or 0),
                                      "assistants": int(assistants or 0), "pending_appointments": int(pending or 0)})
+
+    for unit_id, approved, spent in db.session.execute(
+            _by_unit(place, CommunityBudget, func.sum(CommunityBudget.approved_fen),
+                     func.sum(CommunityBudget.spent_fen))):
+        result[unit_id].sums.update({"approved_fen": int(approved or 0), "spent_to_date_fen": int(spent or 0)})
+
+    for unit_id, overdue in db.session.execute(
+            _by_unit(place, MilestoneDue, func.sum(MilestoneDue.milestones), where=[MilestoneDue.due_on < today])):
+        result[unit_id].sums["overdue_milestones"] = int(overdue or 0)
 
     return result
 

@@ -3,7 +3,7 @@ each record with the planner responsible for it."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from planner_platform.access import serving_today
@@ -16,7 +16,8 @@ from planner_platform.monitoring.periods import Period
 from planner_platform.monitoring.refresh import RESOLVING
 from planner_platform.planners.models import Assignment, AssignmentRole, AssignmentState, Team
 from planner_platform.planners.queries import LEADING_STATES
-from planner_platform.projects.models import Project, ProjectEvent, ReviewOpinion, Stage
+from planner_platform.projects.models import (Milestone, Project, ProjectEvent, ProjectFunding, ReviewOpinion, Spending,
+                                              Stage)
 from planner_platform.proposals.models import DECISIONS, Proposal, ProposalEvent, ProposalState
 
 #: Rows on one list page; the heading says how many there are in all.
@@ -32,6 +33,8 @@ TITLES = {
     "coverage": _l("Communities and their lead planners"), "without_lead": _l("Communities without a lead planner"),
     "pending_appointments": _l("Appointments not begun"), "reviews": _l("Review opinions signed"),
     "projects": _l("Projects"), "planners": _l("Planners' on-site time"),
+    "overdue_milestones": _l("Milestones overdue now"), "fundings": _l("Funding sources of the projects"),
+    "spending": _l("Spending entries in the period"),
 }
 PROPOSAL_KINDS = ("received", "accepted", "decided", "adopted", "resolved", "rated", "overdue", "response_due",
                   "answered")
@@ -91,13 +94,14 @@ def lead_names(community_ids) -> dict[int, str]:
     return {term.community_id: term.planner.name if term.planner else term.team.name for term in terms}
 
 
-def _page(query, count_query) -> tuple[int, list]:
-    return db.session.scalar(count_query), db.session.scalars(query.limit(PAGE_ROWS)).unique().all()
-
-
-def listing(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None) -> Listing:
-    """The records behind the number `kind` of `place` over `period`."""
+def listing(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None,
+            limit: int | None = PAGE_ROWS) -> Listing:
+    """The records behind the number `kind` of `place` over `period`: their count and the first `limit` (None: all)."""
     start, end = period.bounds()
+
+    def _page(query, count_query) -> tuple[int, list]:
+        return db.session.scalar(count_query), db.session.scalars(query.limit(limit)).unique().all()
+
     if kind in PROPOSAL_KINDS:
         where = (_inside(Proposal.community_id, place), proposal_condition(kind, period))
         total, rows = _page(select(Proposal).where(*where).options(joinedload(Proposal.community),
@@ -138,7 +142,7 @@ def listing(kind: str, place: Place, period: Period, activity_type: str = "", st
                  .options(joinedload(ReviewOpinion.signer)).order_by(ReviewOpinion.signed_at.desc()))
         total = db.session.scalar(select(func.count()).select_from(ReviewOpinion)
                                   .join(Project, Project.id == ReviewOpinion.project_id).where(*where))
-        return Listing(kind, total, db.session.execute(query.limit(PAGE_ROWS)).all(), {})
+        return Listing(kind, total, db.session.execute(query.limit(limit)).all(), {})
     if kind == "projects":
         where = [_inside(Project.community_id, place)]
         if stage is not None:
@@ -147,4 +151,24 @@ def listing(kind: str, place: Place, period: Period, activity_type: str = "", st
                                                                    joinedload(Project.lead_planner))
                             .order_by(Project.stage_since), select(func.count()).select_from(Project).where(*where))
         return Listing(kind, total, rows, {})
+    if kind in PROJECT_RECORDS:
+        model, condition, order, loads = PROJECT_RECORDS[kind]
+        where = (_inside(Project.community_id, place), condition(period))
+        joined = lambda query: query.join(Project, Project.id == model.project_id).where(*where)  # noqa: E731
+        total = db.session.scalar(joined(select(func.count()).select_from(model)))
+        rows = db.session.execute(joined(select(model, Project)).options(
+            joinedload(Project.community), joinedload(Project.lead_planner), *[joinedload(a) for a in loads])
+            .order_by(*order).limit(limit)).all()
+        return Listing(kind, total, rows, {})
     raise KeyError(kind)
+
+
+#: The lists of a project's records: (model, condition over the period, order, relationships to load); rows are
+#: (record, project).
+PROJECT_RECORDS = {
+    "overdue_milestones": (Milestone, lambda period: Milestone.overdue_on(local_today()),
+                           (Milestone.due_on, Milestone.id), (Milestone.owner,)),
+    "fundings": (ProjectFunding, lambda period: true(), (Project.id, ProjectFunding.source), ()),
+    "spending": (Spending, lambda period: (Spending.spent_on >= period.first) & (Spending.spent_on < period.end),
+                 (Spending.spent_on.desc(), Spending.id.desc()), ()),
+}

@@ -19,21 +19,21 @@ from planner_platform.core.calendar import WorkingCalendarDay, local_today, loca
 from planner_platform.core.db import insert_for
 from planner_platform.extensions import db
 from planner_platform.monitoring.models import (ATTENDANCE_COLUMNS, RESPONSE_DAYS_CAP, ActivityTypeMonth,
-                                                CommunityCoverage, CommunityMonth, DirtyCommunity, DirtyPlannerMonth,
-                                                OpenDue, PlannerMonth, ProjectStage, ResponseDays, ResponseFact,
-                                                StatsState)
+                                                CommunityBudget, CommunityCoverage, CommunityMonth, DirtyCommunity,
+                                                DirtyPlannerMonth, MilestoneDue, OpenDue, PlannerMonth, ProjectStage,
+                                                ResponseDays, ResponseFact, StatsState)
 from planner_platform.monitoring.periods import epoch_days, local_month, month_of_day, seconds_between
 from planner_platform.planners.models import Assignment, AssignmentRole, AssignmentState, PlannerProfile, PolicyProfile
 from planner_platform.planners.queries import LEADING_STATES
 from planner_platform.planners.services import proposal_rules
-from planner_platform.projects.models import Project, ProjectEvent, ReviewOpinion
+from planner_platform.projects.models import Milestone, Project, ProjectEvent, ProjectFunding, ReviewOpinion, Spending
 from planner_platform.proposals.models import DECISIONS, OPEN_STATES, Proposal, ProposalEvent, ProposalState
 
 logger = logging.getLogger(__name__)
 
 MONTH_COLUMNS = ("received", "accepted", "decided", "adopted", "resolved", "rated", "satisfied",
                  "responded_in_time", "responded_late", "activities_held", *ATTENDANCE_COLUMNS, "reviews_signed",
-                 "review_seconds")
+                 "review_seconds", "spent_fen")
 #: Decisions that take the need up (the resolution rate's numerator).
 RESOLVING = (ProposalState.adopted, ProposalState.referred)
 #: Communities recomputed per refresh run; more wait for the next minute.
@@ -167,6 +167,8 @@ def _month_rows(ids):
         .join(Project, Project.id == ReviewOpinion.project_id)
         .join(ProjectEvent, ProjectEvent.id == ReviewOpinion.review_event_id)
         .where(_within(Project.community_id, ids)),
+        _part(Project.community_id, month_of_day(Spending.spent_on, dialect), spent_fen=Spending.amount_fen)
+        .join(Project, Project.id == Spending.project_id).where(_within(Project.community_id, ids)),
     ]
     rows = union_all(*parts).subquery()
     return insert(CommunityMonth).from_select(
@@ -214,6 +216,22 @@ def _stage_rows(ids):
         .where(_within(Project.community_id, ids)).group_by(Project.community_id, Project.state))
 
 
+def _budget_rows(ids):
+    return insert(CommunityBudget).from_select(
+        ["community_id", "approved_fen", "spent_fen"],
+        select(Project.community_id, func.sum(ProjectFunding.approved_fen), func.sum(ProjectFunding.spent_fen))
+        .join(Project, Project.id == ProjectFunding.project_id)
+        .where(_within(Project.community_id, ids)).group_by(Project.community_id))
+
+
+def _milestone_rows(ids):
+    return insert(MilestoneDue).from_select(
+        ["community_id", "due_on", "milestones"],
+        select(Project.community_id, Milestone.due_on, func.count()).join(Project, Project.id == Milestone.project_id)
+        .where(Milestone.done_on.is_(None), _within(Project.community_id, ids))
+        .group_by(Project.community_id, Milestone.due_on))
+
+
 def _coverage_rows(ids):
     def terms(*conditions):
         return (select(func.count(Assignment.id)).where(Assignment.community_id == Place.id, *conditions)
@@ -237,7 +255,8 @@ def recompute_coverage(ids) -> None:
 def recompute_communities(ids) -> None:
     """Recompute every summary row of the communities `ids` (None: of all) from the base tables."""
     tables = ((CommunityMonth, _month_rows), (ActivityTypeMonth, _type_rows), (ResponseDays, _response_day_rows),
-              (OpenDue, _open_due_rows), (ProjectStage, _stage_rows))
+              (OpenDue, _open_due_rows), (ProjectStage, _stage_rows), (CommunityBudget, _budget_rows),
+              (MilestoneDue, _milestone_rows))
     for chunk in _chunks(ids):
         _response_facts(chunk)
         for model, rows in tables:
@@ -337,7 +356,8 @@ def rebuild() -> None:
     _take_lock()
     db.session.execute(delete(DirtyCommunity))
     db.session.execute(delete(DirtyPlannerMonth))
-    for model in (CommunityMonth, ActivityTypeMonth, ResponseDays, OpenDue, ProjectStage, CommunityCoverage):
+    for model in (CommunityMonth, ActivityTypeMonth, ResponseDays, OpenDue, ProjectStage, CommunityBudget,
+                  MilestoneDue, CommunityCoverage):
         db.session.execute(delete(model))
     recompute_communities(None)
     recompute_planner_months(None)

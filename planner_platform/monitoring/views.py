@@ -1,17 +1,18 @@
 """The monitoring dashboard of a place (city → district → sub-district → community) and the lists behind its
 numbers. Reads only: summary tables for the numbers, base tables for a list of records."""
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
-from flask_login import login_required
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from planner_platform.access import current_actor
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
-from planner_platform.core import query_args
+from planner_platform.core import query_args, tabular
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
+from planner_platform.monitoring import exports, queries, records, services
 from planner_platform.monitoring import permissions as can
-from planner_platform.monitoring import queries, records
 from planner_platform.monitoring.indicators import INDICATORS, SECTIONS, applies, stage_breakdown
 from planner_platform.monitoring.periods import KINDS, period_from_args
 from planner_platform.monitoring.refresh import pending_marks, refresh_pending
@@ -47,52 +48,109 @@ def index():
     return redirect(url_for("monitoring.dashboard", place_id=places[0].id))
 
 
-@bp.get("/places/<int:place_id>")
-@login_required
-def dashboard(place_id: int):
-    """A place's indicators over a period, and its child units compared (sortable by any column)."""
-    place = get_place_or_404(place_id)
-    require(can.can_monitor(current_actor, place))
-    period = period_from_args()
+def _comparison(place: Place, period):
+    """The place's Totals, and the comparison table: its columns and its rows (unit, {indicator: value}) sorted as
+    the query string asks (empty values, shown "—", last in either direction). The page and its export share it."""
     sort, direction = query_args.choice("sort", SORT_KEYS, "name"), query_args.choice("dir", ("asc", "desc"), "asc")
-    _fresh()
     units, total, by_unit = queries.dashboard_totals(place, period)
-    level = place.level.value
-    unit_level = units[0].level.value if units else level
+    unit_level = units[0].level.value if units else place.level.value
     columns = [i for i in INDICATORS if i.in_table and applies(i, unit_level)]
     rows = [(unit, {i.key: i.value(by_unit[unit.id]) for i in columns}) for unit in units]
     if sort == "name":
         rows.sort(key=lambda row: row[0].code, reverse=direction == "desc")
-    else:  # empty values ("—") last in either direction
+    else:
         present = sorted((r for r in rows if r[1].get(sort) is not None), key=lambda r: r[1][sort],
                          reverse=direction == "desc")
         rows = present + [r for r in rows if r[1].get(sort) is None]
-    cards = {section: [(i, i.value(total)) for i in INDICATORS if i.section == section and applies(i, level)]
-             for section in SECTIONS}
+    return units, total, columns, rows, sort, direction
+
+
+def _planners(place: Place, period) -> list[tuple[str, int, float]]:
     planners = queries.planner_rows(place, period)
     names = dict(db.session.execute(select(User.id, User.display_name).where(
         User.id.in_([user_id for user_id, *_rest in planners]))).all()) if planners else {}
+    return [(names.get(user_id, ""), days, hours) for user_id, days, hours in planners]
+
+
+def _monitored_place(place_id: int) -> Place:
+    place = get_place_or_404(place_id)
+    require(can.can_monitor(current_actor, place))
+    return place
+
+
+@bp.get("/places/<int:place_id>")
+@login_required
+def dashboard(place_id: int):
+    """A place's indicators over a period, and its child units compared (sortable by any column)."""
+    place = _monitored_place(place_id)
+    period = period_from_args()
+    _fresh()
+    units, total, columns, rows, sort, direction = _comparison(place, period)
+    level = place.level.value
+    cards = {section: [(i, i.value(total)) for i in INDICATORS if i.section == section and applies(i, level)]
+             for section in SECTIONS}
     return render_template(
         "monitoring/dashboard.html", place=place, period=period, kinds=KINDS, cards=cards, sections=SECTIONS,
         columns=columns, rows=rows, sort=sort, direction=direction, units_are_places=units[:1] != [place],
         ancestors=[p for p in _ancestors(place) if can.can_monitor(current_actor, p)],
         types=sorted(total.types.items(), key=lambda item: -item[1][0]), stages=stage_breakdown(total),
-        planners=[(names.get(user_id, ""), days, hours) for user_id, days, hours in planners])
+        planners=_planners(place, period))
+
+
+@bp.get("/places/<int:place_id>/table.<any(csv, xlsx):kind>")
+@login_required
+def comparison_export(place_id: int, kind: str):
+    """The comparison table of the dashboard (same period, same order) as CSV or XLSX; audited."""
+    place = _monitored_place(place_id)
+    period = period_from_args()
+    _fresh()
+    _units, _total, columns, rows, _sort, _direction = _comparison(place, period)
+    services.record_export(current_user, place, "comparison", kind, period, len(rows))
+    db.session.commit()
+    return tabular.download(kind, exports.comparison_rows(columns, rows), f"monitoring-{place.code}-{period.slug}",
+                            _("Comparison"))
 
 
 @bp.get("/places/<int:place_id>/records/<kind>")
 @login_required
 def record_list(place_id: int, kind: str):
     """The records behind one number of the dashboard, each with its responsible planner."""
-    place = get_place_or_404(place_id)
-    require(can.can_monitor(current_actor, place))
+    place = _monitored_place(place_id)
     if kind not in records.TITLES:
         abort(404)
     period = period_from_args()
-    stage_name = query_args.choice("stage", Stage.__members__)
     if kind == "planners":
         return redirect(url_for("monitoring.dashboard", place_id=place.id, **period.args(), _anchor="planners"))
-    listing = records.listing(kind, place, period, activity_type=query_args.text("type", 40),
-                              stage=Stage[stage_name] if stage_name else None)
+    listing = records.listing(kind, place, period, **_list_filters())
     return render_template("monitoring/records.html", place=place, period=period, listing=listing,
-                           title=records.TITLES[kind], page_rows=records.PAGE_ROWS)
+                           title=records.TITLES[kind], page_rows=records.PAGE_ROWS, filters=_list_filters(True))
+
+
+def _list_filters(as_args: bool = False) -> dict:
+    """The list's own filters (an activity type, a stage): for records.listing, or as query-string arguments."""
+    activity_type, stage_name = query_args.text("type", 40), query_args.choice("stage", Stage.__members__)
+    if as_args:
+        return {name: value for name, value in (("type", activity_type), ("stage", stage_name)) if value}
+    return {"activity_type": activity_type, "stage": Stage[stage_name] if stage_name else None}
+
+
+@bp.get("/places/<int:place_id>/records/<kind>/file.<any(csv, xlsx):file_kind>")
+@login_required
+def record_export(place_id: int, kind: str, file_kind: str):
+    """A whole list of records (not only its first page) as CSV or XLSX; audited. planners: the on-site table."""
+    place = _monitored_place(place_id)
+    if kind not in records.TITLES:
+        abort(404)
+    period = period_from_args()
+    if kind == "planners":
+        _fresh()
+        planners = _planners(place, period)
+        services.record_export(current_user, place, kind, file_kind, period, len(planners))
+        rows = exports.planner_rows(planners)
+    else:
+        listing = records.listing(kind, place, period, limit=exports.EXPORT_MAX_ROWS, **_list_filters())
+        services.record_export(current_user, place, kind, file_kind, period, listing.total)
+        rows = exports.listing_rows(listing)
+    db.session.commit()
+    return tabular.download(file_kind, rows, f"monitoring-{place.code}-{kind}-{period.slug}",
+                            str(records.TITLES[kind])[:31])

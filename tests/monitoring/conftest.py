@@ -15,7 +15,8 @@ from planner_platform.core.calendar import add_working_days
 from planner_platform.extensions import db
 from planner_platform.planners.models import (Assignment, AssignmentRole, AssignmentState, PlannerProfile,
                                               PlannerType, PolicyProfile)
-from planner_platform.projects.models import Project, ProjectEvent, ReviewOpinion, Stage, Verdict
+from planner_platform.projects.models import (FundingSource, Milestone, Project, ProjectEvent, ProjectFunding,
+                                              ReviewOpinion, Spending, Stage, Verdict)
 from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalState
 from tests.conftest import _PASSWORD_HASH
 
@@ -242,8 +243,32 @@ class Generator:
             if signed < NOW:
                 db.session.add(ReviewOpinion(project_id=project.id, signer_id=lead.id, verdict=Verdict.agree,
                                              body="同意", review_event_id=event.id, signed_at=signed))
+        self.ledger(project, lead)
         db.session.flush()
         return project
+
+    def ledger(self, project: Project, lead: User) -> None:
+        """Funding sources, spending within what they approved, milestones (some done, some overdue)."""
+        rng = self.rng
+        for source in rng.sample(list(FundingSource), rng.randint(0, 2)):
+            funding = ProjectFunding(project_id=project.id, source=source,
+                                     approved_fen=rng.randint(1, 500) * 100_000 + rng.randint(0, 99))
+            db.session.add(funding)
+            db.session.flush()
+            left = funding.approved_fen
+            for _ in range(rng.randint(0, 3)):
+                amount = rng.randint(1, max(1, left // 2))
+                if amount > left:
+                    break
+                left -= amount
+                db.session.add(Spending(project_id=project.id, funding_id=funding.id, purpose="材料",
+                                        spent_on=TODAY - timedelta(days=rng.randint(0, 360)), amount_fen=amount,
+                                        recorded_by_id=lead.id))
+        for n in range(rng.randint(0, 3)):
+            due = TODAY + timedelta(days=rng.randint(-90, 60))
+            done = due - timedelta(days=rng.randint(-5, 5)) if rng.random() < 0.4 else None
+            db.session.add(Milestone(project_id=project.id, title=f"节点{n}", due_on=due, owner_id=lead.id,
+                                     done_on=done if done is None or done <= TODAY else None))
 
     def batch(self, generated: Generated, proposals: int, activities: int, projects: int, logs: int) -> None:
         for _ in range(proposals):

@@ -16,7 +16,7 @@ from planner_platform.monitoring.models import ATTENDANCE_COLUMNS, RESPONSE_DAYS
 from planner_platform.monitoring.periods import Period
 from planner_platform.planners.models import Assignment, AssignmentState, PlannerProfile
 from planner_platform.planners.queries import coverage
-from planner_platform.projects.models import Project, ProjectEvent, ReviewOpinion
+from planner_platform.projects.models import Milestone, Project, ProjectEvent, ProjectFunding, ReviewOpinion, Spending
 from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalState
 
 DECISIONS = {"not_accepted", "adopted", "merged", "referred", "declined"}
@@ -99,6 +99,15 @@ def direct_totals(place: Place, period: Period, accept_days: dict[int, int]) -> 
         counts = t.stages.setdefault(project.state, [0, 0])
         counts[0] += 1
         counts[1] += (project.stage_since - date(1970, 1, 1)).days
+    projects = select(Project.id).where(Project.community_id.in_(communities))
+    for funding in db.session.scalars(select(ProjectFunding).where(ProjectFunding.project_id.in_(projects))):
+        s["approved_fen"] += funding.approved_fen
+    for entry in db.session.scalars(select(Spending).where(Spending.project_id.in_(projects))):
+        s["spent_to_date_fen"] += entry.amount_fen
+        if _in(entry.spent_on, period):
+            s["spent_fen"] += entry.amount_fen
+    for milestone in db.session.scalars(select(Milestone).where(Milestone.project_id.in_(projects))):
+        s["overdue_milestones"] += milestone.is_overdue(today)
     rows = coverage(place)
     s["communities"] = len(rows)
     s["has_lead"] = sum(1 for row in rows if row.lead is not None)

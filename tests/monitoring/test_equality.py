@@ -10,18 +10,19 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.extensions import db
 from planner_platform.monitoring import records
 from planner_platform.monitoring.indicators import INDICATORS, applies
-from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityCoverage, CommunityMonth, OpenDue,
-                                                PlannerMonth, ProjectStage, ResponseDays, ResponseFact)
+from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityBudget, CommunityCoverage, CommunityMonth,
+                                                MilestoneDue, OpenDue, PlannerMonth, ProjectStage, ResponseDays,
+                                                ResponseFact)
 from planner_platform.monitoring.periods import Period
 from planner_platform.monitoring.queries import dashboard_totals
 from planner_platform.monitoring.refresh import pending_marks, rebuild, refresh_pending
-from planner_platform.projects.models import Project, Stage
+from planner_platform.projects.models import Milestone, Project, ProjectFunding, Spending, Stage
 from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalState
 from tests.monitoring.conftest import D1_ACCEPT_DAYS, NOW, TODAY, Generated, Generator
 from tests.monitoring.direct import direct_totals
 
 TABLES = (CommunityMonth, ActivityTypeMonth, ResponseDays, OpenDue, ProjectStage, CommunityCoverage, PlannerMonth,
-          ResponseFact)
+          ResponseFact, CommunityBudget, MilestoneDue)
 #: A past month, the current quarter (deadlines still ahead) and a custom year that spans the whole history.
 PERIODS = [Period("month", date(2026, 5, 1), date(2026, 5, 1)), Period("quarter", date(2026, 4, 1), date(2026, 6, 1)),
            Period("custom", date(2025, 6, 1), date(2026, 6, 1))]
@@ -67,6 +68,7 @@ def _generate(app, city) -> Generated:
             db.session.delete(log)
         for project in db.session.scalars(select(Project).order_by(Project.id).limit(8)):
             project.state, project.stage_since, project.resume_state = Stage.construction, TODAY, None
+        _change_ledgers(communities)
         db.session.commit()
         refresh_pending()
         db.session.commit()
@@ -74,11 +76,39 @@ def _generate(app, city) -> Generated:
     return generated
 
 
+def _change_ledgers(communities) -> None:
+    """After a refresh: spending recorded, moved in time and deleted, an approval raised, milestones done and
+    postponed, a project (with its money) moved to another community."""
+    fundings = db.session.scalars(select(ProjectFunding).order_by(ProjectFunding.id)).all()
+    assert len(fundings) > 10
+    for funding in fundings[:4]:
+        funding.approved_fen += 1_000_000
+        db.session.flush()
+        db.session.add(Spending(project_id=funding.project_id, funding_id=funding.id, purpose="追加",
+                                spent_on=TODAY - timedelta(days=40), amount_fen=500_000))
+    entries = db.session.scalars(select(Spending).order_by(Spending.id)).all()
+    assert len(entries) > 10
+    for entry in entries[:3]:
+        db.session.delete(entry)
+    for entry in entries[3:6]:
+        entry.spent_on = TODAY - timedelta(days=200)
+    milestones = db.session.scalars(select(Milestone).where(Milestone.done_on.is_(None))
+                                    .order_by(Milestone.id)).all()
+    assert len(milestones) > 6
+    for milestone in milestones[:3]:
+        milestone.done_on = TODAY
+    for milestone in milestones[3:6]:
+        milestone.due_on = TODAY - timedelta(days=3)
+    moved = db.session.get(Project, fundings[-1].project_id)
+    moved.community_id = next(c.id for c in communities if c.id != moved.community_id)
+
+
 def test_incremental_equals_rebuild_equals_direct(app, city):
     _generate(app, city)
     with app.app_context():
         incremental = _snapshot()
         assert incremental["stats_community_month"] and incremental["stats_planner_month"]
+        assert incremental["stats_budget"] and incremental["stats_milestone_due"]
         rebuild()
         db.session.commit()
         assert _snapshot() == incremental
@@ -100,6 +130,12 @@ def test_incremental_equals_rebuild_equals_direct(app, city):
                 assert total.response_days == expected.response_days, (place.name, period.label)
                 assert {k: v for k, v in total.types.items()} == expected.types
         assert checked > 800
+        city_total = dashboard_totals(db.session.get(Place, city["C"]), PERIODS[2])[1]
+        assert all(city_total.sums[name] > 0 for name in ("approved_fen", "spent_fen", "spent_to_date_fen",
+                                                          "overdue_milestones"))
+        assert city_total.sums["spent_to_date_fen"] < city_total.sums["approved_fen"]
+        month_total = dashboard_totals(db.session.get(Place, city["C"]), PERIODS[0])[1]
+        assert 0 < month_total.sums["spent_fen"] < city_total.sums["spent_fen"]
 
 
 def test_the_numbers_of_a_unit_add_up_and_lists_count_what_the_cards_say(app, city):
@@ -120,3 +156,9 @@ def test_the_numbers_of_a_unit_add_up_and_lists_count_what_the_cards_say(app, ci
         assert records.listing("activities", district, period).total == total.sums["activities_held"]
         assert records.listing("without_lead", district, period).total == (
             total.sums["communities"] - total.sums["has_lead"])
+        assert records.listing("overdue_milestones", district, period).total == total.sums["overdue_milestones"] > 0
+        spending = records.listing("spending", district, period, limit=None)
+        assert sum(entry.amount_fen for entry, _project in spending.rows) == total.sums["spent_fen"] > 0
+        fundings = records.listing("fundings", district, period, limit=None).rows
+        assert sum(f.approved_fen for f, _p in fundings) == total.sums["approved_fen"]
+        assert sum(f.spent_fen for f, _p in fundings) == total.sums["spent_to_date_fen"]
