@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from planner_platform.accounts.models import Role, RoleGrant
 from planner_platform.activities.models import ActivityFile, FileKind
@@ -78,14 +78,21 @@ def dataset(app, cast, places):  # noqa: F811
     return ids
 
 
+def _value_for(name, converter, ids: dict, token: str):
+    if isinstance(converter, IntegerConverter):
+        return ids.get(name, ids.get("*"))
+    if isinstance(converter, AnyConverter):  # a fixed set of words (e.g. csv|xlsx): the walk tries each route once
+        return sorted(converter.items)[0]
+    return token
+
+
 def _get_routes(app, ids: dict, token: str = "not-a-token") -> list[str]:
     """The path of every GET route: numeric parameters from `ids` (by name, or "*" for all), others `token`."""
     paths = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
-        filled = {name: ids.get(name, ids.get("*")) if isinstance(converter, IntegerConverter) else token
-                  for name, converter in rule._converters.items()}
+        filled = {name: _value_for(name, converter, ids, token) for name, converter in rule._converters.items()}
         with app.test_request_context():
             paths.add(rule.build(filled, append_unknown=False)[1])
     return sorted(paths)
