@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from planner_platform.core.forms import NoControlCharacters, select_choices, strip
+from planner_platform.core.forms import NoControlCharacters, normalise_phone, select_choices, strip
 from planner_platform.projects.models import DESCRIPTION_MAX, OPINION_MAX, REASON_MAX, TITLE_MAX, Verdict
 
 #: The largest amount a form takes: a hundred million yuan (a typo beyond it, not a neighbourhood project).
@@ -52,6 +52,10 @@ class ProjectForm(FlaskForm):
                                description=_l("A planner serving the community today."))
     start_stage = SelectField(_l("Starting stage"), validate_choice=False)
     implementer = _text(_l("Implementer (optional)"), 120, description=_l("The company or body that builds it."))
+    implementer_phone = StringField(_l("Implementer's account (optional)"), [Optional(), Length(max=20)],
+                                    filters=[normalise_phone],
+                                    description=_l("The phone number the implementer logs in with: they may then "
+                                                   "post progress updates."))
     budget_estimate = StringField(_l("Estimated budget in yuan (optional)"), [Optional(), YuanAmount()],
                                   filters=[strip])
     origins = SelectMultipleField(_l("Adopted proposals it grows from"), coerce=int, validate_choice=False)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.access import OFFICE_ROLES, current_actor
+from planner_platform.accounts.models import User
 from planner_platform.activities.models import HELD, Activity
 from planner_platform.areas.models import Place
 from planner_platform.core import query_args
@@ -81,9 +82,13 @@ def new():
             form.description.data = form.description.data or chosen.description
     if form.validate_on_submit():
         lead = next((p for p in planners if p.id == form.lead_planner.data), None)
+        implementer_account = (db.session.scalar(select(User).where(User.phone == form.implementer_phone.data))
+                               if form.implementer_phone.data else None)
         picked = [p for p in origins if p.id in set(form.origins.data or [])]
         if lead is None:
             form.lead_planner.errors = [_("Choose a planner serving %(community)s today.", community=community.name)]
+        elif form.implementer_phone.data and implementer_account is None:
+            form.implementer_phone.errors = [_("No account has this phone number: the implementer registers first.")]
         elif len(picked) != len(form.origins.data or []):
             form.origins.errors = [_("Choose among the adopted proposals of %(community)s listed here.",
                                      community=community.name)]
@@ -92,7 +97,7 @@ def new():
                 title=form.title.data, community=community, lead_planner=lead,
                 start_stage=Stage(form.start_stage.data) if form.start_stage.data in Stage._value2member_map_
                 else Stage.listed, description=form.description.data or "", site=form.site.data or "",
-                implementer=form.implementer.data or "",
+                implementer=form.implementer.data or "", implementer_account=implementer_account,
                 budget_estimate_fen=yuan_to_fen(form.budget_estimate.data) or 0, origins=picked)))
             if project:
                 flash(_("The project is created. Its followers are told at every stage change."), "success")

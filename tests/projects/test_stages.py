@@ -269,3 +269,20 @@ def test_only_an_activity_that_was_held_is_linked(app, cast):
         with app.app_context():
             services.link_activity(db.session.get(User, cast.planner.id), db.session.get(Project, project_id),
                                    db.session.get(Activity, activity_id))
+
+
+def test_the_implementer_named_by_phone_posts_progress(app, cast, client, make_user):
+    builder = make_user(None, None, display_name="江城建工")
+    proposal_id = adopted_proposal(app, cast)
+    login(client, cast.street)
+    form = client.get(f"/projects/new?proposal={proposal_id}").data
+    data = {"csrf_token": csrf_token_from(form), "title": "口袋公园改造", "lead_planner": str(cast.planner.id),
+            "start_stage": "listed", "implementer": "江城建工集团"}
+    unknown = client.post(f"/projects/new?proposal={proposal_id}", data={**data, "implementer_phone": "13000000000"})
+    assert unknown.status_code == 422
+    created = client.post(f"/projects/new?proposal={proposal_id}", data={**data, "implementer_phone": builder.phone})
+    project_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    assert load(app, project_id).implementer_account_id == builder.id
+    implementer = app.test_client()
+    login(implementer, builder)
+    assert 'id="update-form"' in implementer.get(f"/projects/{project_id}").get_data(as_text=True)
