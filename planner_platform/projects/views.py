@@ -22,7 +22,7 @@ from planner_platform.projects import services
 from planner_platform.projects.forms import LinkActivityForm, OpinionForm, ProjectForm, StageForm, yuan_to_fen
 from planner_platform.projects.models import (FundingSource, Project, ProjectActivity, ProjectEvent, ProjectOrigin,
                                               ReviewOpinion, Stage, Verdict)
-from planner_platform.projects.stages import rules_for
+from planner_platform.projects.stages import StageRules, rules_for
 from planner_platform.proposals.models import Proposal, ProposalState
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -115,9 +115,8 @@ def get_project_or_404(project_id: int) -> Project:
     return project
 
 
-def _stage_choices(project: Project) -> list[Stage]:
+def _stage_choices(project: Project, rules: StageRules) -> list[Stage]:
     """The stages the office may move the project to now, in the line's order (side stages last)."""
-    rules = rules_for(project.community)
     allowed = rules.allowed_from(project.state)
     if project.state is Stage.suspended:
         allowed = {project.resume_state, Stage.cancelled}
@@ -125,10 +124,10 @@ def _stage_choices(project: Project) -> list[Stage]:
     return sorted(allowed, key=lambda stage: order.get(stage, -1))
 
 
-def _stage_form(project: Project) -> StageForm:
+def _stage_form(project: Project, rules: StageRules) -> StageForm:
     # Not bound to a refused post this page may answer: the form acts on the version shown now.
     form = StageForm(formdata=None, version=project.version)
-    form.to_stage.choices = select_choices((s.value, s.label) for s in _stage_choices(project))
+    form.to_stage.choices = select_choices((s.value, s.label) for s in _stage_choices(project, rules))
     return form
 
 
@@ -155,6 +154,7 @@ def detail(project_id: int):
     """The public project page, with the office's and the planners' forms for those who may use them."""
     project = get_project_or_404(project_id)
     actor = current_actor
+    rules = rules_for(project.community)  # read once: the timeline and the stage form both need it
     linked = _linked_activities(project)
     link_form = None
     if can.can_run(actor, project):
@@ -162,13 +162,13 @@ def detail(project_id: int):
         link_form.activity.choices = select_choices(
             (a.id, f"{a.starts_at:%Y-%m-%d} {a.title}") for a in _linkable_activities(project, linked))
     return render_template(
-        "projects/detail.html", project=project, rules=rules_for(project.community), opinions=_opinions(project),
+        "projects/detail.html", project=project, rules=rules, opinions=_opinions(project),
         activities=linked, ledger=ledger.disclosure(project), funding_sources=list(FundingSource),
         milestones=work.milestones_of(project), updates=work.updates_of(project), photos=work.photos_of(project),
         update_photos_max=work.UPDATE_PHOTOS_MAX, documents=work.documents_of(project, actor),
         milestone_owners=work.owner_choices(project) if can.can_run(actor, project) else [],
         thread=discussion.thread_of(project, actor), survey=survey.summary_of(project, actor),
-        stage_form=_stage_form(project) if can.can_change_stage(actor, project) else None,
+        stage_form=_stage_form(project, rules) if can.can_change_stage(actor, project) else None,
         opinion_form=OpinionForm(formdata=None, version=project.version)
         if services.may_sign(current_user, project) else None,
         link_form=link_form)
