@@ -28,7 +28,7 @@ run: install translations
 	APP_CONFIG=development $(BIN)/flask --app wsgi db upgrade
 	APP_CONFIG=development $(BIN)/flask --app wsgi seed-demo
 	@echo "Serving the demo city at http://127.0.0.1:$(PORT) (demo accounts: see README.md)"
-	APP_CONFIG=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+	APP_CONFIG=development bash scripts/run-embedded.sh $(PORT)
 
 test: $(VENV)/.dev translations
 	bash scripts/run-tests.sh

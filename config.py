@@ -80,7 +80,8 @@ class BaseConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     CELERY = _celery_settings(REDIS_URL)
-    #: Without a broker no beat runs: the dashboard brings the marked summary rows up to date itself.
+    #: Without a broker the embedded beat runs the refresh only every minute: the dashboard also brings the marked
+    #: summary rows up to date itself before it reads.
     MONITORING_REFRESH_ON_READ = REDIS_URL is None
 
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -37,3 +37,20 @@ def test_the_compose_stack_gives_every_app_process_its_database_and_redis():
     anchor = text[text.index("x-app: &app"):text.index("services:")]  # shared by web, worker and beat
     assert "DATABASE_URL: postgresql+psycopg://" in anchor and "REDIS_URL: redis://" in anchor
     assert "APP_CONFIG: production" in anchor
+
+
+def test_without_redis_beat_runs_each_due_job_in_its_own_process(app):
+    """The embedded default (`make run`): beat has no worker to send to, so it must execute the job itself."""
+    from celery.beat import ScheduleEntry, Scheduler
+
+    celery = app.extensions["celery"]
+    scheduler = Scheduler(app=celery, lazy=True)
+    entry = ScheduleEntry(name="monitoring-refresh", task="monitoring.refresh", schedule=60.0, app=celery)
+    result = scheduler.apply_async(entry, advance=False)
+    assert result.successful() and "communities" in result.result
+
+
+def test_make_run_starts_beat_beside_the_development_server():
+    script = (ROOT / "scripts/run-embedded.sh").read_text()
+    assert "celery -A planner_platform.worker beat" in script and "flask --app wsgi run" in script
+    assert "scripts/run-embedded.sh" in (ROOT / "Makefile").read_text()

@@ -27,7 +27,7 @@ def get_place_or_404(place_id: int) -> Place:
 
 
 def _fresh() -> None:
-    """Without a broker no beat runs (the embedded default): bring the marked rows up to date before reading."""
+    """The embedded default (no broker) refreshes only once a minute: bring the marked rows up to date first."""
     if current_app.config.get("MONITORING_REFRESH_ON_READ") and pending_marks():
         refresh_pending()
         db.session.commit()
