@@ -82,6 +82,11 @@ class Listing:
     #: community id → the name of its lead planner (or team) serving today
     leads: dict
 
+    def days_overdue(self, proposal) -> int | None:
+        """Days past the current step's deadline, for a proposal still waiting (None if it is not late)."""
+        today = local_today()
+        return (today - proposal.due_on).days if proposal.is_overdue(today) else None
+
 
 def lead_names(community_ids) -> dict[int, str]:
     """The lead planner (or team) serving each community today, by name: one query."""
@@ -104,9 +109,12 @@ def listing(kind: str, place: Place, period: Period, activity_type: str = "", st
 
     if kind in PROPOSAL_KINDS:
         where = (_inside(Proposal.community_id, place), proposal_condition(kind, period))
-        total, rows = _page(select(Proposal).where(*where).options(joinedload(Proposal.community),
-                                                                    joinedload(Proposal.assignee))
-                            .order_by(Proposal.submitted_at.desc(), Proposal.id.desc()),
+        # Overdue: the longest waiting first, as the staff who chase them read the list.
+        order = ((Proposal.due_on, Proposal.id) if kind == "overdue"
+                 else (Proposal.submitted_at.desc(), Proposal.id.desc()))
+        in_place = joinedload(Proposal.community).joinedload(Place.parent).joinedload(Place.parent)
+        total, rows = _page(select(Proposal).where(*where).options(in_place, joinedload(Proposal.assignee))
+                            .order_by(*order),
                             select(func.count()).select_from(Proposal).where(*where))
         return Listing(kind, total, rows, lead_names({p.community_id for p in rows}))
     if kind == "activities":

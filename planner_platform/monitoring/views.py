@@ -48,6 +48,15 @@ def index():
     return redirect(url_for("monitoring.dashboard", place_id=places[0].id))
 
 
+@bp.get("/overdue")
+@login_required
+def overdue():
+    """Proposals overdue now across the actor's whole jurisdiction (every district for the city observer)."""
+    places = can.monitored_places(current_actor)
+    require(bool(places))
+    return redirect(url_for("monitoring.record_list", place_id=places[0].id, kind="overdue"))
+
+
 def _comparison(place: Place, period):
     """The place's Totals, and the comparison table: its columns and its rows (unit, {indicator: value}) sorted as
     the query string asks (empty values, shown "—", last in either direction). The page and its export share it."""

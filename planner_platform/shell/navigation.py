@@ -55,6 +55,9 @@ MY_PROJECTS = NavItem(_l("My projects"), "project_boards.mine",
                       _l("The projects you lead or accompany, by stage, those waiting longest first."))
 MONITORING = NavItem(_l("Monitoring"), "monitoring.index",
                     _l("Indicators of your jurisdiction by period, compared between its units, down to the records."))
+OVERDUE = NavItem(_l("Overdue"), "monitoring.overdue",
+                  _l("Proposals past their deadline across your jurisdiction, the longest waiting first, with the "
+                     "planner responsible."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -76,7 +79,7 @@ def navigation_for(actor: Actor) -> list[NavItem]:
     if project_permissions.can_list_own(actor):
         items.append(MY_PROJECTS)
     if may_monitor_somewhere(actor):
-        items.append(MONITORING)
+        items += [MONITORING, OVERDUE]
     if districts_visible_to(actor):
         items += [ROSTER, COVERAGE]
     if may_appoint_somewhere(actor):
