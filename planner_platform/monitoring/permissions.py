@@ -1,5 +1,6 @@
 """Who reads the dashboards: staff who read every record of a jurisdiction (access.READER_ROLES), there only."""
 from planner_platform.access import READER_ROLES, Actor, holds_role_over
+from planner_platform.accounts.models import Role
 from planner_platform.areas.models import Place
 
 
@@ -16,3 +17,8 @@ def monitored_places(actor: Actor) -> list[Place]:
 
 def may_monitor_somewhere(actor: Actor) -> bool:
     return bool(actor.places(*READER_ROLES))
+
+
+def may_see_own_dashboard(actor: Actor) -> bool:
+    """A planner's personal dashboard: their own work, whether or not a term is running today."""
+    return Role.planner in actor.roles

@@ -8,7 +8,7 @@ from planner_platform.accounts.models import Role
 from planner_platform.accounts.permissions import can_manage_accounts
 from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
-from planner_platform.monitoring.permissions import may_monitor_somewhere
+from planner_platform.monitoring.permissions import may_monitor_somewhere, may_see_own_dashboard
 from planner_platform.planners.queries import districts_visible_to
 from planner_platform.projects import permissions as project_permissions
 
@@ -55,6 +55,8 @@ MY_PROJECTS = NavItem(_l("My projects"), "project_boards.mine",
                       _l("The projects you lead or accompany, by stage, those waiting longest first."))
 MONITORING = NavItem(_l("Monitoring"), "monitoring.index",
                     _l("Indicators of your jurisdiction by period, compared between its units, down to the records."))
+MY_DASHBOARD = NavItem(_l("My dashboard"), "my_dashboard.index",
+                       _l("Your proposals due, your on-site days this month and your projects' milestones."))
 OVERDUE = NavItem(_l("Overdue"), "monitoring.overdue",
                   _l("Proposals past their deadline across your jurisdiction, the longest waiting first, with the "
                      "planner responsible."))
@@ -70,6 +72,8 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items.append(MY_PROPOSALS)
     if may_open_workspace(actor):
         items.append(WORKSPACE)
+    if may_see_own_dashboard(actor):
+        items.append(MY_DASHBOARD)
     if actor.roles & {Role.planner, Role.community_worker}:
         items.append(MY_WORK)
     if can_list_activities(actor):
