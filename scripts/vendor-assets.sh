@@ -13,6 +13,7 @@
 #   planner_platform/static/vendor/bootstrap/  bootstrap.min.css, bootstrap.bundle.min.js (Popper is
 #                                              inside the bundle), LICENSE, LICENSE-popper
 #   planner_platform/static/vendor/leaflet/    leaflet.js, leaflet.css, images/*.png, LICENSE
+#   planner_platform/static/vendor/echarts/    echarts.min.js (the dashboards' charts, SVG renderer), LICENSE, NOTICE
 #   planner_platform/static/vendor/VERSIONS.txt  one package@version per line
 #   tests/browser/vendor/                      axe.min.js, axe-core.LICENSE, axe-core.LICENSE-3RD-PARTY.txt
 #
@@ -26,6 +27,7 @@ set -euo pipefail
 BOOTSTRAP_VERSION=5.3.9
 LEAFLET_VERSION=1.9.4
 AXE_CORE_VERSION=4.14.1
+ECHARTS_VERSION=6.1.0
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 static_vendor="$repo_root/planner_platform/static/vendor"
@@ -36,9 +38,11 @@ command -v npm >/dev/null || { echo "vendor-assets: npm is not installed" >&2; e
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "vendor-assets: installing bootstrap@$BOOTSTRAP_VERSION leaflet@$LEAFLET_VERSION axe-core@$AXE_CORE_VERSION"
+echo "vendor-assets: installing bootstrap@$BOOTSTRAP_VERSION leaflet@$LEAFLET_VERSION axe-core@$AXE_CORE_VERSION" \
+  "echarts@$ECHARTS_VERSION"
 npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error --prefix "$tmp" \
-  "bootstrap@$BOOTSTRAP_VERSION" "axe-core@$AXE_CORE_VERSION" "leaflet@$LEAFLET_VERSION"
+  "bootstrap@$BOOTSTRAP_VERSION" "axe-core@$AXE_CORE_VERSION" "leaflet@$LEAFLET_VERSION" \
+  "echarts@$ECHARTS_VERSION"
 nm="$tmp/node_modules"
 
 # Fail if npm resolved anything other than the exact pin.
@@ -54,6 +58,7 @@ check_version() {
 check_version bootstrap "$BOOTSTRAP_VERSION"
 check_version leaflet "$LEAFLET_VERSION"
 check_version axe-core "$AXE_CORE_VERSION"
+check_version echarts "$ECHARTS_VERSION"
 
 # Remove "//# sourceMappingURL=x.map" and "/*# sourceMappingURL=x.map */" lines whose map
 # file is not next to the vendored copy.
@@ -85,6 +90,11 @@ mkdir -p "$static_vendor/leaflet"
 cp "$nm/leaflet/dist/leaflet.js" "$nm/leaflet/dist/leaflet.css" "$nm/leaflet/LICENSE" "$static_vendor/leaflet/"
 cp -R "$nm/leaflet/dist/images" "$static_vendor/leaflet/images"
 
+# ECharts (the full build: bar, line and pie with the SVG renderer are all the dashboards use).
+rm -rf "$static_vendor/echarts"
+mkdir -p "$static_vendor/echarts"
+cp "$nm/echarts/dist/echarts.min.js" "$nm/echarts/LICENSE" "$nm/echarts/NOTICE" "$static_vendor/echarts/"
+
 # axe-core: test-only, never served by the app.
 mkdir -p "$test_vendor"
 rm -f "$test_vendor/axe.min.js" "$test_vendor/axe-core.LICENSE" "$test_vendor/axe-core.LICENSE-3RD-PARTY.txt"
@@ -93,11 +103,12 @@ cp "$nm/axe-core/LICENSE" "$test_vendor/axe-core.LICENSE"
 cp "$nm/axe-core/LICENSE-3RD-PARTY.txt" "$test_vendor/axe-core.LICENSE-3RD-PARTY.txt"
 
 for f in "$static_vendor/bootstrap/bootstrap.min.css" "$static_vendor/bootstrap/bootstrap.bundle.min.js" \
-         "$static_vendor/leaflet/leaflet.js" "$static_vendor/leaflet/leaflet.css" "$test_vendor/axe.min.js"; do
+         "$static_vendor/leaflet/leaflet.js" "$static_vendor/leaflet/leaflet.css" "$test_vendor/axe.min.js" \
+         "$static_vendor/echarts/echarts.min.js"; do
   strip_missing_sourcemaps "$f"
 done
 
-printf '%s\n' "bootstrap@$BOOTSTRAP_VERSION" "leaflet@$LEAFLET_VERSION" "axe-core@$AXE_CORE_VERSION" \
+printf '%s\n' "bootstrap@$BOOTSTRAP_VERSION" "leaflet@$LEAFLET_VERSION" "axe-core@$AXE_CORE_VERSION" "echarts@$ECHARTS_VERSION" \
   > "$static_vendor/VERSIONS.txt"
 
 echo "vendor-assets: done"

@@ -125,3 +125,15 @@ def planner_rows(place: Place, period: Period) -> list[tuple[int, int, float]]:
                PlannerMonth.month <= period.last)
         .group_by(PlannerMonth.user_id).order_by(func.sum(PlannerMonth.onsite_days).desc())).all()
 
+
+
+def monthly_sums(place: Place, first, last, *columns: str) -> dict:
+    """{month: {column: sum}} of stats_community_month over the communities inside `place`, months first…last
+    (first days of months): one statement, for the dashboard's trend chart."""
+    community = aliased(Place)
+    rows = db.session.execute(
+        select(CommunityMonth.month, *[func.sum(getattr(CommunityMonth, name)) for name in columns])
+        .join(community, community.id == CommunityMonth.community_id)
+        .where(community.path.startswith(place.path), CommunityMonth.month >= first, CommunityMonth.month <= last)
+        .group_by(CommunityMonth.month))
+    return {month: {name: int(value or 0) for name, value in zip(columns, values)} for month, *values in rows}

@@ -11,7 +11,7 @@ from planner_platform.areas.models import Place
 from planner_platform.core import query_args, tabular
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
-from planner_platform.monitoring import exports, queries, records, services
+from planner_platform.monitoring import charts, exports, queries, records, services
 from planner_platform.monitoring import permissions as can
 from planner_platform.monitoring.indicators import INDICATORS, SECTIONS, applies, stage_breakdown
 from planner_platform.monitoring.periods import KINDS, period_from_args
@@ -103,7 +103,7 @@ def dashboard(place_id: int):
         columns=columns, rows=rows, sort=sort, direction=direction, units_are_places=units[:1] != [place],
         ancestors=[p for p in _ancestors(place) if can.can_monitor(current_actor, p)],
         types=sorted(total.types.items(), key=lambda item: -item[1][0]), stages=stage_breakdown(total),
-        planners=_planners(place, period))
+        planners=_planners(place, period), charts=charts.dashboard_charts(place, period, total))
 
 
 @bp.get("/places/<int:place_id>/table.<any(csv, xlsx):kind>")
