@@ -1,5 +1,7 @@
 """The dashboard's reads: summary rows summed per unit (a place's child units, or the community itself) over a
 period. Ten statements whatever the number of units; no base table is read."""
+import functools
+
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
@@ -21,43 +23,47 @@ def units_of(place: Place) -> list[Place]:
     return db.session.scalars(select(Place).where(Place.parent_id == place.id).order_by(Place.code)).all()
 
 
-def _by_unit(place: Place, model, *columns, keys=(), where=()):
+def _by_unit(place: Place, model, *columns, keys=(), where=(), per_community=False):
     """SELECT unit id, keys, columns FROM model WHERE … GROUP BY unit id, keys: each row's community put in its
-    unit (a child of `place`, or the community itself)."""
+    unit (a child of `place`, or the community itself; per_community: every community inside `place`)."""
     community, unit = aliased(Place), aliased(Place)
-    query = (select(unit.id, *keys, *columns).select_from(model).join(community, community.id == model.community_id)
-             .where(*where).group_by(unit.id, *keys))
+    unit_id = community.id if per_community else unit.id
+    query = (select(unit_id, *keys, *columns).select_from(model).join(community, community.id == model.community_id)
+             .where(*where).group_by(unit_id, *keys))
+    if per_community:
+        return query.where(community.path.startswith(place.path))
     if place.level is PlaceLevel.community:
         return query.join(unit, unit.id == community.id).where(unit.id == place.id)
     return query.join(unit, and_(unit.parent_id == place.id, community.path.startswith(unit.path)))
 
 
-def totals_by_unit(place: Place, units: list[Place], period: Period) -> dict[int, Totals]:
-    """The Totals of every unit of `place` over `period`."""
+def totals_by_unit(place: Place, units: list[Place], period: Period, per_community=False) -> dict[int, Totals]:
+    """The Totals of every unit of `place` over `period` (per_community: `units` are the communities inside it)."""
+    by = functools.partial(_by_unit, place, per_community=per_community)
     today = local_today()
     result = {unit.id: Totals(today=today) for unit in units}
     in_period = lambda column: and_(column >= period.first, column <= period.last)  # noqa: E731
 
     rows = db.session.execute(
-        _by_unit(place, CommunityMonth, *[func.sum(getattr(CommunityMonth, n)) for n in MONTH_COLUMNS],
+        by(CommunityMonth, *[func.sum(getattr(CommunityMonth, n)) for n in MONTH_COLUMNS],
                  where=[in_period(CommunityMonth.month)])).all()
     for unit_id, *values in rows:
         result[unit_id].sums.update({name: int(value or 0) for name, value in zip(MONTH_COLUMNS, values)})
 
     for unit_id, days, proposals in db.session.execute(
-            _by_unit(place, ResponseDays, func.sum(ResponseDays.proposals), keys=[ResponseDays.working_days],
+            by(ResponseDays, func.sum(ResponseDays.proposals), keys=[ResponseDays.working_days],
                      where=[in_period(ResponseDays.month)])):
         result[unit_id].response_days[days] += int(proposals)
 
     for unit_id, activity_type, activities, participants in db.session.execute(
-            _by_unit(place, ActivityTypeMonth, func.sum(ActivityTypeMonth.activities),
+            by(ActivityTypeMonth, func.sum(ActivityTypeMonth.activities),
                      func.sum(ActivityTypeMonth.participants), keys=[ActivityTypeMonth.activity_type],
                      where=[in_period(ActivityTypeMonth.month)])):
         result[unit_id].types[activity_type] = [int(activities), int(participants or 0)]
 
     past_due = OpenDue.due_on < today
-    for unit_id, overdue, unanswered, open_count in db.session.execute(_by_unit(
-            place, OpenDue, func.sum(case((past_due, OpenDue.proposals), else_=0)),
+    for unit_id, overdue, unanswered, open_count in db.session.execute(by(
+            OpenDue, func.sum(case((past_due, OpenDue.proposals), else_=0)),
             func.sum(case((and_(past_due, OpenDue.step == "accept", OpenDue.due_on >= period.first,
                                 OpenDue.due_on < period.end), OpenDue.proposals), else_=0)),
             func.sum(OpenDue.proposals))):
@@ -65,23 +71,23 @@ def totals_by_unit(place: Place, units: list[Place], period: Period) -> dict[int
                                      "open": int(open_count or 0)})
 
     for unit_id, stage, projects, since in db.session.execute(
-            _by_unit(place, ProjectStage, func.sum(ProjectStage.projects), func.sum(ProjectStage.since_day_sum),
+            by(ProjectStage, func.sum(ProjectStage.projects), func.sum(ProjectStage.since_day_sum),
                      keys=[ProjectStage.stage])):
         result[unit_id].stages[stage] = [int(projects), int(since)]
 
     for unit_id, communities, leads, assistants, pending in db.session.execute(
-            _by_unit(place, CommunityCoverage, func.count(), func.sum(CommunityCoverage.has_lead),
+            by(CommunityCoverage, func.count(), func.sum(CommunityCoverage.has_lead),
                      func.sum(CommunityCoverage.assistants), func.sum(CommunityCoverage.pending_appointments))):
         result[unit_id].sums.update({"communities": int(communities), "has_lead": int(leads or 0),
                                      "assistants": int(assistants or 0), "pending_appointments": int(pending or 0)})
 
     for unit_id, approved, spent in db.session.execute(
-            _by_unit(place, CommunityBudget, func.sum(CommunityBudget.approved_fen),
+            by(CommunityBudget, func.sum(CommunityBudget.approved_fen),
                      func.sum(CommunityBudget.spent_fen))):
         result[unit_id].sums.update({"approved_fen": int(approved or 0), "spent_to_date_fen": int(spent or 0)})
 
     for unit_id, overdue in db.session.execute(
-            _by_unit(place, MilestoneDue, func.sum(MilestoneDue.milestones), where=[MilestoneDue.due_on < today])):
+            by(MilestoneDue, func.sum(MilestoneDue.milestones), where=[MilestoneDue.due_on < today])):
         result[unit_id].sums["overdue_milestones"] = int(overdue or 0)
 
     return result

@@ -1,6 +1,6 @@
 """The monitoring dashboard of a place (city → district → sub-district → community) and the lists behind its
 numbers. Reads only: summary tables for the numbers, base tables for a list of records."""
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from planner_platform.areas.models import Place
 from planner_platform.core import query_args, tabular
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
-from planner_platform.monitoring import charts, exports, queries, records, services
+from planner_platform.monitoring import charts, choropleth, exports, queries, records, services
 from planner_platform.monitoring import permissions as can
 from planner_platform.monitoring.indicators import INDICATORS, SECTIONS, applies, stage_breakdown
 from planner_platform.monitoring.periods import KINDS, period_from_args
@@ -103,7 +103,19 @@ def dashboard(place_id: int):
         columns=columns, rows=rows, sort=sort, direction=direction, units_are_places=units[:1] != [place],
         ancestors=[p for p in _ancestors(place) if can.can_monitor(current_actor, p)],
         types=sorted(total.types.items(), key=lambda item: -item[1][0]), stages=stage_breakdown(total),
-        planners=_planners(place, period), charts=charts.dashboard_charts(place, period, total))
+        planners=_planners(place, period), charts=charts.dashboard_charts(place, period, total),
+        map_indicators=choropleth.MAPPABLE, map_key=choropleth.mappable_key(request.args.get("map")))
+
+
+@bp.get("/places/<int:place_id>/map.json")
+@login_required
+def map_data(place_id: int):
+    """The communities inside the place with every mappable indicator over the period, for the dashboard's map."""
+    place = _monitored_place(place_id)
+    period = period_from_args()
+    _fresh()
+    return jsonify(choropleth.features(
+        place, period, lambda c: url_for("monitoring.dashboard", place_id=c.id, **period.args())))
 
 
 @bp.get("/places/<int:place_id>/table.<any(csv, xlsx):kind>")

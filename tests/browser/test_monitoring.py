@@ -1,16 +1,17 @@
-"""District staff at a desktop read their dashboard: the charts draw as SVG, they switch the period, drill down to
-a sub-district and a community, click a number and land on the list of those records, and download the comparison
-table as XLSX holding the numbers the page shows."""
+"""District staff at a desktop read their dashboard: the charts draw as SVG, they switch the period and the map's
+indicator, drill down to a sub-district and a community, click a number and land on the list of those records, and
+download the comparison table as XLSX holding the numbers the page shows."""
 import re
 from io import BytesIO
+from urllib.parse import urlparse
 
 from openpyxl import load_workbook
 
 from planner_platform.accounts.models import Role
-from planner_platform.extensions import db
-from tests.browser.helpers import check_accessibility, log_in
+from tests.browser.helpers import check_accessibility, log_in, t
 from tests.conftest import PASSWORD
-from tests.monitoring.conftest import Generated, Generator, city, frozen  # noqa: F401  (fixtures)
+from tests.monitoring.conftest import generate_history, city, frozen  # noqa: F401  (fixtures)
+from tests.monitoring.test_map import _place_everything
 
 
 def _table(page) -> list[tuple[str, str]]:
@@ -23,11 +24,8 @@ def _table(page) -> list[tuple[str, str]]:
 
 def test_district_staff_read_switch_drill_down_and_download(
         app, browser, live_server, city, make_user, frozen):  # noqa: F811  (the imported fixtures)
-    with app.app_context():
-        gen = Generator(seed=5)
-        gen.cast()
-        gen.batch(Generated(), proposals=60, activities=24, projects=10, logs=20)
-        db.session.commit()
+    generate_history(app, 5, activities=24)
+    _place_everything(app, "D1S1C1")  # one outline, the other communities by their centres
     staff = make_user(Role.district_staff, "D1")
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="zh-CN",
                                   reduced_motion="reduce", accept_downloads=True)
@@ -38,7 +36,7 @@ def test_district_staff_read_switch_drill_down_and_download(
     log_in(page, staff.phone, PASSWORD)
 
     page.goto("/monitoring/")
-    assert page.url.endswith(f"/monitoring/places/{city['D1']}")
+    assert urlparse(page.url).path == f"/monitoring/places/{city['D1']}"
     page.locator("#chart-trend svg").first.wait_for()  # ECharts drew the trend with its SVG renderer
 
     page.locator("#period").select_option("year")
@@ -47,6 +45,13 @@ def test_district_staff_read_switch_drill_down_and_download(
         page.locator("form[aria-label] button[type=submit]").first.click()
     assert "period=year" in page.url and "2026" in page.locator("main p.text-body-secondary").first.inner_text()
     page.locator("#chart-stages svg").first.wait_for()  # projects by stage
+    communities = page.locator("#monitoring-map [data-community-id]")
+    communities.first.wait_for()
+    assert communities.count() == 5  # D1's five communities, drawn without any tile
+    assert page.locator("#map-legend .fw-semibold").inner_text() == t(page, "Proposals received")
+    page.locator("#map-indicator").select_option("response_rate")
+    assert page.locator("#map-legend .fw-semibold").inner_text() == t(page, "Response rate")
+    assert "map=response_rate" in page.url
     check_accessibility(page)
 
     shown = _table(page)

@@ -280,3 +280,12 @@ class Generator:
             generated.projects.append(self.project(self.rng.choice(self.communities)).id)
         for _ in range(logs):
             generated.logs.append(self.work_log().id)
+
+
+def generate_history(app, seed: int, **counts) -> None:
+    """A batch of generated history (Generator.batch's counts; a small default) committed on the test city."""
+    with app.app_context():
+        gen = Generator(seed=seed)
+        gen.cast()
+        gen.batch(Generated(), **{"proposals": 60, "activities": 20, "projects": 10, "logs": 20, **counts})
+        db.session.commit()

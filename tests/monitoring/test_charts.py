@@ -13,17 +13,13 @@ from planner_platform.monitoring.indicators import stage_breakdown
 from planner_platform.monitoring.periods import Period, period_of
 from planner_platform.monitoring.refresh import refresh_pending
 from tests.conftest import login
-from tests.monitoring.conftest import TODAY, Generated, Generator
+from tests.monitoring.conftest import TODAY, generate_history
 from tests.monitoring.test_exports import _card
 
 
 @pytest.fixture
 def history(app, city):
-    with app.app_context():
-        gen = Generator(seed=11)
-        gen.cast()
-        gen.batch(Generated(), proposals=80, activities=30, projects=20, logs=30)
-        db.session.commit()
+    generate_history(app, 11, proposals=80, activities=30, projects=20, logs=30)
     return city
 
 
