@@ -13,10 +13,14 @@
   L.control.scale({imperial: false}).addTo(map);
   var layer = null, data = null;
 
-  function breaks(values) {
+  // Five equal classes from the lowest value to the highest; whole numbers for counts, so no class reads "7.6".
+  function breaks(values, kind) {
     var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
     var step = (high - low) / PALETTE.length || 1;
-    return PALETTE.map(function (_c, i) { return low + step * (i + 1); });
+    return PALETTE.map(function (_c, i) {
+      var limit = low + step * (i + 1);
+      return kind === "rate" ? limit : Math.ceil(limit);
+    });
   }
 
   function colour(value, limits) {
@@ -35,7 +39,7 @@
     var indicator = data.indicators.filter(function (i) { return i.key === key; })[0];
     var values = data.features.map(function (f) { return f.properties.values[key]; })
       .filter(function (v) { return v !== null && v !== undefined; });
-    var limits = values.length ? breaks(values) : [];
+    var limits = values.length ? breaks(values, indicator.kind) : [];
     if (layer) map.removeLayer(layer);
     layer = L.geoJSON(data, {
       style: function (f) {
