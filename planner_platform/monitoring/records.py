@@ -1,6 +1,7 @@
 """The records behind a dashboard number (drill-through): the same rule as the indicator, read from the base tables,
 each record with the planner responsible for it."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, true
@@ -81,11 +82,12 @@ class Listing:
     rows: list
     #: community id → the name of its lead planner (or team) serving today
     leads: dict
+    #: The day the list was read: "overdue" and days late count from it, once for every row.
+    today: date = field(default_factory=local_today)
 
     def days_overdue(self, proposal) -> int | None:
         """Days past the current step's deadline, for a proposal still waiting (None if it is not late)."""
-        today = local_today()
-        return (today - proposal.due_on).days if proposal.is_overdue(today) else None
+        return (self.today - proposal.due_on).days if proposal.is_overdue(self.today) else None
 
 
 def lead_names(community_ids) -> dict[int, str]:

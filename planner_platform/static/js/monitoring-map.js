@@ -64,25 +64,21 @@
     legend.appendChild(title);
     var low = values.length ? Math.min.apply(null, values) : null;
     limits.forEach(function (limit, i) {
-      var entry = document.createElement("span");
-      entry.className = "me-3 text-nowrap";
-      entry.setAttribute("data-class", i);
-      var swatch = document.createElement("span");
-      swatch.className = "map-swatch";
-      swatch.style.background = PALETTE[i];
-      entry.appendChild(swatch);
       var from = i === 0 ? low : limits[i - 1];
-      entry.appendChild(document.createTextNode(" " + format(from, indicator.kind) + " – " + format(limit, indicator.kind)));
-      legend.appendChild(entry);
+      legendEntry(PALETTE[i], format(from, indicator.kind) + " – " + format(limit, indicator.kind));
     });
-    var none = document.createElement("span");
-    none.className = "text-nowrap";
+    legendEntry(NO_DATA, box.dataset.noData);
+  }
+
+  function legendEntry(fill, text) {
+    var entry = document.createElement("span");
+    entry.className = "me-3 text-nowrap";
     var swatch = document.createElement("span");
     swatch.className = "map-swatch";
-    swatch.style.background = NO_DATA;
-    none.appendChild(swatch);
-    none.appendChild(document.createTextNode(" " + box.dataset.noData));
-    legend.appendChild(none);
+    swatch.style.background = fill;
+    entry.appendChild(swatch);
+    entry.appendChild(document.createTextNode(" " + text));
+    legend.appendChild(entry);
   }
 
   fetch(box.dataset.url, {credentials: "same-origin", headers: {Accept: "application/json"}})
