@@ -33,6 +33,8 @@ BEAT_SCHEDULE = {
     "purge-account-counters": {"task": "accounts.purge_counters", "schedule": crontab(hour=3, minute=15)},
     # The dashboards' summary tables: what changed shows within a minute (monitoring.refresh).
     "monitoring-refresh": {"task": "monitoring.refresh", "schedule": 60.0},
+    # Background exports: expired files deleted, stopped jobs failed, lost ones sent again.
+    "monitoring-export-sweep": {"task": "monitoring.sweep_exports", "schedule": 300.0},
 }
 
 
@@ -178,6 +180,14 @@ class BaseConfig:
     #: Uploaded photos live here, outside static/, under random names (a volume shared by every web process).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
     PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+    #: Export files built by the workers, until their link expires (a volume shared by web and worker processes).
+    EXPORT_FOLDER = os.environ.get("EXPORT_FOLDER", str(BASE_DIR / "instance" / "exports"))
+    #: A list longer than this is not downloaded at once but built in the background, with its progress shown.
+    EXPORT_INLINE_MAX_ROWS = _env_int("EXPORT_INLINE_MAX_ROWS", 5_000)
+    #: How long the requester's download link of a background export works.
+    EXPORT_LINK_HOURS = _env_int("EXPORT_LINK_HOURS", 24)
+    #: Background exports one person may have in progress at once.
+    EXPORT_ACTIVE_PER_USER = _env_int("EXPORT_ACTIVE_PER_USER", 3)
     #: Refuse images larger than this before decoding them (a decompression bomb is small on disk).
     PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 40_000_000)
     #: Stored photos are scaled down to this many pixels on the long side.
@@ -208,6 +218,7 @@ class TestingConfig(BaseConfig):
     MAIL_BACKEND = "memory"
     SMS_BACKEND = "memory"
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or tempfile.mkdtemp(prefix="planner-test-uploads-")
+    EXPORT_FOLDER = os.environ.get("EXPORT_FOLDER") or tempfile.mkdtemp(prefix="planner-test-exports-")
     LOGIN_RATE_LIMIT = "1000 per minute"
     PARTICIPATION_RATE_LIMIT = "1000 per minute"
     CHECKIN_RATE_LIMIT = "1000 per minute"

@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.projects.views import bp as projects_bp
     from planner_platform.projects.discussion_views import bp as project_public_bp
     from planner_platform.projects.work_views import bp as project_work_bp
+    from planner_platform.monitoring.export_views import bp as exports_bp
     from planner_platform.monitoring.personal_views import bp as my_dashboard_bp
     from planner_platform.monitoring.views import bp as monitoring_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
@@ -137,7 +138,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
-                      project_public_bp, project_boards_bp, project_work_bp, monitoring_bp, my_dashboard_bp):
+                      project_public_bp, project_boards_bp, project_work_bp, monitoring_bp, my_dashboard_bp,
+                      exports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -21,6 +21,8 @@ from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import NotAllowed
 from planner_platform.extensions import db
+from planner_platform.monitoring import services as monitoring
+from planner_platform.monitoring.periods import period_of
 from planner_platform.notifications.models import Channel, Notification
 from planner_platform.planners.models import Assignment, OrganisationType, PlannerProfile, Team, TeamMemberRole
 from planner_platform.core.media import CleanFile
@@ -43,7 +45,8 @@ WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.areas.s
                  "planner_platform.proposals.services", "planner_platform.proposals.participation",
                  "planner_platform.activities.services", "planner_platform.projects.services",
                  "planner_platform.projects.ledger", "planner_platform.projects.work",
-                 "planner_platform.projects.discussion", "planner_platform.projects.survey"]
+                 "planner_platform.projects.discussion", "planner_platform.projects.survey",
+                 "planner_platform.monitoring.services"]
 
 #: Public functions that are not an actor's action, and why no permission applies.
 EXEMPT = {
@@ -192,6 +195,10 @@ CASES = {
     "projects.discussion.add_comment": lambda s, w: project_discussion.add_comment(s, w.project, "同意"),
     "projects.discussion.report": lambda s, w: project_discussion.report(s, w.project_comment),
     "projects.survey.answer": lambda s, w: project_survey.answer(s, w.project, 5, NeedMet.yes),
+    "monitoring.services.record_export": lambda s, w: monitoring.record_export(
+        s, w.district, "received", "csv", period_of("year", local_today()), 1),
+    "monitoring.services.request_export": lambda s, w: monitoring.request_export(
+        s, w.district, "received", "csv", period_of("year", local_today()), {}, 20_000),
     "accounts.services.invite_staff": lambda s, w: _accounts().invite_staff(
         s, display_name="新同事", phone="13712345678", email=None, role=Role.planner, place=w.district),
     "accounts.services.grant_role": lambda s, w: _accounts().grant_role(s, w.resident, Role.planner, w.district),

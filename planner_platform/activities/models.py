@@ -236,5 +236,6 @@ class WorkLog(TimestampMixin, Base):
     #: The activity this work was for; its time then counts once, as the activity (queries.onsite_summary).
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"), index=True)
 
+    author: Mapped[User] = relationship()
     community: Mapped[Place] = relationship()
     activity: Mapped[Activity | None] = relationship()

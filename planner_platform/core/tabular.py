@@ -10,6 +10,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import BinaryIO
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Response
@@ -263,25 +264,29 @@ def neutralise(value):
     return value
 
 
-def to_csv(rows: Iterable[list]) -> bytes:
-    """UTF-8 with a BOM, which Excel in China opens correctly."""
-    out = io.StringIO()
-    csv.writer(out).writerows([neutralise(value) for value in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(rows: Iterable[list], sheet_title: str) -> bytes:
+def write(kind: str, rows: Iterable[list], out: BinaryIO, sheet_title: str) -> None:
+    """`rows` (the header first) into the binary file `out` as CSV or XLSX, row by row as they come (a generator is
+    consumed as it goes, so memory stays flat whatever their number)."""
+    if kind == "csv":
+        # UTF-8 with a BOM, which Excel in China opens correctly.
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+        csv.writer(text).writerows([neutralise(value) for value in row] for row in rows)
+        text.detach()  # leave `out` open for the caller
+        return
+    # openpyxl's write-only mode keeps the rows in a temporary file, not in memory, until the workbook is saved.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     for row in rows:
         sheet.append([neutralise(value) for value in row])
-    out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
 
 
 def download(kind: str, rows: Iterable[list], name: str, sheet_title: str) -> Response:
     """`rows` (the header first) as the attachment `name.kind`, a CSV or XLSX file whose cells never run."""
-    body = to_csv(rows) if kind == "csv" else to_xlsx(rows, sheet_title)
-    return Response(body, mimetype=MIMETYPES[kind],
-                    headers={"Content-Disposition": f"attachment; filename={name}.{kind}"})
+    body = io.BytesIO()
+    write(kind, rows, body, sheet_title)
+    return Response(body.getvalue(), mimetype=MIMETYPES[kind], headers=attachment_headers(f"{name}.{kind}"))
+
+
+def attachment_headers(filename: str) -> dict:
+    return {"Content-Disposition": f"attachment; filename={filename}"}

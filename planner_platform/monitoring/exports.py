@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from planner_platform.monitoring.indicators import RATE, YUAN, Indicator
 from planner_platform.monitoring.records import PROPOSAL_KINDS, Listing
 
-#: The most rows an export holds; a longer list is refused (built in the background: not there yet).
-EXPORT_MAX_ROWS = 10_000
+#: The most rows a background export holds (an XLSX sheet ends at 1,048,576 rows); a longer list is refused.
+EXPORT_MAX_ROWS = 1_000_000
 
 
 def yuan_number(fen: int | None) -> Decimal | None:
@@ -73,8 +73,15 @@ LIST_COLUMNS = {
     "coverage": _COMMUNITIES,
     "without_lead": _COMMUNITIES,
     "pending_appointments": (lambda: [_("Community"), _("Planner"), _("Starts")],
-                             lambda listing, t: [t.community.name, t.planner.name if t.planner else t.team.name,
-                                                 _day(t.start_on)]),
+                             lambda listing, t: [t.community.name, t.holder_name, _day(t.start_on)]),
+    "roster": (lambda: [_("Community"), _("Sub-district"), _("Planner or team"), _("Role"), _("Status"),
+                        _("Term starts"), _("Term ends"), _("Appointing body")],
+               lambda listing, t: [t.community.name, t.community.parent.name, t.holder_name, str(t.role.label),
+                                   str(t.state.label), _day(t.start_on), _day(t.occupied_until),
+                                   t.appointing_body]),
+    "work_logs": (lambda: [_("Day"), _("Planner"), _("Community"), _("Kind"), _("Hours"), _("Summary")],
+                  lambda listing, w: [_day(w.work_date), _name(w.author), w.community.name, str(w.kind.label),
+                                      w.hours, w.summary]),
     "reviews": (lambda: [_("Project"), _("Signed by"), _("Review began"), _("Signed")],
                 lambda listing, row: [row[1].title, _name(row[0].signer), _when(row[2]), _when(row[0].signed_at)]),
     "projects": (lambda: [_("Number"), _("Project"), _("Community"), _("Stage"), _("In this stage since"),
@@ -100,8 +107,16 @@ LIST_COLUMNS = {
 
 def listing_rows(listing: Listing):
     """The header, then a row per listed record."""
-    header, row = LIST_COLUMNS[listing.kind]
-    yield header()
+    yield list_header(listing.kind)
+    yield from record_rows(listing)
+
+
+def list_header(kind: str) -> list:
+    return LIST_COLUMNS[kind][0]()
+
+
+def record_rows(listing: Listing):
+    row = LIST_COLUMNS[listing.kind][1]
     for record in listing.rows:
         yield row(listing, record)
 

@@ -6,13 +6,18 @@ and every rate is computed from summed numerators and denominators (monitoring.i
 data: `flask stats rebuild` recomputes all of them from the base tables, `monitoring.refresh` (beat, every
 minute) recomputes those of the communities and planners marked dirty by the transactions that changed them
 (monitoring.marks). Nothing here is ever edited by hand.
+
+Beside them, ExportJob: a list too long to download at once, built into a file by a worker for the one who asked.
 """
-from datetime import date
+import enum
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner_platform.core.db import Base, string_enum
+from planner_platform.accounts.models import User
+from planner_platform.areas.models import Place
+from planner_platform.core.db import Base, BigId, UTCDateTime, string_enum, utcnow
 from planner_platform.projects.models import Stage
 
 #: The attendance columns of an activity, summed per community and month (activities.models.ATTENDANCE_GROUPS).
@@ -198,3 +203,66 @@ class StatsState(Base):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(100))
+
+
+class ExportState(enum.Enum):
+    queued = "queued"
+    running = "running"
+    ready = "ready"
+    failed = "failed"
+    #: The download period is over and the file is deleted.
+    expired = "expired"
+
+
+#: States of a job still being worked on: one such job per requester and list (the partial unique index).
+ACTIVE_EXPORT_STATES = (ExportState.queued, ExportState.running)
+
+
+class ExportJob(Base):
+    """A list of records exported in the background: what was asked (the place, the list and its filters, the
+    period), how far the worker has come, and the file, which only the requester may download until it expires."""
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        # A second click while the first file is being built joins it instead of building it twice.
+        Index("uq_export_jobs_active", "requester_id", "fingerprint", unique=True,
+              postgresql_where=text("state IN ('queued', 'running')"),
+              sqlite_where=text("state IN ('queued', 'running')")),
+        CheckConstraint("file_kind IN ('csv', 'xlsx')", name="file_kind"),
+        CheckConstraint("rows_done >= 0 AND rows_done <= rows_total", name="progress_range"),
+        CheckConstraint("last_month >= first_month", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"))
+    #: The list (monitoring.records kinds), its own filters ({"activity_type": ..., "stage": ...}) and the period.
+    list_kind: Mapped[str] = mapped_column(String(40))
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    period_kind: Mapped[str] = mapped_column(String(16))
+    first_month: Mapped[date] = mapped_column(Date)
+    last_month: Mapped[date] = mapped_column(Date)
+    file_kind: Mapped[str] = mapped_column(String(8))
+    #: The requester's language when asking: the file's headings and labels are written in it.
+    locale: Mapped[str] = mapped_column(String(10))
+    #: What was asked, hashed: the same list of the same place, period and format asked twice is the same job.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[ExportState] = mapped_column(string_enum(ExportState, "export_state"), default=ExportState.queued)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    #: The file's random name in EXPORT_FOLDER (never derived from the request) and its size.
+    stored_name: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Moves with every batch written: a running job that stops moving has lost its worker (tasks.sweep_exports).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requester: Mapped[User] = relationship()
+    place: Mapped[Place] = relationship()
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.rows_total == 0 else self.rows_done * 100 // self.rows_total

@@ -1,14 +1,16 @@
 """The records behind a dashboard number (drill-through): the same rule as the indicator, read from the base tables,
 each record with the planner responsible for it."""
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import Select, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from planner_platform.access import serving_today
-from planner_platform.activities.models import HELD, Activity
+from planner_platform.activities.models import HELD, Activity, WorkLog
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.extensions import db
@@ -36,10 +38,13 @@ TITLES = {
     "projects": _l("Projects"), "planners": _l("Planners' on-site time"),
     "overdue_milestones": _l("Milestones overdue now"), "fundings": _l("Funding sources of the projects"),
     "spending": _l("Spending entries in the period"),
+    "roster": _l("Roster: the planners' current terms"), "work_logs": _l("Planners' work logs in the period"),
 }
 PROPOSAL_KINDS = ("received", "accepted", "decided", "adopted", "resolved", "rated", "overdue", "response_due",
                   "answered")
 COMMUNITY_KINDS = ("coverage", "without_lead")
+#: The terms of planners and teams in the place: those not begun, and the roster of those serving today.
+TERM_KINDS = ("pending_appointments", "roster")
 
 
 def _inside(column, place: Place):
@@ -101,76 +106,135 @@ def lead_names(community_ids) -> dict[int, str]:
     return {term.community_id: term.planner.name if term.planner else term.team.name for term in terms}
 
 
-def listing(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None,
-            limit: int | None = PAGE_ROWS) -> Listing:
-    """The records behind the number `kind` of `place` over `period`: their count and the first `limit` (None: all)."""
+@dataclass(frozen=True)
+class Selection:
+    """The records of a list as SQL, before any page is cut from it: what is selected (one model, or rows of a
+    record and its project), the condition, the order, what to load with each, and where its community is."""
+
+    query: Select
+    #: The model whose id names one record of the list.
+    entity: type
+    order: tuple
+    options: tuple = ()
+    #: record → the community whose lead planner the list shows (None: the list shows no lead).
+    community_of: Callable | None = None
+    tuples: bool = False
+
+    def count(self) -> int:
+        return db.session.scalar(select(func.count()).select_from(
+            self.query.with_only_columns(self.entity.id).subquery()))
+
+    def fetch(self, query) -> list:
+        result = db.session.execute(query.options(*self.options))
+        return (result if self.tuples else result.scalars()).unique().all()
+
+    def page(self, limit: int | None) -> list:
+        return self.fetch(self.query.order_by(*self.order).limit(limit))
+
+    def ids(self) -> array:
+        """Every record's id in the list's order, 8 bytes each: the snapshot a background export walks."""
+        return array("q", db.session.scalars(self.query.with_only_columns(self.entity.id).order_by(*self.order)
+                                             .execution_options(yield_per=10_000)))
+
+    def listing(self, kind: str, total: int, rows: list) -> "Listing":
+        leads = lead_names({self.community_of(row) for row in rows}) if self.community_of else {}
+        return Listing(kind, total, rows, leads)
+
+
+def selection(kind: str, place: Place, period: Period, activity_type: str = "",
+              stage: Stage | None = None) -> Selection:
+    """The records behind the number `kind` of `place` over `period`, as SQL (see Selection)."""
     start, end = period.bounds()
-
-    def _page(query, count_query) -> tuple[int, list]:
-        return db.session.scalar(count_query), db.session.scalars(query.limit(limit)).unique().all()
-
     if kind in PROPOSAL_KINDS:
-        where = (_inside(Proposal.community_id, place), proposal_condition(kind, period))
         # Overdue: the longest waiting first, as the staff who chase them read the list.
         order = ((Proposal.due_on, Proposal.id) if kind == "overdue"
                  else (Proposal.submitted_at.desc(), Proposal.id.desc()))
         in_place = joinedload(Proposal.community).joinedload(Place.parent).joinedload(Place.parent)
-        total, rows = _page(select(Proposal).where(*where).options(in_place, joinedload(Proposal.assignee))
-                            .order_by(*order),
-                            select(func.count()).select_from(Proposal).where(*where))
-        return Listing(kind, total, rows, lead_names({p.community_id for p in rows}))
+        return Selection(select(Proposal).where(_inside(Proposal.community_id, place),
+                                                proposal_condition(kind, period)),
+                         Proposal, order, (in_place, joinedload(Proposal.assignee)), _community_id)
     if kind == "activities":
         where = [_inside(Activity.community_id, place), Activity.state.in_(HELD), Activity.starts_at >= start,
                  Activity.starts_at < end]
         if activity_type:
             where.append(Activity.activity_type == activity_type)
-        total, rows = _page(select(Activity).where(*where).options(joinedload(Activity.community),
-                                                                    joinedload(Activity.organiser))
-                            .order_by(Activity.starts_at.desc()), select(func.count()).select_from(Activity)
-                            .where(*where))
-        return Listing(kind, total, rows, lead_names({a.community_id for a in rows}))
+        return Selection(select(Activity).where(*where), Activity, (Activity.starts_at.desc(), Activity.id.desc()),
+                         (joinedload(Activity.community), joinedload(Activity.organiser)), _community_id)
     if kind in COMMUNITY_KINDS:
         where = [Place.level == PlaceLevel.community, Place.path.startswith(place.path)]
         if kind == "without_lead":
             where.append(~exists(select(Assignment.id).where(
                 Assignment.community_id == Place.id, Assignment.role == AssignmentRole.lead,
                 Assignment.state.in_(LEADING_STATES), serving_today())))
-        total, rows = _page(select(Place).where(*where).options(joinedload(Place.parent)).order_by(Place.path),
-                            select(func.count()).select_from(Place).where(*where))
-        return Listing(kind, total, rows, lead_names({c.id for c in rows}))
-    if kind == "pending_appointments":
-        where = (_inside(Assignment.community_id, place), Assignment.state == AssignmentState.appointed)
-        total, rows = _page(select(Assignment).where(*where).options(
-            joinedload(Assignment.community), joinedload(Assignment.planner), joinedload(Assignment.team))
-            .order_by(Assignment.start_on), select(func.count()).select_from(Assignment).where(*where))
-        return Listing(kind, total, rows, {})
+        return Selection(select(Place).where(*where), Place, (Place.path,), (joinedload(Place.parent),),
+                         lambda community: community.id)
+    if kind in TERM_KINDS:
+        where = [_inside(Assignment.community_id, place)]
+        where.append(Assignment.state == AssignmentState.appointed if kind == "pending_appointments"
+                     else serving_today())
+        order = ((Assignment.start_on, Assignment.id) if kind == "pending_appointments"
+                 else (Assignment.community_id, Assignment.role, Assignment.start_on, Assignment.id))
+        return Selection(select(Assignment).where(*where), Assignment, order, (
+            joinedload(Assignment.community).joinedload(Place.parent), joinedload(Assignment.planner),
+            joinedload(Assignment.team)))
+    if kind == "work_logs":
+        return Selection(select(WorkLog).where(_inside(WorkLog.community_id, place),
+                                               WorkLog.work_date >= period.first, WorkLog.work_date < period.end),
+                         WorkLog, (WorkLog.work_date.desc(), WorkLog.id.desc()),
+                         (joinedload(WorkLog.community), joinedload(WorkLog.author)))
     if kind == "reviews":
-        where = (_inside(Project.community_id, place), ReviewOpinion.signed_at >= start, ReviewOpinion.signed_at < end)
-        query = (select(ReviewOpinion, Project, ProjectEvent.occurred_at)
-                 .join(Project, Project.id == ReviewOpinion.project_id)
-                 .join(ProjectEvent, ProjectEvent.id == ReviewOpinion.review_event_id).where(*where)
-                 .options(joinedload(ReviewOpinion.signer)).order_by(ReviewOpinion.signed_at.desc()))
-        total = db.session.scalar(select(func.count()).select_from(ReviewOpinion)
-                                  .join(Project, Project.id == ReviewOpinion.project_id).where(*where))
-        return Listing(kind, total, db.session.execute(query.limit(limit)).all(), {})
+        return Selection(select(ReviewOpinion, Project, ProjectEvent.occurred_at)
+                         .join(Project, Project.id == ReviewOpinion.project_id)
+                         .join(ProjectEvent, ProjectEvent.id == ReviewOpinion.review_event_id)
+                         .where(_inside(Project.community_id, place), ReviewOpinion.signed_at >= start,
+                                ReviewOpinion.signed_at < end),
+                         ReviewOpinion, (ReviewOpinion.signed_at.desc(), ReviewOpinion.id.desc()),
+                         (joinedload(ReviewOpinion.signer),), tuples=True)
     if kind == "projects":
         where = [_inside(Project.community_id, place)]
         if stage is not None:
             where.append(Project.state == stage)
-        total, rows = _page(select(Project).where(*where).options(joinedload(Project.community),
-                                                                   joinedload(Project.lead_planner))
-                            .order_by(Project.stage_since), select(func.count()).select_from(Project).where(*where))
-        return Listing(kind, total, rows, {})
+        return Selection(select(Project).where(*where), Project, (Project.stage_since, Project.id),
+                         (joinedload(Project.community), joinedload(Project.lead_planner)))
     if kind in PROJECT_RECORDS:
         model, condition, order, loads = PROJECT_RECORDS[kind]
-        where = (_inside(Project.community_id, place), condition(period))
-        joined = lambda query: query.join(Project, Project.id == model.project_id).where(*where)  # noqa: E731
-        total = db.session.scalar(joined(select(func.count()).select_from(model)))
-        rows = db.session.execute(joined(select(model, Project)).options(
-            joinedload(Project.community), joinedload(Project.lead_planner), *[joinedload(a) for a in loads])
-            .order_by(*order).limit(limit)).all()
-        return Listing(kind, total, rows, {})
+        return Selection(select(model, Project).join(Project, Project.id == model.project_id)
+                         .where(_inside(Project.community_id, place), condition(period)),
+                         model, order, (joinedload(Project.community), joinedload(Project.lead_planner),
+                                        *[joinedload(a) for a in loads]), tuples=True)
     raise KeyError(kind)
+
+
+def selection_filters(args: dict) -> dict:
+    """A list's own filters as the query string writes them ({"type": ..., "stage": ...}), as selection() takes them."""
+    stage = args.get("stage")
+    return {"activity_type": args.get("type", ""), "stage": Stage[stage] if stage else None}
+
+
+def _community_id(record) -> int:
+    return record.community_id
+
+
+def listing(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None,
+            limit: int | None = PAGE_ROWS) -> Listing:
+    """The records behind the number `kind` of `place` over `period`: their count and the first `limit` (None: all)."""
+    chosen = selection(kind, place, period, activity_type, stage)
+    return chosen.listing(kind, chosen.count(), chosen.page(limit))
+
+
+def batches(kind: str, place: Place, period: Period, size: int, activity_type: str = "",
+            stage: Stage | None = None) -> Iterator[Listing]:
+    """The whole list as Listings of at most `size` records each, in the list's order. The ids are read once at the
+    start, so records added meanwhile do not shift the batches (a record deleted meanwhile is left out); the
+    caller may commit between batches."""
+    chosen = selection(kind, place, period, activity_type, stage)
+    ids = chosen.ids()
+    for start in range(0, len(ids), size):
+        batch = ids[start:start + size]
+        position = {record_id: i for i, record_id in enumerate(batch)}
+        rows = chosen.fetch(chosen.query.where(chosen.entity.id.in_(list(batch))))
+        rows.sort(key=lambda row: position[(row[0] if chosen.tuples else row).id])
+        yield chosen.listing(kind, len(ids), rows)
 
 
 #: The lists of a project's records: (model, condition over the period, order, relationships to load); rows are

@@ -1,6 +1,6 @@
 """The monitoring dashboard of a place (city → district → sub-district → community) and the lists behind its
 numbers. Reads only: summary tables for the numbers, base tables for a list of records."""
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,10 +9,13 @@ from planner_platform.access import current_actor
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
 from planner_platform.core import query_args, tabular
+from planner_platform.core.forms import act
+from planner_platform.core.refusals import back_to
 from planner_platform.core.permissions import require
 from planner_platform.extensions import db
 from planner_platform.monitoring import charts, choropleth, exports, queries, records, services
 from planner_platform.monitoring import permissions as can
+from planner_platform.monitoring.forms import BackgroundExportForm
 from planner_platform.monitoring.indicators import INDICATORS, SECTIONS, applies, stage_breakdown
 from planner_platform.monitoring.periods import KINDS, period_from_args
 from planner_platform.monitoring.refresh import pending_marks, refresh_pending
@@ -142,23 +145,25 @@ def record_list(place_id: int, kind: str):
     period = period_from_args()
     if kind == "planners":
         return redirect(url_for("monitoring.dashboard", place_id=place.id, **period.args(), _anchor="planners"))
-    listing = records.listing(kind, place, period, **_list_filters())
+    filters = _list_filters()
+    listing = records.listing(kind, place, period, **records.selection_filters(filters))
     return render_template("monitoring/records.html", place=place, period=period, listing=listing,
-                           title=records.TITLES[kind], page_rows=records.PAGE_ROWS, filters=_list_filters(True))
+                           title=records.TITLES[kind], page_rows=records.PAGE_ROWS, filters=filters,
+                           inline_rows=current_app.config["EXPORT_INLINE_MAX_ROWS"],
+                           export_form=BackgroundExportForm())
 
 
-def _list_filters(as_args: bool = False) -> dict:
-    """The list's own filters (an activity type, a stage): for records.listing, or as query-string arguments."""
+def _list_filters() -> dict:
+    """The list's own filters (an activity type, a stage) as query-string arguments."""
     activity_type, stage_name = query_args.text("type", 40), query_args.choice("stage", Stage.__members__)
-    if as_args:
-        return {name: value for name, value in (("type", activity_type), ("stage", stage_name)) if value}
-    return {"activity_type": activity_type, "stage": Stage[stage_name] if stage_name else None}
+    return {name: value for name, value in (("type", activity_type), ("stage", stage_name)) if value}
 
 
 @bp.get("/places/<int:place_id>/records/<kind>/file.<any(csv, xlsx):file_kind>")
 @login_required
 def record_export(place_id: int, kind: str, file_kind: str):
-    """A whole list of records (not only its first page) as CSV or XLSX; audited. planners: the on-site table."""
+    """A whole list of records (not only its first page) as CSV or XLSX; audited. planners: the on-site table.
+    A list longer than EXPORT_INLINE_MAX_ROWS is built by a worker: the answer is the page of its progress."""
     place = _monitored_place(place_id)
     if kind not in records.TITLES:
         abort(404)
@@ -169,9 +174,36 @@ def record_export(place_id: int, kind: str, file_kind: str):
         services.record_export(current_user, place, kind, file_kind, period, len(planners))
         rows = exports.planner_rows(planners)
     else:
-        listing = records.listing(kind, place, period, limit=exports.EXPORT_MAX_ROWS, **_list_filters())
-        services.record_export(current_user, place, kind, file_kind, period, listing.total)
-        rows = exports.listing_rows(listing)
+        filters = _list_filters()
+        chosen = records.selection(kind, place, period, **records.selection_filters(filters))
+        total = chosen.count()
+        if total > current_app.config["EXPORT_INLINE_MAX_ROWS"]:  # an old link: the list page offers the build
+            flash(_("This list is too long to download at once: build its file in the background."), "info")
+            return redirect(url_for("monitoring.record_list", place_id=place.id, kind=kind, **period.args(),
+                                    **filters))
+        services.record_export(current_user, place, kind, file_kind, period, total)
+        rows = exports.listing_rows(chosen.listing(kind, total, chosen.page(None)))
     db.session.commit()
     return tabular.download(file_kind, rows, f"monitoring-{place.code}-{kind}-{period.slug}",
                             str(records.TITLES[kind])[:31])
+
+
+@bp.post("/places/<int:place_id>/records/<kind>/export")
+@login_required
+def record_export_background(place_id: int, kind: str):
+    """Ask for a long list's file to be built by a worker; answered with the page of its progress."""
+    place = _monitored_place(place_id)
+    if kind not in records.TITLES or kind == "planners":
+        abort(404)
+    period, filters = period_from_args(), _list_filters()
+    form = BackgroundExportForm()
+
+    def ask():
+        chosen = records.selection(kind, place, period, **records.selection_filters(filters))
+        return services.request_export(current_user, place, kind, form.file_kind.data, period, filters,
+                                       chosen.count())
+
+    job = act(form, ask, _("The file is being built. This page shows how far it has come."))
+    if job is None:
+        return back_to("monitoring.record_list", place_id=place.id, kind=kind)
+    return redirect(url_for("exports.detail", job_id=job.id), code=303)

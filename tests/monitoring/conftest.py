@@ -19,6 +19,8 @@ from planner_platform.projects.models import (FundingSource, Milestone, Project,
                                               ReviewOpinion, Spending, Stage, Verdict)
 from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalState
 from tests.conftest import _PASSWORD_HASH
+# The real worker and the web app that publishes to it, for the background exports.
+from tests.notifications.conftest import redis_server, smtp_sink, web, worker_factory  # noqa: F401
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: "Now" in these tests: mid-June 2026, a Monday morning in China.
@@ -289,3 +291,15 @@ def generate_history(app, seed: int, **counts) -> None:
         gen.cast()
         gen.batch(Generated(), **{"proposals": 60, "activities": 20, "projects": 10, "logs": 20, **counts})
         db.session.commit()
+
+
+@pytest.fixture
+def history(app, city):
+    with app.app_context():
+        gen = Generator(seed=7)
+        gen.cast()
+        gen.batch(Generated(), proposals=80, activities=30, projects=20, logs=30)
+        proposal = db.session.scalars(select(Proposal).order_by(Proposal.submitted_at.desc())).first()
+        proposal.title = "=HYPERLINK(\"http://evil\")"
+        db.session.commit()
+    return city

@@ -14,23 +14,9 @@ from planner_platform.accounts.models import Role
 from planner_platform.core.audit import AuditEntry
 from planner_platform.extensions import db
 from planner_platform.monitoring import records, services
-from planner_platform.proposals.models import Proposal
 from tests.conftest import login
-from tests.monitoring.conftest import Generated, Generator
 
 PERIOD = "period=custom&from=2025-06&to=2026-06"
-
-
-@pytest.fixture
-def history(app, city):
-    with app.app_context():
-        gen = Generator(seed=7)
-        gen.cast()
-        gen.batch(Generated(), proposals=80, activities=30, projects=20, logs=30)
-        proposal = db.session.scalars(select(Proposal).order_by(Proposal.submitted_at.desc())).first()
-        proposal.title = "=HYPERLINK(\"http://evil\")"
-        db.session.commit()
-    return city
 
 
 def _number(text):

@@ -123,9 +123,11 @@ def worker_factory(database_url, redis_server, smtp_sink, tmp_path):
            "MESSAGE_FILE_DIR": str(tmp_path), **{k: str(v) for k, v in FAST.items()}}
     workers = []
 
-    def start_worker(*, fast: bool = True, **options) -> Worker:
-        """fast=False: the production timings (retries, re-publish, redispatch), e.g. to measure a recovery."""
-        worker = Worker(env if fast else {k: v for k, v in env.items() if k not in FAST}, tmp_path, **options)
+    def start_worker(*, fast: bool = True, extra_env: dict | None = None, **options) -> Worker:
+        """fast=False: the production timings (retries, re-publish, redispatch), e.g. to measure a recovery;
+        extra_env: more settings for this worker (e.g. the folder it shares with the web app)."""
+        settings = env if fast else {k: v for k, v in env.items() if k not in FAST}
+        worker = Worker({**settings, **(extra_env or {})}, tmp_path, **options)
         worker.start()
         workers.append(worker)
         return worker
