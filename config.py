@@ -35,6 +35,9 @@ BEAT_SCHEDULE = {
     "monitoring-refresh": {"task": "monitoring.refresh", "schedule": 60.0},
     # Background exports: expired files deleted, stopped jobs failed, lost ones sent again.
     "monitoring-export-sweep": {"task": "monitoring.sweep_exports", "schedule": 300.0},
+    # Team monthly reports: drafted on the 1st (after the night's term changes), reminders before the digests.
+    "draft-team-reports": {"task": "reports.draft_team_reports", "schedule": crontab(day_of_month=1, hour=1, minute=0)},
+    "team-report-reminders": {"task": "reports.team_report_reminders", "schedule": crontab(hour=7, minute=50)},
 }
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "planner_platform"
 #: Feature packages, lowest first: each may use the ones before it, never one after it.
-FEATURES = ["areas", "accounts", "notifications", "planners", "proposals", "activities", "projects", "monitoring", "reports"]
+FEATURES = ["areas", "accounts", "notifications", "planners", "proposals", "activities", "projects", "monitoring",
+            "reports"]
 
 
 def _module_name(path: Path) -> str:

@@ -23,6 +23,8 @@ from planner_platform.core.errors import NotAllowed
 from planner_platform.extensions import db
 from planner_platform.monitoring import services as monitoring
 from planner_platform.monitoring.periods import period_of
+from planner_platform.reports import services as team_reports
+from planner_platform.reports.models import ReportState, TeamReport
 from planner_platform.notifications.models import Channel, Notification
 from planner_platform.planners.models import Assignment, OrganisationType, PlannerProfile, Team, TeamMemberRole
 from planner_platform.core.media import CleanFile
@@ -46,7 +48,7 @@ WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.areas.s
                  "planner_platform.activities.services", "planner_platform.projects.services",
                  "planner_platform.projects.ledger", "planner_platform.projects.work",
                  "planner_platform.projects.discussion", "planner_platform.projects.survey",
-                 "planner_platform.monitoring.services"]
+                 "planner_platform.monitoring.services", "planner_platform.reports.services"]
 
 #: Public functions that are not an actor's action, and why no permission applies.
 EXEMPT = {
@@ -71,6 +73,10 @@ EXEMPT = {
     "planners.services.planner_account": "reads only",
     "planners.services.teams_led_by": "reads only",
     "planners.services.proposal_rules": "reads only",
+    "planners.services.report_rules": "reads only",
+    "reports.services.due_on": "computes a date",
+    "reports.services.draft_month": "the platform's own monthly job (beat), no actor",
+    "reports.services.remind_due": "the platform's own daily job (beat), no actor",
     "planners.assignments.advance_terms": "the platform's own daily job (beat), no actor",
     "planners.importing.parse_upload": "parses a file, writes nothing",
     "proposals.services.rules_for": "reads only",
@@ -145,7 +151,10 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
         funding = ProjectFunding(project_id=project.id, source=FundingSource.special_renewal_fund, approved_fen=10000)
         milestone = Milestone(project_id=project.id, title="方案定稿", due_on=local_today())
         project_comment = ProjectComment(project_id=project.id, author_id=cast.neighbour.id, body="支持")
-        db.session.add_all([funding, milestone, project_comment])
+        team_report = TeamReport(team_id=roster["team"], subdistrict_id=cast.community.parent_id,
+                                 month=local_today().replace(day=1), state=ReportState.submitted, figures={},
+                                 figures_at=utcnow(), notes={}, due_on=local_today())
+        db.session.add_all([funding, milestone, project_comment, team_report])
         db.session.commit()
         yield SimpleNamespace(
             stranger=db.session.get(User, stranger.id), resident=db.session.get(User, cast.resident.id),
@@ -159,7 +168,8 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
             grant=db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == cast.worker.id)),
             project=db.session.get(Project, project.id), funding=db.session.get(ProjectFunding, funding.id),
             milestone=db.session.get(Milestone, milestone.id),
-            project_comment=db.session.get(ProjectComment, project_comment.id))
+            project_comment=db.session.get(ProjectComment, project_comment.id),
+            team_report=db.session.get(TeamReport, team_report.id))
         db.session.rollback()
 
 
@@ -195,6 +205,11 @@ CASES = {
     "projects.discussion.add_comment": lambda s, w: project_discussion.add_comment(s, w.project, "同意"),
     "projects.discussion.report": lambda s, w: project_discussion.report(s, w.project_comment),
     "projects.survey.answer": lambda s, w: project_survey.answer(s, w.project, 5, NeedMet.yes),
+    "reports.services.save_text": lambda s, w: team_reports.save_text(s, w.team_report, None, plan="计划",
+                                                                      escalations="", notes={}),
+    "reports.services.refresh_figures": lambda s, w: team_reports.refresh_figures(s, w.team_report, None),
+    "reports.services.submit": lambda s, w: team_reports.submit(s, w.team_report, None),
+    "reports.services.decide": lambda s, w: team_reports.decide(s, w.team_report, None, True, ""),
     "monitoring.services.record_export": lambda s, w: monitoring.record_export(
         s, w.district, "received", "csv", period_of("year", local_today()), 1),
     "monitoring.services.request_export": lambda s, w: monitoring.request_export(

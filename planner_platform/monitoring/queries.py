@@ -133,6 +133,31 @@ def planner_rows(place: Place, period: Period) -> list[tuple[int, int, float]]:
 
 
 
+def communities_totals(place: Place, community_ids, period: Period) -> Totals:
+    """The Totals of some communities inside `place` over `period` (a team's communities in a sub-district): the
+    per-community rows the map reads, summed."""
+    total, chosen = Totals(today=local_today()), set(community_ids)
+    if not chosen:
+        return total
+    communities = db.session.scalars(select(Place).where(Place.level == PlaceLevel.community,
+                                                         Place.path.startswith(place.path))).all()
+    for community_id, totals in totals_by_unit(place, communities, period, per_community=True).items():
+        if community_id in chosen:
+            total.add(totals)
+    return total
+
+
+def planner_months(user_ids, period: Period) -> dict[int, tuple[int, float]]:
+    """{user id: (on-site days, hours)} of these planners over `period` (stats_planner_month)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(PlannerMonth.user_id, func.sum(PlannerMonth.onsite_days), func.sum(PlannerMonth.hours))
+        .where(PlannerMonth.user_id.in_(list(user_ids)), PlannerMonth.month >= period.first,
+               PlannerMonth.month <= period.last).group_by(PlannerMonth.user_id)).all()
+    return {user_id: (int(days or 0), float(hours or 0)) for user_id, days, hours in rows}
+
+
 def monthly_sums(place: Place, first, last, *columns: str) -> dict:
     """{month: {column: sum}} of stats_community_month over the communities inside `place`, months first…last
     (first days of months): one statement, for the dashboard's trend chart."""

@@ -147,6 +147,17 @@ DEFAULT_PROPOSAL_RULES = {"max_photos": 4, "hide_after_reports": 3, "hide_propos
                           "auto_close_days": 14}
 
 
+#: report_day: the day of the month the sub-district and district reports of the month before are generated;
+#: team_due_day: the day of the month a team's report of the month before is due; remind_days_before: when the
+#: team is first reminded.
+DEFAULT_REPORT_RULES = {"report_day": 3, "team_due_day": 5, "remind_days_before": 2}
+
+
+def report_rules(policy: PolicyProfile) -> dict:
+    """The district's report rules, with the platform defaults for any it has not set."""
+    return {**DEFAULT_REPORT_RULES, **(policy.report_rules or {})}
+
+
 def proposal_rules(policy: PolicyProfile) -> dict:
     """The district's proposal rules, with the platform defaults for any it has not set."""
     return {**DEFAULT_PROPOSAL_RULES, **DEFAULT_DEADLINES, **(policy.proposal_rules or {}),

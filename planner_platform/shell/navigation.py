@@ -11,6 +11,7 @@ from planner_platform.areas.permissions import can_import_places
 from planner_platform.monitoring.permissions import may_monitor_somewhere, may_see_own_dashboard
 from planner_platform.planners.queries import districts_visible_to
 from planner_platform.projects import permissions as project_permissions
+from planner_platform.reports.permissions import may_list as may_list_reports
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ MY_DASHBOARD = NavItem(_l("My dashboard"), "my_dashboard.index",
 OVERDUE = NavItem(_l("Overdue"), "monitoring.overdue",
                   _l("Proposals past their deadline across your jurisdiction, the longest waiting first, with the "
                      "planner responsible."))
+TEAM_REPORTS = NavItem(_l("Team reports"), "reports.index",
+                      _l("The teams' monthly reports: drafted from the record, completed by the team, accepted by "
+                         "the street office."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -84,6 +88,8 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items.append(MY_PROJECTS)
     if may_monitor_somewhere(actor):
         items += [MONITORING, OVERDUE]
+    if may_list_reports(actor):
+        items.append(TEAM_REPORTS)
     if districts_visible_to(actor):
         items += [ROSTER, COVERAGE]
     if may_appoint_somewhere(actor):
