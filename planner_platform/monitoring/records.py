@@ -102,15 +102,18 @@ def lead_names(community_ids) -> dict[int, str]:
 
 
 def listing(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None,
-            limit: int | None = PAGE_ROWS) -> Listing:
-    """The records behind the number `kind` of `place` over `period`: their count and the first `limit` (None: all)."""
+            category: str = "", limit: int | None = PAGE_ROWS) -> Listing:
+    """The records behind the number `kind` of `place` over `period`: their count and the first `limit` (None: all).
+    The list's own filters: an activity type (activities), a stage (projects), a category (proposals)."""
     start, end = period.bounds()
 
     def _page(query, count_query) -> tuple[int, list]:
         return db.session.scalar(count_query), db.session.scalars(query.limit(limit)).unique().all()
 
     if kind in PROPOSAL_KINDS:
-        where = (_inside(Proposal.community_id, place), proposal_condition(kind, period))
+        where = [_inside(Proposal.community_id, place), proposal_condition(kind, period)]
+        if category:
+            where.append(Proposal.category == category)
         # Overdue: the longest waiting first, as the staff who chase them read the list.
         order = ((Proposal.due_on, Proposal.id) if kind == "overdue"
                  else (Proposal.submitted_at.desc(), Proposal.id.desc()))
