@@ -59,8 +59,9 @@ def _proposal_row(listing: Listing, p) -> list:
 
 
 #: kind → (header, row of one listed record); the columns of records.html, with the record's number first.
-_PROPOSALS = (lambda: [_("Number"), _("Proposal"), _("Category"), _("Community"), _("Sub-district"), _("District"), _("Status"),
-                       _("Received"), _("Deadline"), _("Days overdue"), _("Responsible planner")], _proposal_row)
+_PROPOSALS = (lambda: [_("Number"), _("Proposal"), _("Category"), _("Community"), _("Sub-district"), _("District"),
+                       _("Status"), _("Received"), _("Deadline"), _("Days overdue"), _("Responsible planner")],
+              _proposal_row)
 _COMMUNITIES = (lambda: [_("Community"), _("Sub-district"), _("Lead planner")],
                 lambda listing, c: [c.name, c.parent.name, listing.leads.get(c.id, _("No lead planner"))])
 LIST_COLUMNS = {

@@ -19,9 +19,9 @@ from planner_platform.core.calendar import WorkingCalendarDay, local_today, loca
 from planner_platform.core.db import insert_for
 from planner_platform.extensions import db
 from planner_platform.monitoring.models import (ATTENDANCE_COLUMNS, RESPONSE_DAYS_CAP, ActivityTypeMonth,
-                                                CategoryMonth, CommunityBudget, CommunityCoverage, CommunityMonth, DirtyCommunity,
-                                                DirtyPlannerMonth, MilestoneDue, OpenDue, PlannerMonth, ProjectStage,
-                                                ResponseDays, ResponseFact, StatsState)
+                                                CategoryMonth, CommunityBudget, CommunityCoverage, CommunityMonth,
+                                                DirtyCommunity, DirtyPlannerMonth, MilestoneDue, OpenDue, PlannerMonth,
+                                                ProjectStage, ResponseDays, ResponseFact, StatsState)
 from planner_platform.monitoring.periods import epoch_days, local_month, month_of_day, seconds_between
 from planner_platform.planners.models import Assignment, AssignmentRole, AssignmentState, PlannerProfile, PolicyProfile
 from planner_platform.planners.queries import LEADING_STATES

@@ -21,8 +21,8 @@ from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalS
 from tests.monitoring.conftest import D1_ACCEPT_DAYS, NOW, TODAY, Generated, Generator
 from tests.monitoring.direct import direct_totals
 
-TABLES = (CommunityMonth, ActivityTypeMonth, CategoryMonth, ResponseDays, OpenDue, ProjectStage, CommunityCoverage, PlannerMonth,
-          ResponseFact, CommunityBudget, MilestoneDue)
+TABLES = (CommunityMonth, ActivityTypeMonth, CategoryMonth, ResponseDays, OpenDue, ProjectStage, CommunityCoverage,
+          PlannerMonth, ResponseFact, CommunityBudget, MilestoneDue)
 #: A past month, the current quarter (deadlines still ahead) and a custom year that spans the whole history.
 PERIODS = [Period("month", date(2026, 5, 1), date(2026, 5, 1)), Period("quarter", date(2026, 4, 1), date(2026, 6, 1)),
            Period("custom", date(2025, 6, 1), date(2026, 6, 1))]
