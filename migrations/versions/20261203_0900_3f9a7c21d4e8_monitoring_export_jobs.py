@@ -3,7 +3,7 @@ was asked, the progress and the file, which only the requester may download unti
 index keeps one job per requester and list while it is being built.
 
 Revision ID: 3f9a7c21d4e8
-Revises: e5b81f3c6a27
+Revises: a4c9e1d07b3f
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3f9a7c21d4e8'
-down_revision = 'e5b81f3c6a27'
+down_revision = 'a4c9e1d07b3f'
 branch_labels = None
 depends_on = None
 

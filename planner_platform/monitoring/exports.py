@@ -54,13 +54,14 @@ def _name(user) -> str:
 def _proposal_row(listing: Listing, p) -> list:
     planner = p.assignee.display_name if p.assignee else listing.leads.get(p.community_id, _("No lead planner"))
     late = listing.days_overdue(p)
-    return [p.id, p.title, p.community.name, p.community.parent.name, p.community.parent.parent.name,
+    return [p.id, p.title, p.category, p.community.name, p.community.parent.name, p.community.parent.parent.name,
             str(p.state.label), _when(p.submitted_at), _day(p.due_on), "" if late is None else late, planner]
 
 
 #: kind → (header, row of one listed record); the columns of records.html, with the record's number first.
-_PROPOSALS = (lambda: [_("Number"), _("Proposal"), _("Community"), _("Sub-district"), _("District"), _("Status"),
-                       _("Received"), _("Deadline"), _("Days overdue"), _("Responsible planner")], _proposal_row)
+_PROPOSALS = (lambda: [_("Number"), _("Proposal"), _("Category"), _("Community"), _("Sub-district"), _("District"),
+                       _("Status"), _("Received"), _("Deadline"), _("Days overdue"), _("Responsible planner")],
+              _proposal_row)
 _COMMUNITIES = (lambda: [_("Community"), _("Sub-district"), _("Lead planner")],
                 lambda listing, c: [c.name, c.parent.name, listing.leads.get(c.id, _("No lead planner"))])
 LIST_COLUMNS = {

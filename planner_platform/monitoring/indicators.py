@@ -34,6 +34,8 @@ class Totals:
     response_days: Counter = field(default_factory=Counter)
     #: activity type → [activities, participants]
     types: dict = field(default_factory=dict)
+    #: proposal category → [received, decided, adopted]
+    categories: dict = field(default_factory=dict)
     #: Stage → [projects, sum of stage_since as epoch days]
     stages: dict = field(default_factory=dict)
     #: The day "now" indicators (overdue, time in stage, coverage) are computed for.
@@ -42,7 +44,8 @@ class Totals:
     def add(self, other: "Totals") -> None:
         self.sums.update(other.sums)
         self.response_days.update(other.response_days)
-        for mapping, theirs in ((self.types, other.types), (self.stages, other.stages)):
+        for mapping, theirs in ((self.types, other.types), (self.categories, other.categories),
+                                (self.stages, other.stages)):
             for key, values in theirs.items():
                 mine = mapping.setdefault(key, [0] * len(values))
                 for index, value in enumerate(values):

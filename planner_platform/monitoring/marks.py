@@ -24,8 +24,8 @@ _KEY = "monitoring.marks"
 
 #: Per model, the attributes an indicator reads: a change to any other (a support count, a title) marks nothing.
 WATCHED = {
-    Proposal: ("community_id", "state", "submitted_at", "first_response_at", "decided_at", "closed_at",
-               "due_on", "satisfaction"),
+    Proposal: ("community_id", "state", "category", "submitted_at", "first_response_at", "decided_at",
+               "closed_at", "due_on", "satisfaction"),
     Activity: ("community_id", "state", "activity_type", "starts_at", "ends_at", "organiser_id",
                "att_residents", "att_committee", "att_property", "att_business", "att_social_org",
                "att_government", "att_experts"),

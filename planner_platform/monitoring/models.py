@@ -79,6 +79,20 @@ class ActivityTypeMonth(Base):
     participants: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CategoryMonth(Base):
+    """Proposals per community, local month and category (the district's own category names): received by the
+    month of submission, decided and adopted by the month of the decision, as in stats_community_month."""
+
+    __tablename__ = "stats_category_month"
+
+    community_id: Mapped[int] = _community_fk()
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    adopted: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ResponseDays(Base):
     """A histogram: proposals first answered in the month, by working days from receipt to the first answer
     (capped at RESPONSE_DAYS_CAP). Medians over any set of places and months come from the summed histogram."""

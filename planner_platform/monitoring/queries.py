@@ -1,5 +1,5 @@
 """The dashboard's reads: summary rows summed per unit (a place's child units, or the community itself) over a
-period. Ten statements whatever the number of units; no base table is read."""
+period. Eleven statements whatever the number of units; no base table is read."""
 import functools
 
 from sqlalchemy import and_, case, func, select
@@ -9,8 +9,9 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.extensions import db
 from planner_platform.monitoring.indicators import Totals
-from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityBudget, CommunityCoverage, CommunityMonth,
-                                                MilestoneDue, OpenDue, PlannerMonth, ProjectStage, ResponseDays)
+from planner_platform.monitoring.models import (ActivityTypeMonth, CategoryMonth, CommunityBudget, CommunityCoverage,
+                                                CommunityMonth, MilestoneDue, OpenDue, PlannerMonth, ProjectStage,
+                                                ResponseDays)
 from planner_platform.monitoring.periods import Period
 from planner_platform.monitoring.refresh import MONTH_COLUMNS
 from planner_platform.planners.models import PlannerProfile
@@ -60,6 +61,12 @@ def totals_by_unit(place: Place, units: list[Place], period: Period, per_communi
                      func.sum(ActivityTypeMonth.participants), keys=[ActivityTypeMonth.activity_type],
                      where=[in_period(ActivityTypeMonth.month)])):
         result[unit_id].types[activity_type] = [int(activities), int(participants or 0)]
+
+    for unit_id, category, received, decided, adopted in db.session.execute(
+            by(CategoryMonth, func.sum(CategoryMonth.received), func.sum(CategoryMonth.decided),
+               func.sum(CategoryMonth.adopted), keys=[CategoryMonth.category],
+               where=[in_period(CategoryMonth.month)])):
+        result[unit_id].categories[category] = [int(received or 0), int(decided or 0), int(adopted or 0)]
 
     past_due = OpenDue.due_on < today
     for unit_id, overdue, unanswered, open_count in db.session.execute(by(

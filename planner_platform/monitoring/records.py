@@ -141,18 +141,21 @@ class Selection:
         return Listing(kind, total, rows, leads)
 
 
-def selection(kind: str, place: Place, period: Period, activity_type: str = "",
-              stage: Stage | None = None) -> Selection:
-    """The records behind the number `kind` of `place` over `period`, as SQL (see Selection)."""
+def selection(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None,
+              category: str = "") -> Selection:
+    """The records behind the number `kind` of `place` over `period`, as SQL (see Selection). The list's own
+    filters: an activity type (activities), a stage (projects), a category (proposals)."""
     start, end = period.bounds()
     if kind in PROPOSAL_KINDS:
         # Overdue: the longest waiting first, as the staff who chase them read the list.
         order = ((Proposal.due_on, Proposal.id) if kind == "overdue"
                  else (Proposal.submitted_at.desc(), Proposal.id.desc()))
         in_place = joinedload(Proposal.community).joinedload(Place.parent).joinedload(Place.parent)
-        return Selection(select(Proposal).where(_inside(Proposal.community_id, place),
-                                                proposal_condition(kind, period)),
-                         Proposal, order, (in_place, joinedload(Proposal.assignee)), _community_id)
+        where = [_inside(Proposal.community_id, place), proposal_condition(kind, period)]
+        if category:
+            where.append(Proposal.category == category)
+        return Selection(select(Proposal).where(*where), Proposal, order, (in_place, joinedload(Proposal.assignee)),
+                         _community_id)
     if kind == "activities":
         where = [_inside(Activity.community_id, place), Activity.state.in_(HELD), Activity.starts_at >= start,
                  Activity.starts_at < end]
@@ -206,28 +209,29 @@ def selection(kind: str, place: Place, period: Period, activity_type: str = "",
 
 
 def selection_filters(args: dict) -> dict:
-    """A list's own filters as the query string writes them ({"type": ..., "stage": ...}), as selection() takes them."""
+    """A list's own filters as the query string writes them ({"type": ..., "stage": ..., "category": ...}), as
+    selection() takes them."""
     stage = args.get("stage")
-    return {"activity_type": args.get("type", ""), "stage": Stage[stage] if stage else None}
+    return {"activity_type": args.get("type", ""), "stage": Stage[stage] if stage else None,
+            "category": args.get("category", "")}
 
 
 def _community_id(record) -> int:
     return record.community_id
 
 
-def listing(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None,
-            limit: int | None = PAGE_ROWS) -> Listing:
-    """The records behind the number `kind` of `place` over `period`: their count and the first `limit` (None: all)."""
-    chosen = selection(kind, place, period, activity_type, stage)
+def listing(kind: str, place: Place, period: Period, limit: int | None = PAGE_ROWS, **filters) -> Listing:
+    """The records behind the number `kind` of `place` over `period`: their count and the first `limit` (None: all).
+    `filters`: the list's own (selection's keywords)."""
+    chosen = selection(kind, place, period, **filters)
     return chosen.listing(kind, chosen.count(), chosen.page(limit))
 
 
-def batches(kind: str, place: Place, period: Period, size: int, activity_type: str = "",
-            stage: Stage | None = None) -> Iterator[Listing]:
+def batches(kind: str, place: Place, period: Period, size: int, **filters) -> Iterator[Listing]:
     """The whole list as Listings of at most `size` records each, in the list's order. The ids are read once at the
     start, so records added meanwhile do not shift the batches (a record deleted meanwhile is left out); the
     caller may commit between batches."""
-    chosen = selection(kind, place, period, activity_type, stage)
+    chosen = selection(kind, place, period, **filters)
     ids = chosen.ids()
     for start in range(0, len(ids), size):
         batch = ids[start:start + size]

@@ -19,9 +19,9 @@ from planner_platform.core.calendar import WorkingCalendarDay, local_today, loca
 from planner_platform.core.db import insert_for
 from planner_platform.extensions import db
 from planner_platform.monitoring.models import (ATTENDANCE_COLUMNS, RESPONSE_DAYS_CAP, ActivityTypeMonth,
-                                                CommunityBudget, CommunityCoverage, CommunityMonth, DirtyCommunity,
-                                                DirtyPlannerMonth, MilestoneDue, OpenDue, PlannerMonth, ProjectStage,
-                                                ResponseDays, ResponseFact, StatsState)
+                                                CategoryMonth, CommunityBudget, CommunityCoverage, CommunityMonth,
+                                                DirtyCommunity, DirtyPlannerMonth, MilestoneDue, OpenDue, PlannerMonth,
+                                                ProjectStage, ResponseDays, ResponseFact, StatsState)
 from planner_platform.monitoring.periods import epoch_days, local_month, month_of_day, seconds_between
 from planner_platform.planners.models import Assignment, AssignmentRole, AssignmentState, PlannerProfile, PolicyProfile
 from planner_platform.planners.queries import LEADING_STATES
@@ -190,6 +190,27 @@ def _type_rows(ids):
         .group_by(Activity.community_id, month, Activity.activity_type))
 
 
+def _category_rows(ids):
+    """Received by the local month of submission, decided and adopted by that of the decision (as _month_rows)."""
+    dialect = _dialect()
+    columns = ("received", "decided", "adopted")
+    parts = [
+        select(Proposal.community_id.label("community_id"), local_month(Proposal.submitted_at, dialect).label("month"),
+               Proposal.category.label("category"), _ONE.label("received"), _ZERO.label("decided"),
+               _ZERO.label("adopted"))
+        .where(Proposal.submitted_at.is_not(None), _within(Proposal.community_id, ids)),
+        select(Proposal.community_id, local_month(ProposalEvent.occurred_at, dialect), Proposal.category, _ZERO, _ONE,
+               case((ProposalEvent.to_state == ProposalState.adopted, 1), else_=0))
+        .join(Proposal, Proposal.id == ProposalEvent.proposal_id)
+        .where(ProposalEvent.to_state.in_(DECISIONS), _within(Proposal.community_id, ids)),
+    ]
+    rows = union_all(*parts).subquery()
+    return insert(CategoryMonth).from_select(
+        ["community_id", "month", "category", *columns],
+        select(rows.c.community_id, rows.c.month, rows.c.category, *[func.sum(rows.c[name]) for name in columns])
+        .group_by(rows.c.community_id, rows.c.month, rows.c.category))
+
+
 def _response_day_rows(ids):
     month = month_of_day(ResponseFact.responded_on, _dialect())
     days = case((ResponseFact.working_days >= RESPONSE_DAYS_CAP, RESPONSE_DAYS_CAP), else_=ResponseFact.working_days)
@@ -254,7 +275,8 @@ def recompute_coverage(ids) -> None:
 
 def recompute_communities(ids) -> None:
     """Recompute every summary row of the communities `ids` (None: of all) from the base tables."""
-    tables = ((CommunityMonth, _month_rows), (ActivityTypeMonth, _type_rows), (ResponseDays, _response_day_rows),
+    tables = ((CommunityMonth, _month_rows), (ActivityTypeMonth, _type_rows), (CategoryMonth, _category_rows),
+              (ResponseDays, _response_day_rows),
               (OpenDue, _open_due_rows), (ProjectStage, _stage_rows), (CommunityBudget, _budget_rows),
               (MilestoneDue, _milestone_rows))
     for chunk in _chunks(ids):
@@ -356,8 +378,8 @@ def rebuild() -> None:
     _take_lock()
     db.session.execute(delete(DirtyCommunity))
     db.session.execute(delete(DirtyPlannerMonth))
-    for model in (CommunityMonth, ActivityTypeMonth, ResponseDays, OpenDue, ProjectStage, CommunityBudget,
-                  MilestoneDue, CommunityCoverage):
+    for model in (CommunityMonth, ActivityTypeMonth, CategoryMonth, ResponseDays, OpenDue, ProjectStage,
+                  CommunityBudget, MilestoneDue, CommunityCoverage):
         db.session.execute(delete(model))
     recompute_communities(None)
     recompute_planner_months(None)

@@ -90,6 +90,15 @@ def _monitored_place(place_id: int) -> Place:
     return place
 
 
+def _chart_links(place: Place, period) -> dict:
+    """A bar of the type or category chart opens the records behind it, as the tables' numbers do."""
+    def records_of(kind: str, name: str):
+        return lambda label: url_for("monitoring.record_list", place_id=place.id, kind=kind, **{name: label},
+                                     **period.args())
+
+    return {"types": records_of("activities", "type"), "categories": records_of("received", "category")}
+
+
 @bp.get("/places/<int:place_id>")
 @login_required
 def dashboard(place_id: int):
@@ -106,7 +115,9 @@ def dashboard(place_id: int):
         columns=columns, rows=rows, sort=sort, direction=direction, units_are_places=units[:1] != [place],
         ancestors=[p for p in _ancestors(place) if can.can_monitor(current_actor, p)],
         types=sorted(total.types.items(), key=lambda item: -item[1][0]), stages=stage_breakdown(total),
-        planners=_planners(place, period), charts=charts.dashboard_charts(place, period, total),
+        categories=sorted(total.categories.items(), key=lambda item: (-item[1][0], item[0])),
+        planners=_planners(place, period),
+        charts=charts.dashboard_charts(place, period, total, _chart_links(place, period)),
         map_indicators=choropleth.MAPPABLE, map_key=choropleth.mappable_key(request.args.get("map")))
 
 
@@ -154,9 +165,11 @@ def record_list(place_id: int, kind: str):
 
 
 def _list_filters() -> dict:
-    """The list's own filters (an activity type, a stage) as query-string arguments."""
+    """The list's own filters (an activity type, a stage, a proposal category) as query-string arguments."""
     activity_type, stage_name = query_args.text("type", 40), query_args.choice("stage", Stage.__members__)
-    return {name: value for name, value in (("type", activity_type), ("stage", stage_name)) if value}
+    category = query_args.text("category", 40)
+    return {name: value for name, value in (("type", activity_type), ("stage", stage_name), ("category", category))
+            if value}
 
 
 @bp.get("/places/<int:place_id>/records/<kind>/file.<any(csv, xlsx):file_kind>")

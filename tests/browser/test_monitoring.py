@@ -1,6 +1,6 @@
-"""District staff at a desktop read their dashboard: the charts draw as SVG, they switch the period and the map's
-indicator, drill down to a sub-district and a community, click a number and land on the list of those records, and
-download the comparison table as XLSX holding the numbers the page shows."""
+"""District staff at a desktop read their dashboard: the charts draw as SVG, a category's bar opens its proposals,
+they switch the period and the map's indicator, drill down to a sub-district and a community, click a number and
+land on the list of those records, and download the comparison table as XLSX holding the numbers the page shows."""
 import re
 from io import BytesIO
 from urllib.parse import urlparse
@@ -20,6 +20,20 @@ def _table(page) -> list[tuple[str, str]]:
     return [(rows.nth(i).locator("th").inner_text().strip(),
              rows.nth(i).locator('td[data-indicator="received"]').inner_text().strip())
             for i in range(rows.count())]
+
+
+def _click_first_category_bar(page) -> None:
+    """Click the middle of the first bar (received, of the most received category) where ECharts drew it."""
+    chart = page.locator("#chart-categories")
+    chart.locator("svg").first.wait_for()
+    chart.scroll_into_view_if_needed()
+    x, y = chart.evaluate("""element => {
+        const bar = echarts.getInstanceByDom(element).getModel().getSeriesByIndex(0).getData().getItemLayout(0);
+        return [bar.x + bar.width / 2, bar.y + bar.height / 2];
+    }""")
+    box = chart.bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
 
 
 def test_district_staff_read_switch_drill_down_and_download(
@@ -45,6 +59,14 @@ def test_district_staff_read_switch_drill_down_and_download(
         page.locator("form[aria-label] button[type=submit]").first.click()
     assert "period=year" in page.url and "2026" in page.locator("main p.text-body-secondary").first.inner_text()
     page.locator("#chart-stages svg").first.wait_for()  # projects by stage
+    first = page.locator("#category-table tbody tr").first  # the table says what the chart draws
+    category, received = first.locator("td").first.inner_text(), first.locator("td a").first.inner_text().strip()
+    _click_first_category_bar(page)  # proposals by category: a bar opens the proposals of its category
+    assert "/records/received" in page.url and "category=" in page.url and "period=year" in page.url
+    assert re.search(rf"\b{received}\b", page.locator("#record-count").inner_text())
+    assert category in page.locator("#record-filter").inner_text()
+    with page.expect_navigation():
+        page.go_back()
     communities = page.locator("#monitoring-map [data-community-id]")
     communities.first.wait_for()
     assert communities.count() == 5  # D1's five communities, drawn without any tile

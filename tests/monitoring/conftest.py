@@ -28,6 +28,8 @@ NOW = datetime(2026, 6, 15, 10, 0, tzinfo=SHANGHAI)
 TODAY = NOW.date()
 #: Accept deadlines (working days): D1 sets its own, D2 keeps the platform's default (3).
 D1_ACCEPT_DAYS = 2
+#: The proposals' categories, taken in turn (no random draw: the rest of the history stays as it was).
+CATEGORIES = ("公共空间", "交通出行", "环境卫生", "其他")
 
 
 @pytest.fixture
@@ -96,6 +98,7 @@ class Generator:
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
         self.people: dict = {}
+        self.proposals_made = 0
 
     def user(self, name: str) -> User:
         user = User(password_hash=_PASSWORD_HASH, phone=f"1370{self.rng.randint(0, 9_999_999):07d}",
@@ -145,7 +148,9 @@ class Generator:
     def proposal(self, community: Place, merge_target: int | None = None) -> Proposal:
         rng = self.rng
         submitted = _moment(rng, rng.randint(0, 360))
-        p = Proposal(title=f"提案{rng.randint(0, 10**6)}", description="…", category="公共空间",
+        self.proposals_made += 1
+        p = Proposal(title=f"提案{rng.randint(0, 10**6)}", description="…",
+                     category=CATEGORIES[self.proposals_made % len(CATEGORIES)],
                      community_id=community.id, author_id=self.resident.id, state=ProposalState.submitted,
                      submitted_at=submitted)
         db.session.add(p)

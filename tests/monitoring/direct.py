@@ -48,6 +48,7 @@ def direct_totals(place: Place, period: Period, accept_days: dict[int, int]) -> 
     events = db.session.scalars(select(ProposalEvent).where(ProposalEvent.proposal_id.in_([p.id for p in proposals]))
                                 .order_by(ProposalEvent.id)).all()
     by_proposal: dict[int, list] = {}
+    categories = {p.id: p.category for p in proposals}
     for event in events:
         by_proposal.setdefault(event.proposal_id, []).append(event)
         if not _in(_day(event.occurred_at), period):
@@ -57,12 +58,16 @@ def direct_totals(place: Place, period: Period, accept_days: dict[int, int]) -> 
         if event.to_state.value in DECISIONS:
             s["decided"] += 1
             s["adopted"] += event.to_state is ProposalState.adopted
+            counts = t.categories.setdefault(categories[event.proposal_id], [0, 0, 0])
+            counts[1] += 1
+            counts[2] += event.to_state is ProposalState.adopted
             s["resolved"] += event.to_state in (ProposalState.adopted, ProposalState.referred)
     for p in proposals:
         if p.submitted_at is None:
             continue
         if _in(_day(p.submitted_at), period):
             s["received"] += 1
+            t.categories.setdefault(p.category, [0, 0, 0])[0] += 1
         if p.satisfaction is not None and p.closed_at and _in(_day(p.closed_at), period):
             s["rated"] += 1
             s["satisfied"] += p.satisfaction >= 4

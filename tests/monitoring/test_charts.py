@@ -13,7 +13,8 @@ from planner_platform.monitoring.indicators import stage_breakdown
 from planner_platform.monitoring.periods import Period, period_of
 from planner_platform.monitoring.refresh import refresh_pending
 from tests.conftest import login
-from tests.monitoring.conftest import TODAY, generate_history
+from tests.monitoring.conftest import D1_ACCEPT_DAYS, TODAY, generate_history
+from tests.monitoring.direct import direct_totals
 from tests.monitoring.test_exports import _card
 
 
@@ -67,3 +68,36 @@ def test_a_dashboard_with_nothing_to_draw_loads_no_chart_library(app, client, pl
     login(client, make_user(Role.district_staff, "D1"))
     page = client.get(f"/monitoring/places/{places['D1'].id}").get_data(as_text=True)
     assert "echarts.min.js" not in page and 'id="chart-data"' not in page
+
+
+def test_proposals_by_category_are_the_direct_counts(app, history, frozen):
+    period = period_of("year", TODAY)
+    for code in ("C", "D1", "D1S2"):
+        found, total = _charts(app, code, period)
+        with app.app_context():
+            place = db.session.scalars(select(Place).where(Place.code == code)).one()
+            expected = direct_totals(place, period, {history["D1"]: D1_ACCEPT_DAYS, history["D2"]: 3})
+        chart = found["categories"]
+        assert len(chart["labels"]) >= 3 and chart["kind"] == "bar"
+        received = chart["series"][0]["values"]
+        assert received == sorted(received, reverse=True)
+        got = {label: [s["values"][i] for s in chart["series"]] for i, label in enumerate(chart["labels"])}
+        assert got == expected.categories == total.categories, code
+        assert sum(received) == expected.sums["received"] > 0
+
+
+def test_the_category_chart_and_table_lead_to_the_proposals_of_the_category(app, client, history, make_user, frozen):
+    login(client, make_user(Role.district_staff, "D1"))
+    page = client.get(f"/monitoring/places/{history['D1']}?period=year&at=2026-01").get_data(as_text=True)
+    data = {c["key"]: c for c in json.loads(page.split('id="chart-data">')[1].split("</script>")[0])}
+    chart = data["categories"]
+    assert chart["title"] == "按类别的提案" and 'id="chart-categories"' in page and 'id="category-table"' in page
+    assert len(chart["links"]) == len(chart["labels"])
+    for label, link, received in zip(chart["labels"], chart["links"], chart["series"][0]["values"]):
+        assert "/records/received?" in link and "category=" in link
+        assert f"<td>{label}</td>" in page
+        listing = client.get(link).get_data(as_text=True)
+        assert f'id="record-count">{received} ' in listing, label
+        assert listing.count(f"<td>{label}</td>") == min(received, 200)
+        export = client.get(link.replace("/records/received?", "/records/received/file.csv?"))
+        assert export.status_code == 200 and export.get_data(as_text=True).count(f",{label},") == received

@@ -3,16 +3,16 @@ base tables, for every indicator at every level (community, sub-district, distri
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from planner_platform.activities.models import Activity, ActivityState, WorkLog
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.extensions import db
 from planner_platform.monitoring import records
 from planner_platform.monitoring.indicators import INDICATORS, applies
-from planner_platform.monitoring.models import (ActivityTypeMonth, CommunityBudget, CommunityCoverage, CommunityMonth,
-                                                MilestoneDue, OpenDue, PlannerMonth, ProjectStage, ResponseDays,
-                                                ResponseFact)
+from planner_platform.monitoring.models import (ActivityTypeMonth, CategoryMonth, CommunityBudget, CommunityCoverage,
+                                                CommunityMonth, DirtyCommunity, MilestoneDue, OpenDue, PlannerMonth,
+                                                ProjectStage, ResponseDays, ResponseFact)
 from planner_platform.monitoring.periods import Period
 from planner_platform.monitoring.queries import dashboard_totals
 from planner_platform.monitoring.refresh import pending_marks, rebuild, refresh_pending
@@ -21,8 +21,8 @@ from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalS
 from tests.monitoring.conftest import D1_ACCEPT_DAYS, NOW, TODAY, Generated, Generator
 from tests.monitoring.direct import direct_totals
 
-TABLES = (CommunityMonth, ActivityTypeMonth, ResponseDays, OpenDue, ProjectStage, CommunityCoverage, PlannerMonth,
-          ResponseFact, CommunityBudget, MilestoneDue)
+TABLES = (CommunityMonth, ActivityTypeMonth, CategoryMonth, ResponseDays, OpenDue, ProjectStage, CommunityCoverage,
+          PlannerMonth, ResponseFact, CommunityBudget, MilestoneDue)
 #: A past month, the current quarter (deadlines still ahead) and a custom year that spans the whole history.
 PERIODS = [Period("month", date(2026, 5, 1), date(2026, 5, 1)), Period("quarter", date(2026, 4, 1), date(2026, 6, 1)),
            Period("custom", date(2025, 6, 1), date(2026, 6, 1))]
@@ -66,6 +66,10 @@ def _generate(app, city) -> Generated:
         db.session.execute(delete(WorkLog).where(WorkLog.id.in_(generated.logs[:10])))
         for log in db.session.scalars(select(WorkLog).where(WorkLog.id.in_(generated.logs[10:30]))):
             db.session.delete(log)
+        # Proposals of the refreshed first batch recategorised after submission: both categories go stale.
+        for proposal in db.session.scalars(select(Proposal).where(Proposal.submitted_at.is_not(None))
+                                           .order_by(Proposal.id).limit(6)):
+            proposal.category = "重新分类"
         for project in db.session.scalars(select(Project).order_by(Project.id).limit(8)):
             project.state, project.stage_since, project.resume_state = Stage.construction, TODAY, None
         _change_ledgers(communities)
@@ -109,6 +113,9 @@ def test_incremental_equals_rebuild_equals_direct(app, city):
         incremental = _snapshot()
         assert incremental["stats_community_month"] and incremental["stats_planner_month"]
         assert incremental["stats_budget"] and incremental["stats_milestone_due"]
+        categories = {row[2] for row in incremental["stats_category_month"]}
+        assert len(categories) >= 4 and "重新分类" in categories
+        assert any(row[4] for row in incremental["stats_category_month"])  # adopted counts, not only zeros
         rebuild()
         db.session.commit()
         assert _snapshot() == incremental
@@ -129,6 +136,7 @@ def test_incremental_equals_rebuild_equals_direct(app, city):
                     checked += 1
                 assert total.response_days == expected.response_days, (place.name, period.label)
                 assert {k: v for k, v in total.types.items()} == expected.types
+                assert total.categories == expected.categories, (place.name, period.label)
         assert checked > 800
         city_total = dashboard_totals(db.session.get(Place, city["C"]), PERIODS[2])[1]
         assert all(city_total.sums[name] > 0 for name in ("approved_fen", "spent_fen", "spent_to_date_fen",
@@ -154,6 +162,12 @@ def test_the_numbers_of_a_unit_add_up_and_lists_count_what_the_cards_say(app, ci
                 listing = records.listing(indicator.records, district, period)
                 assert listing.total == indicator.value(total), indicator.key
         assert records.listing("activities", district, period).total == total.sums["activities_held"]
+        assert total.categories
+        for category, counts in total.categories.items():
+            for kind, count in zip(("received", "decided", "adopted"), counts):
+                assert records.listing(kind, district, period, category=category).total == count, (kind, category)
+        assert sum(c[0] for c in total.categories.values()) == total.sums["received"]
+        assert sum(c[1] for c in total.categories.values()) == total.sums["decided"]
         assert records.listing("without_lead", district, period).total == (
             total.sums["communities"] - total.sums["has_lead"])
         assert records.listing("overdue_milestones", district, period).total == total.sums["overdue_milestones"] > 0
@@ -162,3 +176,22 @@ def test_the_numbers_of_a_unit_add_up_and_lists_count_what_the_cards_say(app, ci
         fundings = records.listing("fundings", district, period, limit=None).rows
         assert sum(f.approved_fen for f, _p in fundings) == total.sums["approved_fen"]
         assert sum(f.spent_fen for f, _p in fundings) == total.sums["spent_to_date_fen"]
+
+
+def test_a_recategorised_proposal_marks_its_community_and_moves_between_categories(app, city):
+    _generate(app, city)
+    with app.app_context():
+        proposal = db.session.scalars(select(Proposal).where(Proposal.submitted_at.is_not(None))
+                                      .order_by(Proposal.id)).first()
+        before = db.session.execute(select(CategoryMonth.category, CategoryMonth.received).where(
+            CategoryMonth.community_id == proposal.community_id)).all()
+        assert "另一类别" not in {category for category, _n in before}
+        proposal.category = "另一类别"
+        db.session.commit()
+        assert db.session.scalars(select(DirtyCommunity.community_id)).all() == [proposal.community_id]
+        refresh_pending()
+        db.session.commit()
+        after = dict(db.session.execute(select(CategoryMonth.category, func.sum(CategoryMonth.received)).where(
+            CategoryMonth.community_id == proposal.community_id).group_by(CategoryMonth.category)).all())
+        assert after["另一类别"] == 1
+        assert sum(after.values()) == sum(n for _c, n in before)

@@ -27,6 +27,14 @@
     if (!element) return;
     var instance = echarts.init(element, null, {renderer: "svg"});
     instance.setOption(option(chart));
+    if (chart.links && chart.links.length) {
+      // A bar opens the records behind it (the same link as the number in the page's table).
+      instance.on("click", function (params) {
+        var link = chart.links[params.dataIndex];
+        if (link) window.location.href = link;
+      });
+      element.style.cursor = "pointer";
+    }
     drawn.push(instance);
   });
   window.addEventListener("resize", function () {
