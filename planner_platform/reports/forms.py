@@ -19,10 +19,10 @@ class ReportTextForm(FlaskForm):
                                                           "where known."))
     escalations = _text(_l("Issues to escalate"), description=_l("What the team cannot solve and needs the office "
                                                                   "or the district to decide (optional)."))
-    note_onsite = _text(SECTIONS["onsite"])
-    note_activities = _text(SECTIONS["activities"])
-    note_proposals = _text(SECTIONS["proposals"])
-    note_projects = _text(SECTIONS["projects"])
+    note_onsite = _text(_l("The team's note on %(section)s", section=SECTIONS["onsite"]))
+    note_activities = _text(_l("The team's note on %(section)s", section=SECTIONS["activities"]))
+    note_proposals = _text(_l("The team's note on %(section)s", section=SECTIONS["proposals"]))
+    note_projects = _text(_l("The team's note on %(section)s", section=SECTIONS["projects"]))
     save = SubmitField(_l("Save"))
     submit_report = SubmitField(_l("Save and submit to the street office"))
 
