@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.projects.notifications  # noqa: F401
     import planner_platform.monitoring.marks  # noqa: F401  (summary tables, and the dirty marks' listeners)
     import planner_platform.reports.notifications  # noqa: F401
+    import planner_platform.reports.panels  # noqa: F401  (the team reports' section of the dashboards)
     import planner_platform.core.calendar  # noqa: F401
     import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 

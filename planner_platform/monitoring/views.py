@@ -16,6 +16,7 @@ from planner_platform.extensions import db
 from planner_platform.monitoring import charts, choropleth, exports, queries, records, services
 from planner_platform.monitoring import permissions as can
 from planner_platform.monitoring.forms import BackgroundExportForm
+from planner_platform.monitoring.panels import panels_for
 from planner_platform.monitoring.indicators import INDICATORS, SECTIONS, applies, stage_breakdown
 from planner_platform.monitoring.periods import KINDS, period_from_args
 from planner_platform.monitoring.refresh import pending_marks, refresh_pending
@@ -118,7 +119,8 @@ def dashboard(place_id: int):
         categories=sorted(total.categories.items(), key=lambda item: (-item[1][0], item[0])),
         planners=_planners(place, period),
         charts=charts.dashboard_charts(place, period, total, _chart_links(place, period)),
-        map_indicators=choropleth.MAPPABLE, map_key=choropleth.mappable_key(request.args.get("map")))
+        panels=panels_for(place, period), map_indicators=choropleth.MAPPABLE,
+        map_key=choropleth.mappable_key(request.args.get("map")))
 
 
 @bp.get("/places/<int:place_id>/map.json")

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from planner_platform.access import current_actor
+from planner_platform.areas.models import Place
 from planner_platform.core import query_args
 from planner_platform.core.calendar import local_today
 from planner_platform.core.forms import act, posted_version
@@ -19,6 +20,7 @@ from planner_platform.reports import services
 from planner_platform.reports.figures import SECTION_INDICATORS
 from planner_platform.reports.forms import DecisionForm, RefreshForm, ReportTextForm
 from planner_platform.reports.models import EDITABLE, SECTIONS, ReportState, TeamReport
+from planner_platform.reports.panels import in_place
 from planner_platform.projects.models import Stage
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -33,17 +35,25 @@ def index():
     require(can.may_list(current_actor))
     month = query_args.month("month")
     state = query_args.choice("state", ReportState.__members__)
+    overdue = query_args.flag("overdue")
+    place_id = query_args.row_id("place")
+    place = db.get_or_404(Place, place_id) if place_id else None
     where = [can.visible_condition(current_actor)]
     if month:
         where.append(TeamReport.month == month)
     if state:
         where.append(TeamReport.state == ReportState[state])
+    if overdue:
+        where += [TeamReport.state.in_(EDITABLE), TeamReport.due_on < local_today()]
+    if place is not None:
+        where.append(in_place(place))
     total = db.session.scalar(select(func.count()).select_from(TeamReport).where(*where))
     reports = db.session.scalars(select(TeamReport).where(*where).options(
         joinedload(TeamReport.team), joinedload(TeamReport.planner), joinedload(TeamReport.subdistrict))
         .order_by(TeamReport.month.desc(), TeamReport.subdistrict_id, TeamReport.id).limit(LISTED)).all()
     return render_template("reports/index.html", reports=reports, total=total, listed=LISTED, month=month,
-                           state=state, states=ReportState, today=local_today(), editable=EDITABLE)
+                           state=state, states=ReportState, today=local_today(), editable=EDITABLE, place=place,
+                           overdue=overdue)
 
 
 def _report_or_404(report_id: int) -> TeamReport:

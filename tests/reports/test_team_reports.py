@@ -142,3 +142,36 @@ def test_reminders_go_before_the_deadline_once_a_day_and_stop_once_submitted(app
         assert services.remind_due(report.due_on + timedelta(days=1)) == reminded  # overdue: every day
         db.session.get(TeamReport, report.id).state = ReportState.accepted
         assert services.remind_due(report.due_on + timedelta(days=2)) == reminded - 1
+
+
+
+def _panel(client, place_id) -> dict[str, tuple[int, str]]:
+    """The team reports' panel of a dashboard: {link kind: (number, link)}."""
+    page = client.get(f"/monitoring/places/{place_id}").get_data(as_text=True)
+    panel = page[page.index("data-panel"):]
+    panel = panel[:panel.index("</section>")]
+    found = {}
+    for link, number in re.findall(r'<a href="([^"]+)">(\d+)</a>', panel):
+        found["overdue" if "overdue=1" in link else "waiting"] = (int(number), link.replace("&amp;", "&"))
+    return found
+
+
+def test_overdue_and_waiting_reports_show_on_the_dashboard_and_lead_to_their_list(app, client, team_city,
+                                                                                   make_user):
+    _draft(app)  # today is 15 June: May's reports were due on the 5th
+    with app.app_context():
+        d1 = db.session.scalar(select(func.count()).select_from(TeamReport)
+                               .join(Place, Place.id == TeamReport.subdistrict_id).where(Place.code.like("D1%")))
+    login(client, make_user(Role.district_staff, "D1"))
+    panel = _panel(client, team_city["D1"])
+    assert panel["overdue"][0] == d1 > 1 and panel["waiting"][0] == 0
+    listing = client.get(panel["overdue"][1]).get_data(as_text=True)
+    assert listing.count("data-report=") == d1
+    report = _team_report(app, team_city)
+    lead = app.test_client()
+    login(lead, team_city["lead"])
+    assert _post(lead, f"/reports/{report.id}/text", f"/reports/{report.id}",
+                 {"submit_report": "1", "plan": "计划"}).status_code == 302
+    panel = _panel(client, team_city["D1"])
+    assert panel["overdue"][0] == d1 - 1 and panel["waiting"][0] == 1
+    assert f'data-report="{report.id}"' in client.get(panel["waiting"][1]).get_data(as_text=True)
