@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from planner_platform.access import READER_ROLES, Actor, is_office
 from planner_platform.accounts.models import Role
 from planner_platform.areas.models import Place
-from planner_platform.monitoring.permissions import can_monitor
+from planner_platform.monitoring.permissions import can_monitor, monitored_places
 from planner_platform.planners.models import PlannerProfile, TeamMember
 from planner_platform.reports.models import EDITABLE, ReportState, TeamReport
 
@@ -58,3 +58,6 @@ def may_list(actor: Actor) -> bool:
     """The menu's "Team reports": planners (who may have reports) and the staff who monitor a place."""
     return Role.planner in actor.roles or bool(actor.places(*READER_ROLES))
 
+
+
+__all__ = ["can_monitor", "monitored_places"]

@@ -1,20 +1,25 @@
 """The team monthly reports: the list of those the actor may read, and one report's page where the team writes and
 submits it and the street office accepts or returns it."""
-from flask import Blueprint, render_template, request
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from planner_platform.access import current_actor
-from planner_platform.areas.models import Place
-from planner_platform.core import query_args
+from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.core import query_args, tabular
 from planner_platform.core.calendar import local_today
 from planner_platform.core.forms import act, posted_version
 from planner_platform.core.permissions import require
 from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db
 from planner_platform.monitoring.indicators import INDICATORS
+from planner_platform.monitoring.periods import period_of
+from planner_platform.monitoring.services import record_export
+from planner_platform.reports import annual, exports
 from planner_platform.reports import permissions as can
 from planner_platform.reports import services
 from planner_platform.reports.figures import SECTION_INDICATORS
@@ -53,7 +58,7 @@ def index():
         .order_by(TeamReport.month.desc(), TeamReport.subdistrict_id, TeamReport.id).limit(LISTED)).all()
     return render_template("reports/index.html", reports=reports, total=total, listed=LISTED, month=month,
                            state=state, states=ReportState, today=local_today(), editable=EDITABLE, place=place,
-                           overdue=overdue)
+                           overdue=overdue, districts=_evaluated_districts())
 
 
 def _report_or_404(report_id: int) -> TeamReport:
@@ -120,3 +125,44 @@ def decide(report_id: int):
     act(form, lambda: services.decide(current_user, report, posted_version(form), accept, form.comment.data or ""),
         _("The report is accepted.") if accept else _("The report is returned to the team."))
     return back_to("reports.detail", report_id=report.id)
+
+
+def _evaluated_districts() -> list[Place]:
+    """The districts whose sheet the actor may take: those they monitor, or every district of a city they do."""
+    found = {}
+    for place in can.monitored_places(current_actor):
+        if place.level is PlaceLevel.district:
+            found[place.id] = place
+        elif place.level is PlaceLevel.city:
+            found.update({d.id: d for d in db.session.scalars(select(Place).where(
+                Place.level == PlaceLevel.district, Place.path.startswith(place.path)))})
+    return sorted(found.values(), key=lambda place: place.code)
+
+
+def _annual(district_id: int):
+    district = db.get_or_404(Place, district_id)
+    if district.level is not PlaceLevel.district:
+        abort(404)
+    require(can.can_monitor(current_actor, district))
+    year = query_args.number("year", local_today().year, 2000, 2100)
+    return district, year, annual.sheet(district, year)
+
+
+@bp.get("/annual/<int:district_id>")
+@login_required
+def annual_sheet(district_id: int):
+    """The year's figures per team and planner of a district: the input of its annual evaluation."""
+    district, year, rows = _annual(district_id)
+    return render_template("reports/annual.html", district=district, year=year, rows=rows,
+                           indicators=[annual.INDICATOR_BY_KEY[key] for key in annual.SHEET_INDICATORS],
+                           districts=_evaluated_districts())
+
+
+@bp.get("/annual/<int:district_id>/sheet.<any(csv, xlsx):kind>")
+@login_required
+def annual_export(district_id: int, kind: str):
+    district, year, rows = _annual(district_id)
+    record_export(current_user, district, "annual", kind, period_of("year", date(year, 1, 1)), len(rows))
+    db.session.commit()
+    return tabular.download(kind, exports.annual_rows(rows), f"annual-{district.code}-{year}",
+                            _("Annual evaluation %(year)s", year=year)[:31])
