@@ -207,6 +207,16 @@ class _Writer:
             row["satisfaction"], row["satisfaction_comment"] = score, comment
 
 
+def _received_already(months: list[date]) -> dict[tuple[int, date], int]:
+    """{(community id, month): proposals} the demo has already (proposals.demo's recent weeks)."""
+    counts: dict[tuple[int, date], int] = {}
+    for community_id, submitted in db.session.execute(select(Proposal.community_id, Proposal.submitted_at).where(
+            Proposal.submitted_at >= datetime.combine(months[0], time(), tzinfo=local_zone()))):
+        key = (community_id, submitted.astimezone(local_zone()).date().replace(day=1))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def has_history() -> bool:
     return db.session.scalar(select(Proposal.id).where(Proposal.submitted_at < datetime.combine(
         history_months()[6], time(), tzinfo=local_zone())).limit(1)) is not None
@@ -218,15 +228,18 @@ def seed_proposal_history(admin: User) -> int:
         return 0
     writer = _Writer(admin, random.Random(HISTORY_SEED))
     communities = db.session.scalars(select(Place).where(Place.id.in_(writer.accounts)).order_by(Place.code)).all()
-    stories = []
+    stories, months = [], history_months()
+    already = _received_already(months)
     for community in communities:
         policy = policy_for(district_of(community))
         rules, categories = proposal_rules(policy), policy.proposal_categories or ["其他"]
         liveliness = writer.rng.uniform(.75, 1.25)
-        for index, month in enumerate(history_months()):
+        for index, month in enumerate(months):
             growth = .85 + .3 * index / 11  # the platform gets known over the year
-            count = round(writer.rng.gauss(4.8 * liveliness * growth * MONTH_FACTOR[month.month], 1.1))
-            stories += [writer.story(community, month, rules, categories) for _ in range(min(8, max(2, count)))]
+            count = min(8, max(2, round(writer.rng.gauss(4.8 * liveliness * growth * MONTH_FACTOR[month.month], 1.1))))
+            # The recent weeks have proposals of their own: the history tops the month up to its count.
+            count -= already.get((community.id, month), 0)
+            stories += [writer.story(community, month, rules, categories) for _ in range(count)]
     stories.sort(key=lambda story: story.row["submitted_at"])
     ids = db.session.scalars(insert(Proposal).returning(Proposal.id, sort_by_parameter_order=True),
                              [story.row for story in stories]).all()
