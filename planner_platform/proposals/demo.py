@@ -114,17 +114,26 @@ def _point_in(community: Place, rng: random.Random) -> tuple[float | None, float
 
 def _backdate(proposal: Proposal, days_ago: int, rng: random.Random) -> None:
     """Move a proposal's dates into the past so that its deadline runs as if it had arrived back then. Its steps
-    follow about two days apart (never later than now), and its stamps (first response, decision, closing) are
-    the times of those steps, so that the indicators read one consistent story."""
+    are spread up to the decision (a few days after arrival), about two days apart after it or when undecided, never
+    later than now; its stamps (first response, decision, closing) are the times of those steps, so that the
+    indicators read one consistent story."""
     now = utcnow()
     submitted = now - timedelta(days=days_ago)
     values = {"submitted_at": submitted, "created_at": submitted}
     if proposal.state.is_open and proposal.due_on:
         values["due_on"] = local_today() + timedelta(days=rng.randint(-8, 12) if days_ago > 10 else 3)
-    steps = len(proposal.history)
+    decided_after = timedelta(days=rng.randint(3, max(4, days_ago - 1))) if proposal.decided_at else None
+    decision = next((step for step, event in enumerate(proposal.history) if event.to_state.is_decision), None)
+    hours = [timedelta(hours=rng.randint(1, 8)) for _event in proposal.history]
     for step, event in enumerate(proposal.history):
-        event.occurred_at = submitted if step == 0 else min(
-            submitted + timedelta(days=step * 2, hours=rng.randint(1, 8)), now - timedelta(minutes=steps - step))
+        if step == 0:
+            event.occurred_at = submitted
+            continue
+        if decision and step <= decision:
+            at = submitted + decided_after * step / decision + hours[step]
+        else:
+            at = submitted + (decided_after or timedelta()) + timedelta(days=2 * (step - (decision or 0))) + hours[step]
+        event.occurred_at = min(at, now - timedelta(minutes=len(hours) - step))
         if step == 1 and proposal.first_response_at:
             values["first_response_at"] = event.occurred_at
         if event.to_state.is_decision:
