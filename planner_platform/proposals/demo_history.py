@@ -6,7 +6,8 @@ Thousands of rows, so they are written set-based (one INSERT of proposals, one o
 through the services; every row is still what the services would have written: the same states, stamps, due
 dates and search text, a history event for every step. The monitoring summaries are rebuilt afterwards by the
 seed command (bulk inserts leave no dirty marks). Deterministic (random.Random(2026)), dated relative to today,
-and idempotent: nothing is added once the city has proposals older than six months.
+and idempotent: nothing is added once the city has proposals older than six months. Neighbours support some of
+them (counted in support_count, as participation.support does); comments are left to the recent weeks.
 """
 import random
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from planner_platform.extensions import db
 from planner_platform.planners.demo import history_months, moment_in, serving_accounts, serving_on
 from planner_platform.planners.services import district_of, policy_for, proposal_rules
 from planner_platform.proposals.demo import _point_in
-from planner_platform.proposals.models import Channel, Proposal, ProposalEvent, ProposalState
+from planner_platform.proposals.models import Channel, Proposal, ProposalEvent, ProposalState, Support
+from planner_platform.proposals.participation import PARTICIPATING_STATES
 from planner_platform.proposals.search import index_text
 
 S = ProposalState
@@ -86,6 +88,8 @@ class _Story:
     """One proposal's life: its row and its events, written in the order they happened."""
     row: dict
     events: list = field(default_factory=list)
+    #: (resident, when) of its supports ("me too").
+    supports: list = field(default_factory=list)
 
     def step(self, to_state: ProposalState, at: datetime, actor_id: int | None, reply: str = "") -> None:
         self.events.append({"from_state": self.row["state"], "to_state": to_state, "actor_id": actor_id,
@@ -146,6 +150,11 @@ class _Writer:
         story = _Story(row)
         story.step(S.submitted, submitted, author)
         self._walk(story, community.id, rules)
+        if row["state"] in PARTICIPATING_STATES:
+            neighbours = [user for user in rng.sample(self.residents, rng.randint(0, 8)) if user != author]
+            story.supports = [(user, min(submitted + timedelta(days=rng.randint(0, 20), hours=rng.randint(1, 12)),
+                                         self.now - timedelta(minutes=1))) for user in neighbours]
+            row["support_count"] = len(story.supports)
         return story
 
     def _walk(self, story: _Story, community_id: int, rules: dict) -> None:
@@ -245,4 +254,6 @@ def seed_proposal_history(admin: User) -> int:
                              [story.row for story in stories]).all()
     db.session.execute(insert(ProposalEvent), [{"proposal_id": proposal_id, **event}
                                                for proposal_id, story in zip(ids, stories) for event in story.events])
+    db.session.execute(insert(Support), [{"proposal_id": proposal_id, "user_id": user, "created_at": at}
+                                         for proposal_id, story in zip(ids, stories) for user, at in story.supports])
     return len(stories)

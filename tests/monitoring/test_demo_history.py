@@ -19,7 +19,7 @@ from planner_platform.monitoring.refresh import pending_marks
 from planner_platform.planners.demo import history_months
 from planner_platform.planners.services import policy_for, proposal_rules
 from planner_platform.core.calendar import local_zone
-from planner_platform.proposals.models import DECISIONS, Proposal, ProposalEvent
+from planner_platform.proposals.models import DECISIONS, Proposal, ProposalEvent, Support
 from tests.monitoring.direct import direct_totals
 
 DISTRICTS = ("420102", "420103")
@@ -73,6 +73,9 @@ def test_the_history_lies_in_communities_of_both_districts_beyond_the_demo_plann
         decided = db.session.execute(select(Proposal.decided_at, func.max(ProposalEvent.occurred_at)).join(
             ProposalEvent).where(Proposal.decided_at.is_not(None), ProposalEvent.to_state.in_(DECISIONS))
             .group_by(Proposal.id)).all()
+        counted = db.session.execute(select(Proposal.support_count, func.count(Support.id)).outerjoin(Support)
+                                     .group_by(Proposal.id)).all()
+        assert all(counter == rows for counter, rows in counted) and sum(c for c, _r in counted) > 2000
         assert len(decided) > 800 and all(abs(stamp - step) < timedelta(seconds=1) for stamp, step in decided)
         assert db.session.scalar(select(func.count()).select_from(Proposal).where(
             Proposal.submitted_at < datetime.combine(first, time(), tzinfo=local_zone()))) == 0
