@@ -44,6 +44,36 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+class WorkingDays:
+    """Working days (Monday–Friday corrected by working_calendar rows) for many dates at once, as add_working_days:
+    the exceptions of the span are read in one query."""
+
+    def __init__(self, first: date, last: date):
+        self.exceptions = dict(db.session.execute(select(WorkingCalendarDay.day, WorkingCalendarDay.working).where(
+            WorkingCalendarDay.day > first, WorkingCalendarDay.day <= last)).all())
+        self.last = last
+
+    def working(self, day: date) -> bool:
+        return self.exceptions.get(day, day.weekday() < 5)
+
+    def add(self, start: date, days: int) -> date:
+        """As add_working_days: the day `days` working days after `start`."""
+        current, remaining = start, days
+        while remaining > 0:
+            current += timedelta(days=1)
+            if self.working(current):
+                remaining -= 1
+        return current
+
+    def between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 when answered the same day)."""
+        count, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            count += self.working(current)
+        return count
+
+
 def add_months(start: date, months: int) -> date:
     """The same day `months` later; the month's last day when it has no such day (31 January + 1 → 28/29 February)."""
     month_index = start.month - 1 + months

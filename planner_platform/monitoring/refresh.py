@@ -15,7 +15,7 @@ from planner_platform.access import serving_today
 from planner_platform.activities.models import HELD, Activity, ActivityState, WorkLog
 from planner_platform.activities.queries import onsite_summary
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.calendar import WorkingCalendarDay, local_today, local_zone
+from planner_platform.core.calendar import WorkingDays, local_today, local_zone
 from planner_platform.core.db import insert_for
 from planner_platform.extensions import db
 from planner_platform.monitoring.models import (ATTENDANCE_COLUMNS, RESPONSE_DAYS_CAP, ActivityTypeMonth,
@@ -60,38 +60,6 @@ def _chunks(ids):
     ids = sorted(ids)
     for start in range(0, len(ids), _CHUNK):
         yield ids[start:start + _CHUNK]
-
-
-# --- the working calendar, in bulk -------------------------------------------------------------------------
-
-class WorkingDays:
-    """core.calendar's working days (Monday–Friday corrected by working_calendar rows) for many dates at once:
-    the exceptions of the span are read in one query."""
-
-    def __init__(self, first: date, last: date):
-        self.exceptions = dict(db.session.execute(select(WorkingCalendarDay.day, WorkingCalendarDay.working).where(
-            WorkingCalendarDay.day > first, WorkingCalendarDay.day <= last)).all())
-        self.last = last
-
-    def working(self, day: date) -> bool:
-        return self.exceptions.get(day, day.weekday() < 5)
-
-    def add(self, start: date, days: int) -> date:
-        """As core.calendar.add_working_days: the day `days` working days after `start`."""
-        current, remaining = start, days
-        while remaining > 0:
-            current += timedelta(days=1)
-            if self.working(current):
-                remaining -= 1
-        return current
-
-    def between(self, start: date, end: date) -> int:
-        """Working days after `start` up to and including `end` (0 when answered the same day)."""
-        count, current = 0, start
-        while current < end:
-            current += timedelta(days=1)
-            count += self.working(current)
-        return count
 
 
 def _accept_days_by_district(district_ids) -> dict[int, int]:

@@ -1,16 +1,19 @@
 """The demo city's roster: organisations, planners, teams, policy profiles, and terms that leave a few
 communities without a lead on purpose (so the coverage view has something to show). Idempotent."""
-from datetime import date
+import calendar
+import random
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
+from planner_platform.access import serving_today
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
-from planner_platform.core.calendar import local_today
+from planner_platform.core.calendar import add_months, local_today, local_zone
 from planner_platform.extensions import db
 from planner_platform.planners import assignments, services
 from planner_platform.planners.models import (AppointingLevel, Assignment, AssignmentRole, OrganisationType,
-                                              PlannerProfile, PlannerType, TeamMemberRole)
+                                              PlannerProfile, PlannerType, Team, TeamMember, TeamMemberRole)
 
 ORGANISATIONS = [("江城规划设计研究院", OrganisationType.design_institute, "420102"),
                  ("江城大学建筑与城市规划学院", OrganisationType.university, "420102"),
@@ -98,3 +101,50 @@ def seed_roster(admin: User) -> None:
 
 def count_terms() -> int:
     return db.session.scalar(select(func.count()).select_from(Assignment))
+
+
+# --- the year of history (proposals.demo_history, activities.demo_history) ------------------------------------
+
+#: How many months of history the demo city has, ending with last month.
+HISTORY_MONTHS = 12
+
+
+def history_months() -> list[date]:
+    """The first days of the last HISTORY_MONTHS months before this one, oldest first."""
+    this_month = local_today().replace(day=1)
+    return [add_months(this_month, -n) for n in range(HISTORY_MONTHS, 0, -1)]
+
+
+def moment_in(month: date, rng: random.Random, hours: tuple[int, int] = (8, 20)) -> datetime:
+    """A local time on a random day of `month` (weekdays three times as likely), between `hours`."""
+    days = [month.replace(day=d) for d in range(1, calendar.monthrange(month.year, month.month)[1] + 1)]
+    day = rng.choices(days, weights=[3 if d.weekday() < 5 else 1 for d in days])[0]
+    return datetime.combine(day, time(rng.randint(*hours), rng.choice((0, 15, 30, 45))), tzinfo=local_zone())
+
+
+def serving_accounts() -> dict[int, list[tuple[int, date]]]:
+    """{community id: [(planner account id, start of the term)]} for every community served today, directly or
+    through a team; an empty list where no serving planner has an account."""
+    terms = db.session.execute(select(Assignment.community_id, Assignment.planner_id, Assignment.team_id,
+                                      Assignment.start_on).where(serving_today())
+                               .order_by(Assignment.community_id, Assignment.id)).all()
+    accounts = dict(db.session.execute(select(PlannerProfile.id, PlannerProfile.user_id).where(
+        PlannerProfile.user_id.is_not(None))).all())
+    members: dict[int, list[int]] = {}
+    for team_id, planner_id in db.session.execute(select(TeamMember.team_id, TeamMember.planner_id)
+                                                  .order_by(TeamMember.id)):
+        members.setdefault(team_id, []).append(planner_id)
+    for team in db.session.scalars(select(Team)):
+        members.setdefault(team.id, []).insert(0, team.lead_id)
+    result: dict[int, list[tuple[int, date]]] = {}
+    for community_id, planner_id, team_id, start_on in terms:
+        found = result.setdefault(community_id, [])
+        for planner in [planner_id] if planner_id else members.get(team_id, []):
+            if planner in accounts and accounts[planner] not in {user for user, _start in found}:
+                found.append((accounts[planner], start_on))
+    return result
+
+
+def serving_on(accounts: list[tuple[int, date]], day: date) -> list[int]:
+    """The accounts among `accounts` whose term had begun on `day`."""
+    return [user_id for user_id, start_on in accounts if start_on <= day]

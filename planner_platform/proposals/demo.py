@@ -113,17 +113,35 @@ def _point_in(community: Place, rng: random.Random) -> tuple[float | None, float
 
 
 def _backdate(proposal: Proposal, days_ago: int, rng: random.Random) -> None:
-    """Move a proposal's dates into the past so that its deadline runs as if it had arrived back then."""
-    submitted = utcnow() - timedelta(days=days_ago)
+    """Move a proposal's dates into the past so that its deadline runs as if it had arrived back then. Its steps
+    are spread up to the decision (a few days after arrival), about two days apart after it or when undecided, never
+    later than now; its stamps (first response, decision, closing) are the times of those steps, so that the
+    indicators read one consistent story."""
+    now = utcnow()
+    submitted = now - timedelta(days=days_ago)
     values = {"submitted_at": submitted, "created_at": submitted}
     if proposal.state.is_open and proposal.due_on:
         values["due_on"] = local_today() + timedelta(days=rng.randint(-8, 12) if days_ago > 10 else 3)
-    if proposal.decided_at:
-        values["decided_at"] = submitted + timedelta(days=rng.randint(3, max(4, days_ago - 1)))
+    decided_after = timedelta(days=rng.randint(3, max(4, days_ago - 1))) if proposal.decided_at else None
+    decision = next((step for step, event in enumerate(proposal.history) if event.to_state.is_decision), None)
+    hours = [timedelta(hours=rng.randint(1, 8)) for _event in proposal.history]
+    for step, event in enumerate(proposal.history):
+        if step == 0:
+            event.occurred_at = submitted
+            continue
+        if decision and step <= decision:
+            at = submitted + decided_after * step / decision + hours[step]
+        else:
+            at = submitted + (decided_after or timedelta()) + timedelta(days=2 * (step - (decision or 0))) + hours[step]
+        event.occurred_at = min(at, now - timedelta(minutes=len(hours) - step))
+        if step == 1 and proposal.first_response_at:
+            values["first_response_at"] = event.occurred_at
+        if event.to_state.is_decision:
+            values["decided_at"] = event.occurred_at
+        if event.to_state is ProposalState.closed:
+            values["closed_at"] = event.occurred_at
     db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(**values),
                        execution_options={"synchronize_session": False})
-    for step, event in enumerate(proposal.history):
-        event.occurred_at = submitted + timedelta(days=step * 2, hours=rng.randint(1, 8))
 
 
 def seed_proposals(admin: User) -> int:

@@ -7,13 +7,16 @@ from sqlalchemy import select
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.activities.demo import count_activities, seed_activities
+from planner_platform.activities.demo_history import seed_activity_history
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.services import create_place, found_city
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
+from planner_platform.monitoring.refresh import rebuild
 from planner_platform.planners.demo import count_terms, seed_roster
 from planner_platform.projects.demo import seed_projects
 from planner_platform.proposals.demo import seed_proposals
+from planner_platform.proposals.demo_history import seed_proposal_history
 
 #: Shared by every demo account. Demo data only: never seed a real deployment.
 DEMO_PASSWORD = "Demo-Planner-2026"
@@ -134,8 +137,15 @@ def seed_demo_command():
     proposals = seed_proposals(admin)
     seed_activities()
     projects = seed_projects(admin)
+    past_proposals = seed_proposal_history(admin)
+    past_activities, past_logs = seed_activity_history(admin)
+    db.session.commit()
+    # The year of history is written in bulk, which leaves no dirty marks: recompute the summaries from scratch
+    # (after the commit above, so that the marks the services left are written, and then cleared here).
+    rebuild()
     db.session.commit()
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
                f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities, "
-               f"{projects} projects. "
+               f"{projects} projects; a year of history added {past_proposals} proposals, {past_activities} "
+               f"activities and {past_logs} work logs. "
                f"Demo password for every account: {DEMO_PASSWORD}")
