@@ -11,12 +11,14 @@ from planner_platform.core.outbox import OutboxEvent
 from planner_platform.extensions import db
 from planner_platform.monitoring import queries
 from planner_platform.monitoring.indicators import INDICATORS
-from planner_platform.monitoring.periods import local_month
+from planner_platform.monitoring.periods import Period, local_month
 from planner_platform.proposals.models import Proposal
 from planner_platform.reports import services
+from planner_platform.reports.annual import SHEET_INDICATORS
 from planner_platform.reports.figures import month_period
 from planner_platform.reports.models import ReportState, TeamReport
 from tests.conftest import csrf_token_from, login, version_from
+from tests.monitoring.test_exports import _xlsx
 from tests.reports.conftest import MONTH
 
 
@@ -175,3 +177,32 @@ def test_overdue_and_waiting_reports_show_on_the_dashboard_and_lead_to_their_lis
     panel = _panel(client, team_city["D1"])
     assert panel["overdue"][0] == d1 - 1 and panel["waiting"][0] == 1
     assert f'data-report="{report.id}"' in client.get(panel["waiting"][1]).get_data(as_text=True)
+
+
+def test_the_annual_sheet_sums_the_served_community_months_and_counts_the_reports(app, client, team_city,
+                                                                                   make_user):
+    _draft(app)
+    report = _team_report(app, team_city)
+    lead, office = app.test_client(), app.test_client()
+    login(lead, team_city["lead"])
+    login(office, make_user(Role.subdistrict_staff, "D1S1"))
+    _post(lead, f"/reports/{report.id}/text", f"/reports/{report.id}", {"submit_report": "1", "plan": "计划"})
+    _post(office, f"/reports/{report.id}/decision", f"/reports/{report.id}", {"accept": "1"})
+    login(client, make_user(Role.district_staff, "D1"))
+    assert f"/reports/annual/{team_city['D1']}" in client.get("/reports/").get_data(as_text=True)
+    assert client.get(f"/reports/annual/{team_city['D2']}").status_code == 403
+    sheet = _xlsx(client.get(f"/reports/annual/{team_city['D1']}/sheet.xlsx?year=2026").data)
+    header, rows = sheet[0], {row[0]: row for row in sheet[1:]}
+    team = rows["东湖规划团队"]
+    with app.app_context():
+        community = db.session.get(Place, team_city["team_community"])
+        # The team's term began last August and runs on: it served the community all year.
+        period = Period("year", MONTH.replace(month=1), MONTH.replace(month=12))
+        _units, total, _by = queries.dashboard_totals(community, period)
+    for key in ("received", "decided", "activities_held", "response_rate"):
+        indicator = next(i for i in INDICATORS if i.key == key)
+        expected = indicator.value(total)
+        assert team[5 + SHEET_INDICATORS.index(key)] == (
+            round(expected, 1) if isinstance(expected, float) else expected), key
+    assert team[header.index("按时提交的月报")] == 0  # submitted on 15 June, due on the 5th
+    assert team[header.index("通过的月报")] == 1 and team[header.index("服务社区数")] == 1
