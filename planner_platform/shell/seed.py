@@ -17,6 +17,7 @@ from planner_platform.planners.demo import count_terms, seed_roster
 from planner_platform.projects.demo import seed_projects
 from planner_platform.proposals.demo import seed_proposals
 from planner_platform.proposals.demo_history import seed_proposal_history
+from planner_platform.reports.team_demo import seed_team_reports
 
 #: Shared by every demo account. Demo data only: never seed a real deployment.
 DEMO_PASSWORD = "Demo-Planner-2026"
@@ -144,8 +145,10 @@ def seed_demo_command():
     # (after the commit above, so that the marks the services left are written, and then cleared here).
     rebuild()
     db.session.commit()
+    team_reports = seed_team_reports()  # from the summaries just rebuilt
+    db.session.commit()
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
                f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities, "
                f"{projects} projects; a year of history added {past_proposals} proposals, {past_activities} "
-               f"activities and {past_logs} work logs. "
+               f"activities and {past_logs} work logs; {team_reports} team monthly reports. "
                f"Demo password for every account: {DEMO_PASSWORD}")
