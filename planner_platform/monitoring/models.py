@@ -15,7 +15,6 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
 from planner_platform.core.db import Base, BigId, UTCDateTime, string_enum, utcnow
 from planner_platform.projects.models import Stage
@@ -274,7 +273,6 @@ class ExportJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    requester: Mapped[User] = relationship()
     place: Mapped[Place] = relationship()
 
     @property

@@ -6,15 +6,20 @@ from planner_platform.extensions import db
 from planner_platform.reports import services
 
 
-@shared_task(name="reports.draft_team_reports")
+#: A failed drafting run (the database away) is tried again: it only adds the reports still missing.
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": 60, "retry_backoff_max": 1800, "max_retries": 5}
+
+
+@shared_task(name="reports.draft_team_reports", **RETRY)
 def draft_team_reports_task() -> int:
-    """On the 1st: last month's report drafted for every team and planner with a term (running twice drafts once)."""
+    """On the 1st: last month's report drafted for every team and planner with a term (running twice drafts once;
+    a run that fails leaves nothing half-written, its transaction is rolled back, and is retried)."""
     drafted = services.draft_month(add_months(local_today().replace(day=1), -1))
     db.session.commit()
     return drafted
 
 
-@shared_task(name="reports.team_report_reminders")
+@shared_task(name="reports.team_report_reminders", **RETRY)
 def team_report_reminders_task() -> int:
     reminded = services.remind_due()
     db.session.commit()
