@@ -102,6 +102,7 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.projects.models  # noqa: F401
     import planner_platform.projects.notifications  # noqa: F401
     import planner_platform.monitoring.marks  # noqa: F401  (summary tables, and the dirty marks' listeners)
+    import planner_platform.reports.place_models  # noqa: F401
     import planner_platform.core.calendar  # noqa: F401
     import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 

@@ -157,6 +157,10 @@ class PolicyProfile(Base):
     proposal_rules: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     #: Project rules, e.g. {"public_notice_min_days": 7, "post_evaluation_months": 12}.
     project_stage_rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Monthly report rules, e.g. {"report_day": 3, "team_due_day": 5, "remind_days_before": 2}: the day of the
+    #: month the sub-district and district reports of the previous month are generated, the day team reports are
+    #: due and how many days before it the teams are reminded (planners.services.report_rules_for).
+    report_rules: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -169,7 +173,7 @@ class PolicyProfile(Base):
                    appointing_level=AppointingLevel.subdistrict,
                    allowed_planner_types=[t.value for t in PlannerType], max_communities_per_lead=3,
                    proposal_categories=[], activity_types=[], response_deadlines={}, proposal_rules={},
-                   project_stage_rules={})
+                   project_stage_rules={}, report_rules={})
 
 
 class AssignmentRole(enum.Enum):
