@@ -35,6 +35,10 @@ BEAT_SCHEDULE = {
     "monitoring-refresh": {"task": "monitoring.refresh", "schedule": 60.0},
     # Background exports: expired files deleted, stopped jobs failed, lost ones sent again.
     "monitoring-export-sweep": {"task": "monitoring.sweep_exports", "schedule": 300.0},
+    # Sub-district and district reports of the previous month, on each district's report day (policy profile).
+    "place-monthly-reports": {"task": "reports.generate_monthly", "schedule": crontab(hour=6, minute=0)},
+    # Place reports: expired on-demand files deleted, stopped builds failed, lost ones sent again.
+    "place-report-sweep": {"task": "reports.sweep_place_reports", "schedule": 300.0},
 }
 
 
@@ -188,6 +192,12 @@ class BaseConfig:
     EXPORT_LINK_HOURS = _env_int("EXPORT_LINK_HOURS", 24)
     #: Background exports one person may have in progress at once.
     EXPORT_ACTIVE_PER_USER = _env_int("EXPORT_ACTIVE_PER_USER", 3)
+    #: Sub-district and district reports (PDF, XLSX), kept for good (scheduled) or until their link expires.
+    REPORT_FOLDER = os.environ.get("REPORT_FOLDER", str(BASE_DIR / "instance" / "reports"))
+    #: How long the requester's link to a report asked for a custom period works.
+    REPORT_LINK_HOURS = _env_int("REPORT_LINK_HOURS", 24)
+    #: Reports for a custom period one person may have in progress at once.
+    REPORT_ACTIVE_PER_USER = _env_int("REPORT_ACTIVE_PER_USER", 2)
     #: Refuse images larger than this before decoding them (a decompression bomb is small on disk).
     PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 40_000_000)
     #: Stored photos are scaled down to this many pixels on the long side.
@@ -219,6 +229,7 @@ class TestingConfig(BaseConfig):
     SMS_BACKEND = "memory"
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or tempfile.mkdtemp(prefix="planner-test-uploads-")
     EXPORT_FOLDER = os.environ.get("EXPORT_FOLDER") or tempfile.mkdtemp(prefix="planner-test-exports-")
+    REPORT_FOLDER = os.environ.get("REPORT_FOLDER") or tempfile.mkdtemp(prefix="planner-test-reports-")
     LOGIN_RATE_LIMIT = "1000 per minute"
     PARTICIPATION_RATE_LIMIT = "1000 per minute"
     CHECKIN_RATE_LIMIT = "1000 per minute"

@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.projects.notifications  # noqa: F401
     import planner_platform.monitoring.marks  # noqa: F401  (summary tables, and the dirty marks' listeners)
     import planner_platform.reports.place_models  # noqa: F401
+    import planner_platform.reports.notifications  # noqa: F401
     import planner_platform.core.calendar  # noqa: F401
     import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.monitoring.export_views import bp as exports_bp
     from planner_platform.monitoring.personal_views import bp as my_dashboard_bp
     from planner_platform.monitoring.views import bp as monitoring_bp
+    from planner_platform.reports.place_views import bp as place_reports_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
@@ -140,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
                       project_public_bp, project_boards_bp, project_work_bp, monitoring_bp, my_dashboard_bp,
-                      exports_bp):
+                      exports_bp, place_reports_bp):
         app.register_blueprint(blueprint)
 
 

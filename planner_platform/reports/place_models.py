@@ -26,6 +26,8 @@ class PlaceReportState(enum.Enum):
 
 
 FILE_KINDS = ("pdf", "xlsx")
+#: Builds of one report, the first included: the task retries a failed one until then.
+MAX_ATTEMPTS = 3
 
 
 class PlaceReport(Base):
@@ -72,11 +74,16 @@ class PlaceReport(Base):
     #: On-demand reports only: the link stops working then, and the sweep deletes the files.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str] = mapped_column(String(500), default="")
-    #: Builds started (a claim counts one): bounded by place_reports.MAX_ATTEMPTS.
+    #: Builds started (a claim counts one): bounded by MAX_ATTEMPTS.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
     place: Mapped[Place] = relationship()
     requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def exhausted(self) -> bool:
+        """Failed on every attempt: no retry will come unless someone asks for one."""
+        return self.state is PlaceReportState.failed and self.attempts >= MAX_ATTEMPTS
 
     def stored_name(self, kind: str) -> str | None:
         return self.pdf_name if kind == "pdf" else self.xlsx_name

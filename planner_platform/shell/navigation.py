@@ -60,6 +60,9 @@ MY_DASHBOARD = NavItem(_l("My dashboard"), "my_dashboard.index",
 OVERDUE = NavItem(_l("Overdue"), "monitoring.overdue",
                   _l("Proposals past their deadline across your jurisdiction, the longest waiting first, with the "
                      "planner responsible."))
+REPORTS = NavItem(_l("Reports"), "place_reports.index",
+                  _l("The monthly reports of your sub-districts and districts, as PDF and XLSX, and reports for any "
+                     "period."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -83,7 +86,7 @@ def navigation_for(actor: Actor) -> list[NavItem]:
     if project_permissions.can_list_own(actor):
         items.append(MY_PROJECTS)
     if may_monitor_somewhere(actor):
-        items += [MONITORING, OVERDUE]
+        items += [MONITORING, OVERDUE, REPORTS]
     if districts_visible_to(actor):
         items += [ROSTER, COVERAGE]
     if may_appoint_somewhere(actor):
