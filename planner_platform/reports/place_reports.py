@@ -131,7 +131,7 @@ def sheets(figures: Figures) -> list[tuple[str, list[list]]]:
     for section in figures.sections:
         rows = [header]
         for indicator in section.indicators:
-            rows.append([indicator.name, str(indicator.unit), cell(indicator, figures.value(indicator)),
+            rows.append([str(indicator.name), str(indicator.unit), cell(indicator, figures.value(indicator)),
                          *(cell(indicator, figures.value(indicator, unit)) for unit in units)])
         result.append((section.label, rows))
     result.append((_("Activities by type"), [[_("Activity type"), _("Activities held"), _("Participants")],
@@ -159,14 +159,23 @@ def download_name(report: PlaceReport, kind: str) -> str:
 
 
 def publish(report_id: int) -> None:
-    """Hand the build to a worker (in this process without a broker). A broker error leaves it to the sweep; a build
-    that failed every attempt is already marked failed (and shown on the operations page)."""
+    """Hand the build to a worker, which retries a failed build with a backoff (place_tasks). A broker error leaves
+    it to the sweep. Without a broker (eager tasks, whose errors propagate past Celery's retry) the attempts run
+    here, one after the other; a report that failed them all is marked failed and shown on the operations page."""
+    celery = current_app.extensions["celery"]
+    if celery.conf.task_always_eager:
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                build(report_id)
+                return
+            except BuildFailed:
+                continue
+        logger.error("Place report %s failed after %s attempts", report_id, MAX_ATTEMPTS)
+        return
     try:
-        current_app.extensions["celery"].tasks[BUILD_TASK].apply_async((report_id,), ignore_result=True)
+        celery.tasks[BUILD_TASK].apply_async((report_id,), ignore_result=True)
     except (OperationalError, RuntimeError, OSError) as error:
         logger.warning("Place report %s could not be published, the sweep will retry: %s", report_id, error)
-    except BuildFailed:
-        logger.error("Place report %s failed after %s attempts", report_id, MAX_ATTEMPTS)
 
 
 def _claim(report_id: int) -> bool:
