@@ -284,30 +284,41 @@ def due_places(today) -> list[Place]:
     return due + list(subdistricts)
 
 
-def generate_monthly(today=None) -> dict:
-    """The previous month's report of every district and sub-district whose report day has come: inserted once
-    (the unique index: a second run or a second beat adds nothing), then built by the workers."""
-    today = today or local_today()
-    month = add_months(today.replace(day=1), -1)
-    places = due_places(today)
-    if not places:
-        return {"month": month.isoformat(), "created": 0, "queued": 0}
+def previous_month(today=None):
+    """The first day of the month before today's (local)."""
+    return add_months((today or local_today()).replace(day=1), -1)
+
+
+def insert_monthly(place_ids: list[int], month) -> int:
+    """The scheduled report rows of these places for `month`, queued; those that exist are left (the unique
+    index: a second run, or a second beat at the same time, adds nothing). How many were added."""
     now = utcnow()
-    rows = [{"place_id": place.id, "scheduled": True, "period_kind": "month", "first_month": month,
+    rows = [{"place_id": place_id, "scheduled": True, "period_kind": "month", "first_month": month,
              "last_month": month, "state": PlaceReportState.queued.name, "progress": 0,
              "locale": current_app.config["BABEL_DEFAULT_LOCALE"], "created_at": now, "updated_at": now,
-             "error": "", "attempts": 0} for place in places]
-    created = db.session.execute(insert_for(db.session, PlaceReport).values(rows).on_conflict_do_nothing(
+             "error": "", "attempts": 0} for place_id in place_ids]
+    if not rows:
+        return 0
+    added = db.session.execute(insert_for(db.session, PlaceReport).values(rows).on_conflict_do_nothing(
         index_elements=["place_id", "first_month"], index_where=text("scheduled"))
         .execution_options(preserve_rowcount=True)).rowcount
+    return max(added, 0)
+
+
+def generate_monthly(today=None) -> dict:
+    """The previous month's report of every district and sub-district whose report day has come: inserted once,
+    then built by the workers (a report claimed by the other beat's message is not built twice)."""
+    today = today or local_today()
+    month = previous_month(today)
+    place_ids = [place.id for place in due_places(today)]
+    created = insert_monthly(place_ids, month)
     queued = db.session.scalars(select(PlaceReport.id).where(
-        PlaceReport.scheduled.is_(True), PlaceReport.first_month == month,
-        PlaceReport.place_id.in_([place.id for place in places]),
-        PlaceReport.state == PlaceReportState.queued)).all()
+        PlaceReport.scheduled.is_(True), PlaceReport.first_month == month, PlaceReport.place_id.in_(place_ids),
+        PlaceReport.state == PlaceReportState.queued)).all() if place_ids else []
     db.session.commit()
     for report_id in queued:
         publish(report_id)
-    return {"month": month.isoformat(), "created": max(created, 0), "queued": len(queued)}
+    return {"month": month.isoformat(), "created": created, "queued": len(queued)}
 
 
 def sweep() -> dict:

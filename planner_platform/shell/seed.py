@@ -14,6 +14,7 @@ from planner_platform.extensions import db
 from planner_platform.planners.demo import count_terms, seed_roster
 from planner_platform.projects.demo import seed_projects
 from planner_platform.proposals.demo import seed_proposals
+from planner_platform.reports.demo import seed_place_reports
 
 #: Shared by every demo account. Demo data only: never seed a real deployment.
 DEMO_PASSWORD = "Demo-Planner-2026"
@@ -135,7 +136,8 @@ def seed_demo_command():
     seed_activities()
     projects = seed_projects(admin)
     db.session.commit()
+    reports = seed_place_reports()  # last, from everything above (it commits as it builds)
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
                f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities, "
-               f"{projects} projects. "
+               f"{projects} projects, {reports} monthly reports of last month. "
                f"Demo password for every account: {DEMO_PASSWORD}")
