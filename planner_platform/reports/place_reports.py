@@ -213,11 +213,11 @@ def build(report_id: int) -> None:
     if not _claim(report_id):
         return
     folder = current_app.config["REPORT_FOLDER"]
-    os.makedirs(folder, exist_ok=True)
     names = {kind: f"{secrets.token_hex(16)}.{kind}" for kind in FILE_KINDS}
     finals = {kind: os.path.join(folder, name) for kind, name in names.items()}
     partials = {kind: f"{path}.part" for kind, path in finals.items()}
     try:
+        os.makedirs(folder, exist_ok=True)
         refresh_pending()  # the summary rows as of now: the report agrees with the dashboard
         db.session.commit()
         report = db.session.get(PlaceReport, report_id)
