@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -212,6 +213,7 @@ def build(report_id: int) -> None:
     """Build the files of a queued (or failed, to retry) report; one claimed elsewhere is left alone."""
     if not _claim(report_id):
         return
+    started = time.monotonic()
     folder = current_app.config["REPORT_FOLDER"]
     names = {kind: f"{secrets.token_hex(16)}.{kind}" for kind in FILE_KINDS}
     finals = {kind: os.path.join(folder, name) for kind, name in names.items()}
@@ -245,6 +247,8 @@ def build(report_id: int) -> None:
     try:
         _ready(report, names, hashes, sizes)
         db.session.commit()
+        logger.info("Place report %s ready in %.1f s (PDF %s bytes, XLSX %s bytes)", report_id,
+                    time.monotonic() - started, sizes["pdf"], sizes["xlsx"])
     except Exception:
         db.session.rollback()
         _remove(*finals.values())
@@ -264,7 +268,6 @@ def _ready(report: PlaceReport, names: dict, hashes: dict, sizes: dict) -> None:
                                            "month": period_of_report(report).label})
     else:
         report.expires_at = now + timedelta(hours=current_app.config["REPORT_LINK_HOURS"])
-    logger.info("Place report %s ready (%s bytes PDF, %s bytes XLSX)", report.id, sizes["pdf"], sizes["xlsx"])
 
 
 def _report_day(rules: dict, today) -> int:
