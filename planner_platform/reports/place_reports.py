@@ -333,15 +333,21 @@ def sweep() -> dict:
         _remove(*(file_path(report, kind) for kind in FILE_KINDS))
         report.state = PlaceReportState.expired
         report.pdf_name = report.xlsx_name = None
-    stale = db.session.execute(update(PlaceReport).where(
-        PlaceReport.state == PlaceReportState.running, PlaceReport.updated_at < now - STALE_AFTER).values(
-        state=PlaceReportState.failed, finished_at=now, error="worker stopped")).rowcount
+    stale = db.session.execute(select(PlaceReport.id, PlaceReport.attempts).where(
+        PlaceReport.state == PlaceReportState.running, PlaceReport.updated_at < now - STALE_AFTER)).all()
+    if stale:
+        db.session.execute(update(PlaceReport).where(  # the same condition again: a build that moved meanwhile lives
+            PlaceReport.id.in_([i for i, _a in stale]), PlaceReport.state == PlaceReportState.running,
+            PlaceReport.updated_at < now - STALE_AFTER).values(
+            state=PlaceReportState.failed, finished_at=now, error="worker stopped"))
     lost = db.session.scalars(select(PlaceReport.id).where(PlaceReport.state == PlaceReportState.queued,
                                                            PlaceReport.created_at < now - REPUBLISH_AFTER)).all()
+    # A build whose worker died left no retry behind (its message was taken): it is sent again while attempts last.
+    retried = [report_id for report_id, attempts in stale if attempts < MAX_ATTEMPTS]
     db.session.commit()
-    for report_id in lost:
+    for report_id in [*lost, *retried]:
         publish(report_id)
-    return {"expired": len(expired), "failed": stale, "republished": len(lost)}
+    return {"expired": len(expired), "failed": len(stale), "republished": len(lost) + len(retried)}
 
 
 def failed_reports(limit: int = 50) -> list[PlaceReport]:

@@ -91,7 +91,7 @@ def index():
 
 @bp.get("/<int:place_id>")
 @login_required
-def listing(place_id: int, form: CustomReportForm | None = None):
+def listing(place_id: int):
     """A place's monthly reports, newest first (or one month's), its sub-districts, and my custom reports."""
     place = _reported_place(place_id)
     month = query_args.month("month")
@@ -109,7 +109,7 @@ def listing(place_id: int, form: CustomReportForm | None = None):
         reports=db.session.scalars(monthly.order_by(PlaceReport.first_month.desc()).limit(LISTED_MONTHS)).all(),
         own=db.session.scalars(own).all(), children=children,
         parent=parent if parent and can_monitor(current_actor, parent) else None,
-        form=form or CustomReportForm())
+        form=CustomReportForm())
 
 
 @bp.post("/<int:place_id>/custom")

@@ -294,6 +294,21 @@ def test_a_custom_period_is_built_in_the_background_for_its_requester_until_the_
     assert client.get(f"{detail}/file.pdf").status_code == 410
 
 
+def test_the_sweep_fails_a_build_whose_worker_stopped_and_sends_it_again(app, history):
+    with app.app_context():
+        long_ago = utcnow() - place_reports.STALE_AFTER - timedelta(minutes=1)
+        stopped = PlaceReport(place_id=history["D1"], scheduled=True, period_kind="month", first_month=MAY,
+                              last_month=MAY, locale="zh_CN", state=PlaceReportState.running, attempts=1,
+                              updated_at=long_ago, created_at=long_ago)
+        lost = PlaceReport(place_id=history["D2"], scheduled=True, period_kind="month", first_month=MAY,
+                           last_month=MAY, locale="zh_CN", created_at=long_ago, updated_at=long_ago)
+        db.session.add_all([stopped, lost])
+        db.session.commit()
+        assert place_reports.sweep() == {"expired": 0, "failed": 1, "republished": 2}
+        assert [(r.state, r.attempts) for r in db.session.scalars(select(PlaceReport).order_by(PlaceReport.id))] == [
+            (PlaceReportState.ready, 2), (PlaceReportState.ready, 1)]
+
+
 def test_a_bad_custom_period_is_refused_on_the_form(app, client, history, make_user):
     login(client, make_user(Role.district_staff, "D1"))
     listing = f"/reports/places/{history['D1']}"
