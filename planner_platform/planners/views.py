@@ -217,7 +217,8 @@ def policy(district_id: int):
                 "max_photos", "hide_after_reports", "hide_proposal_after_reports", "auto_close_days")},
             "project_stage_rules": {**current.project_stage_rules,
                                     "public_notice_min_days": form.public_notice_min_days.data},
-            "report_rules": {**(current.report_rules or {}), "report_day": form.report_day.data}})
+            "report_rules": {**(current.report_rules or {}), **(
+                {"report_day": form.report_day.data} if form.report_day.data is not None else {})}})
         db.session.commit()
         flash(_("The policy profile is saved. It applies to new records from now on."), "success")
         return redirect(url_for("planners.policy", district_id=district.id))
