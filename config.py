@@ -38,6 +38,10 @@ BEAT_SCHEDULE = {
     # Team monthly reports: drafted on the 1st (after the night's term changes), reminders before the digests.
     "draft-team-reports": {"task": "reports.draft_team_reports", "schedule": crontab(day_of_month=1, hour=1, minute=0)},
     "team-report-reminders": {"task": "reports.team_report_reminders", "schedule": crontab(hour=7, minute=50)},
+    # Sub-district and district reports of the previous month, on each district's report day (policy profile).
+    "place-monthly-reports": {"task": "reports.generate_monthly", "schedule": crontab(hour=6, minute=0)},
+    # Place reports: expired on-demand files deleted, stopped builds failed, lost ones sent again.
+    "place-report-sweep": {"task": "reports.sweep_place_reports", "schedule": 300.0},
 }
 
 
@@ -191,6 +195,12 @@ class BaseConfig:
     EXPORT_LINK_HOURS = _env_int("EXPORT_LINK_HOURS", 24)
     #: Background exports one person may have in progress at once.
     EXPORT_ACTIVE_PER_USER = _env_int("EXPORT_ACTIVE_PER_USER", 3)
+    #: Sub-district and district reports (PDF, XLSX), kept for good (scheduled) or until their link expires.
+    REPORT_FOLDER = os.environ.get("REPORT_FOLDER", str(BASE_DIR / "instance" / "reports"))
+    #: How long the requester's link to a report asked for a custom period works.
+    REPORT_LINK_HOURS = _env_int("REPORT_LINK_HOURS", 24)
+    #: Reports for a custom period one person may have in progress at once.
+    REPORT_ACTIVE_PER_USER = _env_int("REPORT_ACTIVE_PER_USER", 2)
     #: Refuse images larger than this before decoding them (a decompression bomb is small on disk).
     PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 40_000_000)
     #: Stored photos are scaled down to this many pixels on the long side.
@@ -222,6 +232,7 @@ class TestingConfig(BaseConfig):
     SMS_BACKEND = "memory"
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or tempfile.mkdtemp(prefix="planner-test-uploads-")
     EXPORT_FOLDER = os.environ.get("EXPORT_FOLDER") or tempfile.mkdtemp(prefix="planner-test-exports-")
+    REPORT_FOLDER = os.environ.get("REPORT_FOLDER") or tempfile.mkdtemp(prefix="planner-test-reports-")
     LOGIN_RATE_LIMIT = "1000 per minute"
     PARTICIPATION_RATE_LIMIT = "1000 per minute"
     CHECKIN_RATE_LIMIT = "1000 per minute"

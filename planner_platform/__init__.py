@@ -102,6 +102,7 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.projects.models  # noqa: F401
     import planner_platform.projects.notifications  # noqa: F401
     import planner_platform.monitoring.marks  # noqa: F401  (summary tables, and the dirty marks' listeners)
+    import planner_platform.reports.place_models  # noqa: F401
     import planner_platform.reports.notifications  # noqa: F401
     import planner_platform.reports.panels  # noqa: F401  (the team reports' section of the dashboards)
     import planner_platform.core.calendar  # noqa: F401
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.monitoring.personal_views import bp as my_dashboard_bp
     from planner_platform.monitoring.views import bp as monitoring_bp
     from planner_platform.reports.views import bp as reports_bp
+    from planner_platform.reports.place_views import bp as place_reports_bp
     from planner_platform.core.urls import BigRowIdConverter, RowIdConverter
     from planner_platform.shell.views import bp as shell_bp
 
@@ -142,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
                       project_public_bp, project_boards_bp, project_work_bp, monitoring_bp, my_dashboard_bp,
-                      exports_bp, reports_bp):
+                      exports_bp, reports_bp, place_reports_bp):
         app.register_blueprint(blueprint)
 
 

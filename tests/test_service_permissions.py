@@ -37,6 +37,8 @@ from planner_platform.projects.models import (DocumentKind, FundingSource, Miles
                                               ProjectComment, ProjectEvent, ProjectFunding, Stage, Verdict)
 from planner_platform.proposals import services as proposals
 from planner_platform.proposals.models import Comment, Proposal, ProposalState
+from planner_platform.reports import place_services
+from planner_platform.reports.place_models import PlaceReport, PlaceReportState
 from tests.activities.conftest import make_activity
 from tests.planners.conftest import roster  # noqa: F401  (fixture)
 from tests.proposals.conftest import cast, make_proposal  # noqa: F401  (fixture)
@@ -48,7 +50,8 @@ WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.areas.s
                  "planner_platform.activities.services", "planner_platform.projects.services",
                  "planner_platform.projects.ledger", "planner_platform.projects.work",
                  "planner_platform.projects.discussion", "planner_platform.projects.survey",
-                 "planner_platform.monitoring.services", "planner_platform.reports.services"]
+                 "planner_platform.monitoring.services", "planner_platform.reports.services",
+                 "planner_platform.reports.place_services"]
 
 #: Public functions that are not an actor's action, and why no permission applies.
 EXEMPT = {
@@ -73,10 +76,10 @@ EXEMPT = {
     "planners.services.planner_account": "reads only",
     "planners.services.teams_led_by": "reads only",
     "planners.services.proposal_rules": "reads only",
-    "planners.services.report_rules": "reads only",
-    "reports.services.due_on": "computes a date",
+        "reports.services.due_on": "computes a date",
     "reports.services.draft_month": "the platform's own monthly job (beat), no actor",
     "reports.services.remind_due": "the platform's own daily job (beat), no actor",
+    "planners.services.report_rules_for": "reads only",
     "planners.assignments.advance_terms": "the platform's own daily job (beat), no actor",
     "planners.importing.parse_upload": "parses a file, writes nothing",
     "proposals.services.rules_for": "reads only",
@@ -154,7 +157,10 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
         team_report = TeamReport(team_id=roster["team"], subdistrict_id=cast.community.parent_id,
                                  month=local_today().replace(day=1), state=ReportState.submitted, figures={},
                                  figures_at=utcnow(), notes={}, due_on=local_today())
-        db.session.add_all([funding, milestone, project_comment, team_report])
+        place_report = PlaceReport(place_id=cast.community.parent_id, scheduled=True, period_kind="month",
+                                   first_month=local_today().replace(day=1), last_month=local_today().replace(day=1),
+                                   locale="zh_CN", state=PlaceReportState.failed, attempts=3)
+        db.session.add_all([funding, milestone, project_comment, place_report, team_report])
         db.session.commit()
         yield SimpleNamespace(
             stranger=db.session.get(User, stranger.id), resident=db.session.get(User, cast.resident.id),
@@ -169,7 +175,8 @@ def world(app, cast, roster, make_user):  # noqa: F811  (fixtures)
             project=db.session.get(Project, project.id), funding=db.session.get(ProjectFunding, funding.id),
             milestone=db.session.get(Milestone, milestone.id),
             project_comment=db.session.get(ProjectComment, project_comment.id),
-            team_report=db.session.get(TeamReport, team_report.id))
+            team_report=db.session.get(TeamReport, team_report.id),
+            place_report=db.session.get(PlaceReport, place_report.id))
         db.session.rollback()
 
 
@@ -214,6 +221,9 @@ CASES = {
         s, w.district, "received", "csv", period_of("year", local_today()), 1),
     "monitoring.services.request_export": lambda s, w: monitoring.request_export(
         s, w.district, "received", "csv", period_of("year", local_today()), {}, 20_000),
+    "reports.place_services.request_place_report": lambda s, w: place_services.request_place_report(
+        s, w.district, period_of("year", local_today())),
+    "reports.place_services.retry_place_report": lambda s, w: place_services.retry_place_report(s, w.place_report),
     "accounts.services.invite_staff": lambda s, w: _accounts().invite_staff(
         s, display_name="新同事", phone="13712345678", email=None, role=Role.planner, place=w.district),
     "accounts.services.grant_role": lambda s, w: _accounts().grant_role(s, w.resident, Role.planner, w.district),

@@ -1,5 +1,4 @@
-"""Reports: the districts' report rules (policy_profiles.report_rules: report day, team report due day, reminder
-lead), and the planner team's monthly report, one per holder (a team, or a planner holding a term in their own
+"""Reports: the planner team's monthly report, one per holder (a team, or a planner holding a term in their own
 name), sub-district and month (UNIQUE, so the monthly drafting job may run twice), with its figures as read, the
 team's text, its deadline and a version for optimistic locking; and the history of its steps.
 
@@ -22,8 +21,6 @@ STATES = ('draft', 'submitted', 'returned', 'accepted')
 
 
 def upgrade():
-    with op.batch_alter_table('policy_profiles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('report_rules', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
     op.create_table('team_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=True),
@@ -78,5 +75,3 @@ def downgrade():
         for column in ('month', 'planner_id', 'subdistrict_id', 'team_id'):
             batch_op.drop_index(batch_op.f(f'ix_team_reports_{column}'))
     op.drop_table('team_reports')
-    with op.batch_alter_table('policy_profiles', schema=None) as batch_op:
-        batch_op.drop_column('report_rules')

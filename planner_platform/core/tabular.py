@@ -273,11 +273,17 @@ def write(kind: str, rows: Iterable[list], out: BinaryIO, sheet_title: str) -> N
         csv.writer(text).writerows([neutralise(value) for value in row] for row in rows)
         text.detach()  # leave `out` open for the caller
         return
+    write_workbook([(sheet_title, rows)], out)
+
+
+def write_workbook(sheets: Iterable[tuple[str, Iterable[list]]], out: BinaryIO) -> None:
+    """An XLSX of several sheets, (title, rows) each, into `out`; numbers stay numbers, text never runs."""
     # openpyxl's write-only mode keeps the rows in a temporary file, not in memory, until the workbook is saved.
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
-    for row in rows:
-        sheet.append([neutralise(value) for value in row])
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])  # Excel's limit on a sheet's name
+        for row in rows:
+            sheet.append([neutralise(value) for value in row])
     workbook.save(out)
 
 

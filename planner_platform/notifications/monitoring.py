@@ -1,4 +1,7 @@
-"""Health figures of the notification pipeline, for /readyz and the operations page."""
+"""Health figures of the notification pipeline, for /readyz and the operations page, and the sections other
+features add to that page (jobs of theirs that need an administrator)."""
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -28,3 +31,13 @@ def failed_deliveries(limit: int = 50) -> list[Notification]:
     return db.session.scalars(select(Notification).where(Notification.state.in_(NEEDS_ATTENTION))
                               .options(joinedload(Notification.recipient))
                               .order_by(Notification.id.desc()).limit(limit)).all()
+
+
+#: Callables () -> {"key": str, "title": str, "empty": str, "rows": [{"when": datetime, "what": str, "link": str,
+#: "error": str}]}: a feature's failed background jobs, listed on the operations page under their title.
+OPERATIONS_SECTIONS: list[Callable[[], dict]] = []
+
+
+def register_operations_section(section: Callable[[], dict]) -> Callable[[], dict]:
+    OPERATIONS_SECTIONS.append(section)
+    return section

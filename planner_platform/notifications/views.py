@@ -68,4 +68,5 @@ def operations():
         flash(_("%(count)d deliveries will be tried again.", count=count), "success")
         return redirect(url_for("notifications.operations"))
     return render_template("notifications/operations.html", health=monitoring.outbox_health(),
-                           failures=monitoring.failed_deliveries(), delivery_states=DeliveryState.__members__)
+                           failures=monitoring.failed_deliveries(), delivery_states=DeliveryState.__members__,
+                           sections=[section() for section in monitoring.OPERATIONS_SECTIONS])

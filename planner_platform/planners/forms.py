@@ -124,4 +124,7 @@ class PolicyForm(FlaskForm):
                                    [InputRequired(), NumberRange(min=1, max=365)])
     public_notice_min_days = IntegerField(_l("Minimum days of public notice for projects"),
                                           [InputRequired(), NumberRange(min=1, max=90)])
+    report_day = IntegerField(_l("Day of the month the monthly reports of the previous month are made"),
+                              [Optional(), NumberRange(min=1, max=28)],
+                              description=_l("1 to 28; left empty, the day stays as it is."))
 

@@ -157,7 +157,9 @@ class PolicyProfile(Base):
     proposal_rules: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     #: Project rules, e.g. {"public_notice_min_days": 7, "post_evaluation_months": 12}.
     project_stage_rules: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: Report rules, e.g. {"report_day": 3, "team_due_day": 5, "remind_days_before": 2} (planners.services).
+    #: Monthly report rules, e.g. {"report_day": 3, "team_due_day": 5, "remind_days_before": 2}: the day of the
+    #: month the sub-district and district reports of the previous month are generated, the day team reports are
+    #: due and how many days before it the teams are reminded (planners.services.report_rules_for).
     report_rules: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -14,7 +14,7 @@ from planner_platform.planners.permissions import can_edit_policy, can_manage_ro
 
 POLICY_FIELDS = ("term_months", "appointing_level", "allowed_planner_types", "max_communities_per_lead",
                  "proposal_categories", "activity_types", "response_deadlines", "proposal_rules",
-                 "project_stage_rules")
+                 "project_stage_rules", "report_rules")
 
 
 def district_of(place: Place) -> Place:
@@ -147,18 +147,17 @@ DEFAULT_PROPOSAL_RULES = {"max_photos": 4, "hide_after_reports": 3, "hide_propos
                           "auto_close_days": 14}
 
 
-#: report_day: the day of the month the sub-district and district reports of the month before are generated;
-#: team_due_day: the day of the month a team's report of the month before is due; remind_days_before: when the
-#: team is first reminded.
-DEFAULT_REPORT_RULES = {"report_day": 3, "team_due_day": 5, "remind_days_before": 2}
-
-
-def report_rules(policy: PolicyProfile) -> dict:
-    """The district's report rules, with the platform defaults for any it has not set."""
-    return {**DEFAULT_REPORT_RULES, **(policy.report_rules or {})}
-
-
 def proposal_rules(policy: PolicyProfile) -> dict:
     """The district's proposal rules, with the platform defaults for any it has not set."""
     return {**DEFAULT_PROPOSAL_RULES, **DEFAULT_DEADLINES, **(policy.proposal_rules or {}),
             **(policy.response_deadlines or {})}
+
+
+#: The platform's monthly report rules, for a district that has not set its own (PolicyProfile.report_rules).
+DEFAULT_REPORT_RULES = {"report_day": 3, "team_due_day": 5, "remind_days_before": 2}
+
+
+def report_rules_for(district: Place) -> dict:
+    """The district's monthly report rules: the day its place reports are generated (report_day), the day team
+    reports are due (team_due_day) and the reminder's lead time (remind_days_before), with the defaults."""
+    return {**DEFAULT_REPORT_RULES, **(policy_for(district).report_rules or {})}

@@ -203,6 +203,7 @@ def policy(district_id: int):
         for name in ("max_photos", "hide_after_reports", "hide_proposal_after_reports", "auto_close_days"):
             form[name].data = rules[name]
         form.public_notice_min_days.data = current.project_stage_rules.get("public_notice_min_days", 7)
+        form.report_day.data = services.report_rules_for(district)["report_day"]
     if form.validate_on_submit():
         require(editable)
         services.update_policy(current_user, district, {
@@ -215,7 +216,9 @@ def policy(district_id: int):
             "proposal_rules": {name: form[name].data for name in (
                 "max_photos", "hide_after_reports", "hide_proposal_after_reports", "auto_close_days")},
             "project_stage_rules": {**current.project_stage_rules,
-                                    "public_notice_min_days": form.public_notice_min_days.data}})
+                                    "public_notice_min_days": form.public_notice_min_days.data},
+            "report_rules": {**(current.report_rules or {}), **(
+                {"report_day": form.report_day.data} if form.report_day.data is not None else {})}})
         db.session.commit()
         flash(_("The policy profile is saved. It applies to new records from now on."), "success")
         return redirect(url_for("planners.policy", district_id=district.id))

@@ -21,7 +21,7 @@ from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
 from planner_platform.monitoring.refresh import refresh_pending
 from planner_platform.planners.models import Assignment
-from planner_platform.planners.services import district_of, policy_for, report_rules
+from planner_platform.planners.services import district_of, report_rules_for
 from planner_platform.reports import figures
 from planner_platform.reports import notifications as events
 from planner_platform.reports import permissions as can
@@ -35,7 +35,7 @@ def due_on(subdistrict: Place, month: date) -> date:
     """The day the report of `month` is due: the district's team_due_day of the month after (the month's last day
     if it is shorter)."""
     after = add_months(month, 1)
-    day = report_rules(policy_for(district_of(subdistrict)))["team_due_day"]
+    day = report_rules_for(district_of(subdistrict))["team_due_day"]
     return after.replace(day=min(day, calendar.monthrange(after.year, after.month)[1]))
 
 
@@ -142,7 +142,7 @@ def remind_due(today: date | None = None) -> int:
     reminded, leads = 0, {}
     for report in db.session.scalars(select(TeamReport).where(TeamReport.state.in_(EDITABLE))).all():
         if report.subdistrict_id not in leads:
-            leads[report.subdistrict_id] = report_rules(policy_for(district_of(report.subdistrict)))[
+            leads[report.subdistrict_id] = report_rules_for(district_of(report.subdistrict))[
                 "remind_days_before"]
         if (report.due_on - today).days > leads[report.subdistrict_id] or report.reminded_on == today:
             continue

@@ -64,6 +64,9 @@ OVERDUE = NavItem(_l("Overdue"), "monitoring.overdue",
 TEAM_REPORTS = NavItem(_l("Team reports"), "reports.index",
                       _l("The teams' monthly reports: drafted from the record, completed by the team, accepted by "
                          "the street office."))
+REPORTS = NavItem(_l("Reports"), "place_reports.index",
+                  _l("The monthly reports of your sub-districts and districts, as PDF and XLSX, and reports for any "
+                     "period."))
 PROFILE = NavItem(_l("My account"), "accounts.profile", _l("Update your name, email, language and password."))
 
 
@@ -87,7 +90,7 @@ def navigation_for(actor: Actor) -> list[NavItem]:
     if project_permissions.can_list_own(actor):
         items.append(MY_PROJECTS)
     if may_monitor_somewhere(actor):
-        items += [MONITORING, OVERDUE]
+        items += [MONITORING, OVERDUE, REPORTS]
     if may_list_reports(actor):
         items.append(TEAM_REPORTS)
     if districts_visible_to(actor):

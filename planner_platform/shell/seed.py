@@ -18,6 +18,7 @@ from planner_platform.projects.demo import seed_projects
 from planner_platform.proposals.demo import seed_proposals
 from planner_platform.proposals.demo_history import seed_proposal_history
 from planner_platform.reports.team_demo import seed_team_reports
+from planner_platform.reports.demo import seed_place_reports
 
 #: Shared by every demo account. Demo data only: never seed a real deployment.
 DEMO_PASSWORD = "Demo-Planner-2026"
@@ -147,8 +148,10 @@ def seed_demo_command():
     db.session.commit()
     team_reports = seed_team_reports()  # from the summaries just rebuilt
     db.session.commit()
+    reports = seed_place_reports()  # last, from everything above (it commits as it builds)
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
                f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities, "
                f"{projects} projects; a year of history added {past_proposals} proposals, {past_activities} "
-               f"activities and {past_logs} work logs; {team_reports} team monthly reports. "
+               f"activities and {past_logs} work logs; {team_reports} team monthly reports, {reports} monthly "
+               f"reports of last month. "
                f"Demo password for every account: {DEMO_PASSWORD}")

@@ -9,7 +9,7 @@ from planner_platform.reports import services
 from planner_platform.reports.models import TeamReport
 from tests.browser.helpers import check_accessibility, log_in, t
 from tests.conftest import PASSWORD
-from tests.reports.conftest import MONTH, city, frozen, team_city  # noqa: F401  (fixtures)
+from tests.reports.conftest import MAY, city, frozen, team_city  # noqa: F401  (fixtures)
 
 
 def _desk(browser, live_server, user):
@@ -30,7 +30,7 @@ def _press(page, selector):
 def test_a_report_is_submitted_returned_resubmitted_and_accepted(
         app, browser, live_server, team_city, make_user):  # noqa: F811  (the imported fixtures)
     with app.app_context():
-        services.draft_month(MONTH)
+        services.draft_month(MAY)
         db.session.commit()
         report_id = db.session.scalar(select(TeamReport.id).where(TeamReport.team_id == team_city["team"]))
     lead, lead_errors = _desk(browser, live_server, team_city["lead"])

@@ -19,12 +19,12 @@ from planner_platform.reports.figures import month_period
 from planner_platform.reports.models import ReportState, TeamReport
 from tests.conftest import csrf_token_from, login, version_from
 from tests.monitoring.test_exports import _xlsx
-from tests.reports.conftest import MONTH
+from tests.reports.conftest import MAY
 
 
 def _draft(app) -> int:
     with app.app_context():
-        drafted = services.draft_month(MONTH)
+        drafted = services.draft_month(MAY)
         db.session.commit()
         return drafted
 
@@ -47,13 +47,13 @@ def test_the_job_drafts_one_report_per_holder_and_sub_district_with_the_indicato
         assert team.state is ReportState.draft and team.due_on.isoformat() == "2026-06-05"
         assert team.figures["communities"] == ["东湖社区"] and [m["name"] for m in team.figures["onsite"]]
         community = db.session.get(Place, team_city["team_community"])
-        _units, total, _by = queries.dashboard_totals(community, month_period(MONTH))
+        _units, total, _by = queries.dashboard_totals(community, month_period(MAY))
         for indicator in INDICATORS:
             if indicator.key in team.figures["indicators"]:
                 assert team.figures["indicators"][indicator.key] == indicator.value(total), indicator.key
         month = local_month(Proposal.submitted_at, db.engine.dialect.name)
         direct = db.session.scalar(select(func.count()).select_from(Proposal).where(
-            Proposal.community_id == community.id, month == MONTH))
+            Proposal.community_id == community.id, month == MAY))
         assert team.figures["indicators"]["received"] == direct > 0
         assert [e.to_state for e in team.history] == [ReportState.draft]
 
@@ -197,7 +197,7 @@ def test_the_annual_sheet_sums_the_served_community_months_and_counts_the_report
     with app.app_context():
         community = db.session.get(Place, team_city["team_community"])
         # The team's term began last August and runs on: it served the community all year.
-        period = Period("year", MONTH.replace(month=1), MONTH.replace(month=12))
+        period = Period("year", MAY.replace(month=1), MAY.replace(month=12))
         _units, total, _by = queries.dashboard_totals(community, period)
     for key in ("received", "decided", "activities_held", "response_rate"):
         indicator = next(i for i in INDICATORS if i.key == key)
