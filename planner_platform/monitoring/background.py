@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from kombu.exceptions import OperationalError
 from sqlalchemy import select, update
 
-from planner_platform.core import tabular
+from planner_platform.core import jobs, tabular
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.monitoring import exports, records
@@ -30,10 +29,7 @@ STALE_AFTER = timedelta(minutes=15)
 
 def publish(job_id: int) -> None:
     """Hand the job to a worker (in this process without a broker); a broker error leaves it to the sweep."""
-    try:
-        current_app.extensions["celery"].tasks[BUILD_TASK].apply_async((job_id,), ignore_result=True)
-    except (OperationalError, RuntimeError, OSError) as error:
-        logger.warning("Export %s could not be published, the sweep will retry: %s", job_id, error)
+    jobs.wake(BUILD_TASK, job_id)
 
 
 def file_path(job: ExportJob) -> str:

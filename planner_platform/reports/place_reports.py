@@ -17,12 +17,11 @@ from datetime import timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from kombu.exceptions import OperationalError
 from sqlalchemy import select, text, update
 
 from planner_platform.accounts.models import Role
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core import tabular
+from planner_platform.core import jobs, tabular
 from planner_platform.core.calendar import add_months, local_today
 from planner_platform.core.db import insert_for, utcnow
 from planner_platform.core.outbox import emit
@@ -173,10 +172,7 @@ def publish(report_id: int) -> None:
                 continue
         logger.error("Place report %s failed after %s attempts", report_id, MAX_ATTEMPTS)
         return
-    try:
-        celery.tasks[BUILD_TASK].apply_async((report_id,), ignore_result=True)
-    except (OperationalError, RuntimeError, OSError) as error:
-        logger.warning("Place report %s could not be published, the sweep will retry: %s", report_id, error)
+    jobs.wake(BUILD_TASK, report_id)
 
 
 def _claim(report_id: int) -> bool:

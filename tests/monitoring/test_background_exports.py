@@ -2,9 +2,11 @@
 progress, downloaded by the requester only until the link expires, then deleted by the sweep."""
 import os
 import re
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from sqlalchemy import select
 
 from planner_platform.accounts.models import Role
@@ -154,3 +156,24 @@ def test_a_real_worker_builds_the_file_that_the_web_app_serves(app, web, worker_
     with web.app_context():
         job = db.session.get(ExportJob, job_id)
         assert len(rows) - 1 == job.rows_total == job.rows_done > 10
+
+
+@pytest.mark.worker
+def test_with_redis_down_the_request_succeeds_and_the_sweep_sends_the_job_later(app, web, redis_server, history,
+                                                                               make_user):
+    web.config["EXPORT_INLINE_MAX_ROWS"] = 10
+    client = web.test_client()
+    login(client, make_user(Role.district_staff, "D1"))
+    page = client.get(f"/monitoring/places/{history['D1']}/{LIST}?{PERIOD}").data
+    redis_server.stop()
+    started = time.monotonic()
+    job_id = _job_id(client.post(f"/monitoring/places/{history['D1']}/{LIST}/export?{PERIOD}",
+                                 data={"csrf_token": csrf_token_from(page), "file_kind": "csv"}))
+    assert time.monotonic() - started < 5
+    assert 'data-state="queued"' in client.get(f"/monitoring/exports/{job_id}").get_data(as_text=True)
+    redis_server.start()
+    with web.app_context():
+        db.session.get(ExportJob, job_id).created_at = utcnow() - timedelta(minutes=3)
+        db.session.commit()
+        assert background.sweep()["republished"] == 1
+    assert redis.Redis.from_url(redis_server.url).llen("celery") == 1  # the message waits for a worker
