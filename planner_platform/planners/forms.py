@@ -127,4 +127,10 @@ class PolicyForm(FlaskForm):
     report_day = IntegerField(_l("Day of the month the monthly reports of the previous month are made"),
                               [Optional(), NumberRange(min=1, max=28)],
                               description=_l("1 to 28; left empty, the day stays as it is."))
+    team_due_day = IntegerField(_l("Day of the month the teams' reports of the previous month are due"),
+                                [Optional(), NumberRange(min=1, max=28)],
+                                description=_l("1 to 28; left empty, the day stays as it is."))
+    remind_days_before = IntegerField(_l("Days before that day the teams are first reminded"),
+                                      [Optional(), NumberRange(min=0, max=20)],
+                                      description=_l("Then every day while the report is overdue."))
 

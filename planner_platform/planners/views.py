@@ -183,6 +183,10 @@ def team_edit(team_id: int | None):
     return render_template("planners/team_edit.html", form=form, team=team, planners=planners)
 
 
+#: The policy form's fields kept in PolicyProfile.report_rules.
+REPORT_RULE_FIELDS = ("report_day", "team_due_day", "remind_days_before")
+
+
 @bp.route("/policy/<int:district_id>", methods=["GET", "POST"])
 @login_required
 def policy(district_id: int):
@@ -203,7 +207,9 @@ def policy(district_id: int):
         for name in ("max_photos", "hide_after_reports", "hide_proposal_after_reports", "auto_close_days"):
             form[name].data = rules[name]
         form.public_notice_min_days.data = current.project_stage_rules.get("public_notice_min_days", 7)
-        form.report_day.data = services.report_rules_for(district)["report_day"]
+        report_rules = services.report_rules_for(district)
+        for name in REPORT_RULE_FIELDS:
+            form[name].data = report_rules[name]
     if form.validate_on_submit():
         require(editable)
         services.update_policy(current_user, district, {
@@ -217,8 +223,8 @@ def policy(district_id: int):
                 "max_photos", "hide_after_reports", "hide_proposal_after_reports", "auto_close_days")},
             "project_stage_rules": {**current.project_stage_rules,
                                     "public_notice_min_days": form.public_notice_min_days.data},
-            "report_rules": {**(current.report_rules or {}), **(
-                {"report_day": form.report_day.data} if form.report_day.data is not None else {})}})
+            "report_rules": {**(current.report_rules or {}), **{
+                name: form[name].data for name in REPORT_RULE_FIELDS if form[name].data is not None}}})
         db.session.commit()
         flash(_("The policy profile is saved. It applies to new records from now on."), "success")
         return redirect(url_for("planners.policy", district_id=district.id))

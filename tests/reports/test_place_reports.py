@@ -30,6 +30,7 @@ from planner_platform.notifications.models import Channel, Notification, Notific
 from planner_platform.planners.models import PolicyProfile
 from planner_platform.planners.services import DEFAULT_REPORT_RULES, report_rules_for
 from planner_platform.reports import place_reports, svg
+from planner_platform.reports import services as team_reports
 from planner_platform.reports.place_models import MAX_ATTEMPTS, PlaceReport, PlaceReportState
 from planner_platform.shell.navigation import REPORTS, navigation_for
 from tests.conftest import csrf_token_from, login
@@ -110,7 +111,7 @@ def test_the_report_day_comes_from_the_district_policy_profile(app, history):
         assert place_reports.generate_monthly(date(2026, 6, 30))["created"] == 0
 
 
-def test_the_policy_form_sets_the_report_day(app, client, history, make_user):
+def test_the_policy_form_sets_the_report_rules(app, client, history, make_user):
     login(client, make_user(Role.district_staff, "D1"))
     url = f"/planners/policy/{history['D1']}"
     page = client.get(url)
@@ -118,10 +119,13 @@ def test_the_policy_form_sets_the_report_day(app, client, history, make_user):
     form = {"csrf_token": csrf_token_from(page.data), "term_months": 24, "appointing_level": "subdistrict",
             "allowed_planner_types": "firm", "max_communities_per_lead": 3, "accept_days": 2, "reply_days": 15,
             "max_photos": 4, "hide_after_reports": 3, "hide_proposal_after_reports": 5, "auto_close_days": 14,
-            "public_notice_min_days": 7, "report_day": 9}
+            "public_notice_min_days": 7, "report_day": 9, "team_due_day": 8, "remind_days_before": 3}
     assert client.post(url, data=form).status_code == 302
     with app.app_context():
-        assert report_rules_for(db.session.get(Place, history["D1"]))["report_day"] == 9
+        district = db.session.get(Place, history["D1"])
+        assert report_rules_for(district) == {"report_day": 9, "team_due_day": 8, "remind_days_before": 3}
+        # The team reports read the same rules: May's report is due on 8 June.
+        assert team_reports.due_on(db.session.get(Place, history["D1S1"]), MAY).isoformat() == "2026-06-08"
 
 
 def test_the_pdf_has_an_embedded_cjk_font_chinese_headings_and_a_first_page_that_is_not_blank(app, history,
