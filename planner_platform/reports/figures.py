@@ -38,8 +38,9 @@ def terms_in_month(month):
 
 def served_communities(team_id: int | None, planner_id: int | None, subdistrict: Place, month) -> list[Place]:
     holder = Assignment.team_id == team_id if team_id else Assignment.planner_id == planner_id
-    return db.session.scalars(select(Place).join(Assignment, Assignment.community_id == Place.id).where(
-        holder, terms_in_month(month), Place.parent_id == subdistrict.id).distinct().order_by(Place.code)).all()
+    held = select(Assignment.community_id).where(holder, terms_in_month(month))
+    return db.session.scalars(select(Place).where(Place.id.in_(held), Place.parent_id == subdistrict.id)
+                              .order_by(Place.code)).all()
 
 
 def members_of(team_id: int | None, planner_id: int | None) -> list[PlannerProfile]:
