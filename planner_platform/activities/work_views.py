@@ -115,11 +115,13 @@ def _export(kind: str):
     activities = queries.export_rows(current_actor, _filters())
     ids = [a.id for a in activities]
     seats, outputs = queries.seat_counts(ids), queries.output_counts(ids)
+    # Read into rows before the commit below expires the records (a reload per row otherwise).
+    rows = list(exports.rows(activities, seats, outputs))
     services.record_export(current_user, kind, activities, {
         name: request.args[name][:40] for name in ("state", "type", "place", "overdue", "from", "until")
         if name in request.args})
     db.session.commit()
-    return tabular.download(kind, exports.rows(activities, seats, outputs), f"activities-{local_today().isoformat()}",
+    return tabular.download(kind, rows, f"activities-{local_today().isoformat()}",
                             _("Activities"))
 
 

@@ -197,7 +197,8 @@ def record_export(place_id: int, kind: str, file_kind: str):
             return redirect(url_for("monitoring.record_list", place_id=place.id, kind=kind, **period.args(),
                                     **filters))
         services.record_export(current_user, place, kind, file_kind, period, total)
-        rows = exports.listing_rows(chosen.listing(kind, total, chosen.page(None)))
+        # Read into rows before the commit below expires the records (a reload per row otherwise).
+        rows = list(exports.listing_rows(chosen.listing(kind, total, chosen.page(None))))
     db.session.commit()
     return tabular.download(file_kind, rows, f"monitoring-{place.code}-{kind}-{period.slug}",
                             str(records.TITLES[kind])[:31])

@@ -15,6 +15,7 @@ from planner_platform.core.audit import AuditEntry
 from planner_platform.extensions import db
 from planner_platform.monitoring import records, services
 from tests.conftest import login
+from tests.test_query_counts import count_queries
 
 PERIOD = "period=custom&from=2025-06&to=2026-06"
 
@@ -130,3 +131,11 @@ def test_formulas_are_neutralised_and_too_long_lists_refused(app, client, histor
     monkeypatch.setattr(services, "EXPORT_MAX_ROWS", 5)
     refused = client.get(f"{url}.xlsx?{PERIOD}")
     assert refused.status_code == 400 and "超过单个文件的上限" in refused.get_data(as_text=True)
+
+
+def test_a_list_export_reads_its_records_once_not_once_per_row(app, client, history, make_user):
+    login(client, make_user(Role.district_staff, "D1"))
+    url = f"/monitoring/places/{history['D1']}/records/received/file.csv?{PERIOD}"
+    with count_queries(app) as statements:
+        rows = _csv(client.get(url).data)
+    assert len(rows) > 30 and len(statements) < 20, len(statements)
