@@ -18,14 +18,14 @@ WORST_HIGH = ("p50_ms", "p95_ms", "p99_ms", "sql_per_request", "raw_sql_ms", "la
 WORST_LOW = ("rps", "throughput_ratio")
 
 
-def machine() -> dict:
+def machine(db_url: str) -> dict:
     memory = 0
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
             memory = int(line.split()[1]) // 1024
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    with psycopg.connect(database.libpq_url(database.DEFAULT_SERVER)) as conn:
+    with psycopg.connect(db_url) as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory_mb": memory, "python": platform.python_version(),
             "postgresql": pg, "workers": servers.WORKERS, "kernel": platform.release()}
@@ -122,7 +122,7 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
     chosen = [w for w in chosen if only is None or w.key in only]
     work_dir = Path(tempfile.mkdtemp(prefix="planner-bench-"))
     trace_dir = work_dir / "sql"
-    results = {"size": size, "machine": machine(), "settings": {
+    results = {"size": size, "machine": machine(raw_url), "settings": {
         "concurrency": concurrency, "requests_per_case": requests, "mixed_seconds": mixed_seconds,
         "server": f"gunicorn, {servers.WORKERS} sync workers, APP_CONFIG=production, loopback"}, "workloads": {}}
     with servers.minimal_server(work_dir) as minimal_server:

@@ -92,6 +92,12 @@ def install(app: Flask, directory: str) -> None:
         return response
 
 
+def uninstall() -> None:
+    """Stop recording statements (tests: the listener is on every engine of the process)."""
+    if event.contains(Engine, "before_cursor_execute", _record):
+        event.remove(Engine, "before_cursor_execute", _record)
+
+
 def install_if_asked(app: Flask) -> None:
     directory = os.environ.get(ENV)
     if directory:
