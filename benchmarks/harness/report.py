@@ -75,7 +75,13 @@ def shortfalls(results: dict, other: dict | None = None) -> list[str]:
     if need("W5"):
         pass
     if need("W6"):
-        pass
+        for name, case in workloads["W6"]["cases"].items():
+            if not name.startswith("background"):
+                continue
+            if case.get("errors") or not case.get("rows_per_s") or case["rows_per_s"] < 50_000:
+                found.append(f"W6 {name}: {case.get('rows_per_s')} rows/s, target ≥ 50,000")
+            if (case.get("rss_growth_mb") or 0) > 50:
+                found.append(f"W6 {name}: the worker grew by {case['rss_growth_mb']} MB, target flat (≤ 50 MB)")
     need("W7")
     if need("W9") and workloads["W9"]["errors"]:
         found.append(f"W9: {workloads['W9']['errors']} errors, target 0")

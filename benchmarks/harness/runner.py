@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks.harness import database, replay, servers, workloads
+from benchmarks.harness import database, exports, replay, servers, workloads
 from benchmarks.harness.load import Client, Request, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,8 +96,8 @@ def combine(cases: dict) -> dict:
     for key in WORST_LOW:
         values = [c[key] for c in cases.values() if c.get(key) is not None]
         combined[key] = min(values) if values else None
-    combined["requests"] = sum(c["requests"] for c in cases.values())
-    combined["errors"] = sum(c["errors"] for c in cases.values())
+    combined["requests"] = sum(c.get("requests", 0) for c in cases.values())
+    combined["errors"] = sum(c.get("errors", 0) for c in cases.values())
     return combined
 
 
@@ -135,6 +135,9 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
         try:
             for workload in chosen:
                 cases = {}
+                if workload.key == "W6":
+                    cases = exports.measure(pools.get("observer")[0], app, raw_url, work_dir)
+                    log(f"  W6: {cases}")
                 for case in workload.cases:
                     cases[case.name] = run_case(case, workload, pools, app, trace_dir, raw_url, minimal, requests)
                     log(f"  {workload.key} {case.name}: p50 {cases[case.name]['p50_ms']} ms, "
@@ -143,6 +146,9 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
                     continue
                 figures = combine(cases)
                 figures["title"], figures["cases"] = workload.title, cases
+                if workload.key == "W6":
+                    figures["rows_per_s"] = min((c["rows_per_s"] for c in cases.values() if c.get("rows_per_s")),
+                                                default=None)
                 if workload.key == "W3":
                     figures["supports_per_s"] = figures["rps"]
                 if workload.key in ("W3", "W9"):

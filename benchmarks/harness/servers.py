@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
 
@@ -113,8 +115,12 @@ class Server:
 
 
 def app_server(database_url: str, trace_dir: Path, log_dir: Path) -> Server:
+    """The app; the Redis database it queues tasks in is emptied first (tasks left by an earlier run would keep
+    the W6 worker busy), so BENCH_REDIS_URL must name a database of its own."""
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    redis.Redis.from_url(redis_url, socket_connect_timeout=2).flushdb()
     env = {**os.environ, **RELAXED, "APP_CONFIG": "production", "DATABASE_URL": database_url,
-           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+           "REDIS_URL": redis_url,
            "SECRET_KEY": secrets.token_urlsafe(48), "PLANNER_SQL_TRACE": str(trace_dir),
            "EXPORT_FOLDER": str(log_dir / "exports"), "REPORT_FOLDER": str(log_dir / "reports"),
            "UPLOAD_FOLDER": str(log_dir / "uploads"), "MESSAGE_FILE_DIR": str(log_dir / "messages")}
@@ -124,3 +130,39 @@ def app_server(database_url: str, trace_dir: Path, log_dir: Path) -> Server:
 def minimal_server(log_dir: Path) -> Server:
     env = {key: value for key, value in os.environ.items() if key != "PLANNER_SQL_TRACE"}
     return Server("benchmarks.harness.minimal:app", env, "minimal", log_dir)
+
+
+class Worker:
+    """One Celery worker (solo pool: a single process, whose VmHWM is its peak) on the app's settings."""
+
+    def __init__(self, app: Server, log_dir: Path):
+        self.env = {k: v for k, v in app.env.items() if k != "PLANNER_SQL_TRACE"}
+        self.log_path = log_dir / "celery-worker.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Worker":
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "planner_platform.worker", "worker", "--pool=solo",
+             "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        return self
+
+    def reset_peak_rss(self) -> None:
+        try:
+            Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+        except OSError:
+            pass
+
+    def rss_mb(self, field: str = "VmHWM") -> float:
+        return round(read_kb(self.process.pid, field) / 1024, 1)
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
