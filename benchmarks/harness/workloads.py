@@ -56,7 +56,8 @@ def accounts(conn, observer_login: str | None, resident_login: str | None, resid
     found = [r[0] for r in _all(conn, "SELECT coalesce(u.phone, u.email) FROM users u WHERE u.is_enabled AND NOT "
                                       "EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.revoked_at "
                                       "IS NULL) ORDER BY u.id LIMIT %s", (residents * 4,))]
-    chosen = ([resident_login] if exists(resident_login) else []) + [login for login in found if login != resident_login]
+    chosen = [resident_login] if exists(resident_login) else []
+    chosen += [login for login in found if login != resident_login]
     return {"observer": [observer] if observer else [], "resident": chosen[:residents * 4]}
 
 
