@@ -1,15 +1,22 @@
-"""W6: every proposal of the city exported, as a background export built by a Celery worker (CSV and XLSX), and
-inline (CSV) when the list is short enough to be downloaded at once."""
+"""W5, the place report (in a process of its own), and W6: every proposal of the city exported, as a background
+export built by a Celery worker (CSV and XLSX), and inline (CSV) when the list is short enough to be downloaded at
+once."""
 import csv
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psycopg
 
 from benchmarks.harness.load import Client, Request
 from benchmarks.harness.servers import Server, Worker
 
+ROOT = Path(__file__).resolve().parents[2]
 MAX_MONTHS = 120  # monitoring.periods: a custom period spans at most ten years
 
 
@@ -70,4 +77,23 @@ def measure(client: Client, app: Server, raw_url: str, work_dir, timeout: float 
         cases["inline_csv"] = _single(seconds, rows, errors=0 if status == 200 else 1, file_bytes=len(body),
                                       sql_per_request=int(headers.get("X-SQL-Count") or 0) or None,
                                       peak_rss_mb=app.peak_rss_mb())
+    return cases
+
+
+def place_report(db_url: str) -> dict:
+    """W5, in a process of its own (benchmarks/harness/place_report.py): the XLSX and PDF of a month."""
+    env = {**os.environ, "APP_CONFIG": "development", "DATABASE_URL": db_url}
+    env.pop("PLANNER_SQL_TRACE", None)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.harness.place_report"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    if done.returncode:
+        return {"xlsx": {"requests": 1, "errors": 1, "failure": done.stderr[-500:]}}
+    steps = json.loads(done.stdout.strip().splitlines()[-1])
+    cases = {}
+    for kind, parts in (("xlsx", ("collect", "xlsx")), ("pdf", ("collect", "render_html", "pdf"))):
+        seconds = sum(steps[part]["seconds"] for part in parts)
+        cases[kind] = _single(seconds, 1, peak_rss_mb=max(steps[part]["peak_rss_mb"] for part in parts),
+                              file_bytes=steps[f"{kind}_bytes"], place_id=steps["place_id"], month=steps["month"],
+                              steps={part: steps[part] for part in parts})
+        del cases[kind]["rows"], cases[kind]["rows_per_s"]
     return cases

@@ -73,7 +73,12 @@ def shortfalls(results: dict, other: dict | None = None) -> list[str]:
             if case and case["p95_ms"] > limit:
                 found.append(f"W4 {name}: p95 = {case['p95_ms']} ms, target ≤ {limit} ms")
     if need("W5"):
-        pass
+        for name, limit in (("xlsx", 30), ("pdf", 60)):
+            case = _case(results, "W5", name) or {}
+            if case.get("errors") or case.get("p50_ms") is None or case["p50_ms"] > limit * 1000:
+                found.append(f"W5 {name}: {case.get('p50_ms')} ms, target ≤ {limit} s")
+            if (case.get("peak_rss_mb") or 0) > 300:
+                found.append(f"W5 {name}: peak RSS {case['peak_rss_mb']} MB, target ≤ 300 MB")
     if need("W6"):
         for name, case in workloads["W6"]["cases"].items():
             if not name.startswith("background"):

@@ -135,6 +135,9 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
         try:
             for workload in chosen:
                 cases = {}
+                if workload.key == "W5":
+                    cases = exports.place_report(db_url)
+                    log(f"  W5: {cases}")
                 if workload.key == "W6":
                     cases = exports.measure(pools.get("observer")[0], app, raw_url, work_dir)
                     log(f"  W6: {cases}")
