@@ -45,5 +45,8 @@ def test_the_harness_writes_every_figure(request, bench_redis, tmp_path):
             for figure in FIGURES:
                 assert figures[figure] is not None and figures[figure] > 0, (key, name, figure, figures)
             assert figures["errors"] == 0, (key, name, figures)
+    for key, workload in written["workloads"].items():
+        for name, figures in workload["cases"].items():
+            assert figures["replay_failures"] == 0 and figures["statuses"] == [200], (key, name, figures)
     assert report.table(written).count("\n") >= 3
     assert "W1" in report.check("tiny", tmp_path)

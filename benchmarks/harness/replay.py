@@ -19,8 +19,10 @@ def logged(trace_dir: Path) -> dict[str, list]:
     return found
 
 
-def _once(conn: psycopg.Connection, statements: list) -> float:
-    """Run the statements in one transaction (rolled back: writes leave nothing), fetching every row."""
+def _once(conn: psycopg.Connection, statements: list) -> tuple[float, int]:
+    """Run the statements in one transaction (rolled back: writes leave nothing), fetching every row; the time and
+    how many statements failed (a write colliding with the benchmark's own; a failed read aborts the rest)."""
+    failed = 0
     started = time.perf_counter()
     with conn.transaction(force_rollback=True):
         for sql, params, many in statements:
@@ -32,8 +34,8 @@ def _once(conn: psycopg.Connection, statements: list) -> float:
                     with conn.transaction():
                         _run(conn, sql, params, many)
             except psycopg.Error:
-                pass
-    return time.perf_counter() - started
+                failed += 1
+    return time.perf_counter() - started, failed
 
 
 def _run(conn, sql, params, many) -> None:
@@ -46,13 +48,16 @@ def _run(conn, sql, params, many) -> None:
                 cursor.fetchall()
 
 
-def raw_sql_ms(database_url: str, statement_lists: list[list], repeat: int = 5) -> float | None:
-    """The median time, in ms, of running each request's statements (warmed once), averaged over the requests."""
+def raw_sql_ms(database_url: str, statement_lists: list[list], repeat: int = 5) -> tuple[float | None, int]:
+    """The median time, in ms, of running each request's statements (warmed once), averaged over the requests;
+    and the statements that failed in the last replay of each."""
     if not statement_lists:
-        return None
+        return None, 0
+    medians, failed = [], 0
     with psycopg.connect(database_url) as conn:
-        medians = []
         for statements in statement_lists:
             _once(conn, statements)
-            medians.append(statistics.median(_once(conn, statements) for _ in range(repeat)))
-    return round(statistics.mean(medians) * 1000, 3)
+            runs = [_once(conn, statements) for _ in range(repeat)]
+            medians.append(statistics.median(seconds for seconds, _failed in runs))
+            failed += runs[-1][1]
+    return round(statistics.mean(medians) * 1000, 3), failed

@@ -87,7 +87,7 @@ def run_case(case, workload, pools, app, trace_dir, db_url, minimal, requests) -
     figures["peak_rss_mb"] = app.peak_rss_mb()
     logged = replay.logged(trace_dir)
     statements = [logged[f"{tag}-{n}"] for n in range(3) if f"{tag}-{n}" in logged]
-    figures["raw_sql_ms"] = replay.raw_sql_ms(db_url, statements)
+    figures["raw_sql_ms"], figures["replay_failures"] = replay.raw_sql_ms(db_url, statements)
     raw = figures["raw_sql_ms"] or 0.0
     figures["latency_ratio"] = round(figures["p50_ms"] / (minimal["p50_ms"] + raw), 2) if figures["p50_ms"] else None
     figures["throughput_ratio"] = round(figures["rps"] / minimal["rps"], 4) if minimal["rps"] else None
