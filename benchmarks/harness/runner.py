@@ -2,6 +2,7 @@
 import json
 import os
 import platform
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -131,6 +132,7 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
     chosen = workloads.build(raw_url, logins["resident"], mixed_seconds)
     chosen = [w for w in chosen if only is None or w.key in only]
     work_dir = Path(tempfile.mkdtemp(prefix="planner-bench-"))
+    log(f"logs and SQL traces: {work_dir}")
     trace_dir = work_dir / "sql"
     results = {"size": size, "machine": machine(raw_url), "settings": {
         "concurrency": concurrency, "requests_per_case": requests, "mixed_seconds": mixed_seconds,
@@ -170,6 +172,7 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
                 results["workloads"][workload.key] = figures
         finally:
             pools.close()
+    shutil.rmtree(work_dir, ignore_errors=True)  # kept when the run fails: the gunicorn and worker logs are there
     results["seconds"] = round(time.perf_counter() - started, 1)
     out_dir = out_dir or ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
