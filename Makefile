@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 PYTHON ?= python3
 
-.PHONY: run test install translations extract-messages vendor-assets clean
+.PHONY: run test install translations extract-messages vendor-assets clean bench bench-check
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ run: install translations
 
 test: $(VENV)/.dev translations
 	bash scripts/run-tests.sh
+
+# Benchmarks (issue #15): planner_bench_$(SIZE) on the local PostgreSQL, built once; results in bench/results/.
+SIZE ?= tiny
+BENCH_ARGS ?=
+bench: translations
+	$(BIN)/python benchmarks/run.py --size $(SIZE) $(BENCH_ARGS)
+
+bench-check:
+	$(BIN)/python benchmarks/run.py --size $(SIZE) --check
 
 # Refresh the message catalogs after changing user-visible strings, then translate the new entries.
 extract-messages: $(VENV)/.runtime

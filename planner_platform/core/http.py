@@ -1,5 +1,6 @@
 """Request ids, logging context, security headers and safe redirects."""
 import logging
+import os
 import re
 import secrets
 from urllib.parse import urlsplit
@@ -74,6 +75,10 @@ def register_http_hooks(app: Flask) -> None:
             response.headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
         return response
+
+    if os.environ.get("PLANNER_SQL_TRACE"):  # the benchmark harness only: see core/sql_trace.py
+        from planner_platform.core import sql_trace
+        sql_trace.install_if_asked(app)
 
 
 def safe_next_url(target: str | None, default_endpoint: str | None = None) -> str:

@@ -1,0 +1,52 @@
+"""The benchmark harness (benchmarks/run.py, issue #15) runs end to end: gunicorn serving the app and the minimal
+endpoint, logged-in load, the SQL counted and replayed with psycopg, bench/results/<size>.json written with every
+figure. On the demo city (the shared `demo_app` database), a few requests per case, read-only workloads (the demo
+database is shared: no supports written). No timing is asserted: this proves the harness works, not the app fast."""
+import json
+import os
+import shutil
+
+import pytest
+
+from benchmarks.harness import report, runner
+from tests.conftest import require_service
+from tests.notifications.conftest import RedisServer
+
+FIGURES = ("p50_ms", "p95_ms", "p99_ms", "rps", "sql_per_request", "raw_sql_ms", "latency_ratio",
+           "throughput_ratio", "peak_rss_mb")
+
+
+@pytest.fixture
+def bench_redis(tmp_path, monkeypatch):
+    require_service(shutil.which("redis-server") is not None, "redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    monkeypatch.setenv("BENCH_REDIS_URL", server.url)
+    yield server
+    server.stop()
+
+
+def test_the_harness_writes_every_figure(request, bench_redis, tmp_path):
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip("the harness benchmarks PostgreSQL: run with TEST_DATABASE_URL=postgresql+psycopg://...")
+    url = request.getfixturevalue("demo_app").config["SQLALCHEMY_DATABASE_URI"]  # seeded only when it runs
+    results = runner.benchmark("tiny", database_url=url, concurrency=2, requests=3, only={"W1", "W4"},
+                               out_dir=tmp_path, log=lambda line: None)
+    written = json.loads((tmp_path / "tiny.json").read_text())
+    assert written == json.loads(json.dumps(results))
+    assert written["size"] == "tiny" and written["machine"]["cpus"] >= 1
+    assert written["minimal"]["rps"] > 0 and written["minimal"]["p50_ms"] > 0
+    assert set(written["workloads"]) == {"W1", "W4"}
+    assert {"community", "subdistrict", "city_newest", "sort_supported", "deep_newest", "search_rare"} <= set(
+        written["workloads"]["W1"]["cases"])
+    assert {"districts", "subdistricts", "communities"} <= set(written["workloads"]["W4"]["cases"])
+    for key, workload in written["workloads"].items():
+        for name, figures in [("(worst)", workload), *workload["cases"].items()]:
+            for figure in FIGURES:
+                assert figures[figure] is not None and figures[figure] > 0, (key, name, figure, figures)
+            assert figures["errors"] == 0, (key, name, figures)
+    for key, workload in written["workloads"].items():
+        for name, figures in workload["cases"].items():
+            assert figures["replay_failures"] == 0 and figures["statuses"] == [200], (key, name, figures)
+    assert report.table(written).count("\n") >= 3
+    assert "W1" in report.check("tiny", tmp_path)
