@@ -408,6 +408,7 @@ class Statements:
         c = f"(1 + {self.h('a', 'c')} % {C})"
         small = lambda salt: f"CASE WHEN s.state IN ('closed', 'verified', 'returned') THEN {self.h('a', salt)} % 4 ELSE 0 END"  # noqa: E731
         staff = f"2 + {self.D} + {self.sub_of_c('s.c')}"
+        offset = f"({self.h('s.a', 'ra')} + j) % {m}"
         return [
             "DROP TABLE IF EXISTS scale_a",
             f"CREATE UNLOGGED TABLE scale_a AS SELECT a, {c} AS c, {starts} AS starts_at, {state} AS state, "
@@ -442,7 +443,7 @@ class Statements:
             f"s.state IN ('verified', 'returned'))) AS e(i, from_state, to_state, actor, comment, at, wanted) "
             f"WHERE e.wanted",
             f"INSERT INTO activity_registrations (activity_id, user_id, created_at, checked_in_at) "
-            f"SELECT s.a, {self.resident('s.c', f'({self.h("s.a", "ra")} + j) % {m}')}, "
+            f"SELECT s.a, {self.resident('s.c', offset)}, "
             f"x.created_at + (least(s.starts_at, :anchor) - x.created_at) * (j + 1) / (s.k_reg + 1), "
             f"CASE WHEN s.state IN ('closed', 'verified', 'returned') AND j < s.k_reg * 7 / 10 "
             f"THEN s.starts_at + interval '10 minutes' END "
