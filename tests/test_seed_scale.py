@@ -91,6 +91,22 @@ def test_paths_and_foreign_keys_hold(scale_ctx):
                   "WHERE id = 1)") == 0
 
 
+def test_every_foreign_key_holds(scale_ctx):
+    """The load skips the foreign-key triggers when it can: every reference must still find its row."""
+    broken = []
+    for table in db.metadata.sorted_tables:
+        for constraint in table.foreign_key_constraints:
+            pairs = [(element.parent.name, element.column.name) for element in constraint.elements]
+            parent = constraint.elements[0].column.table.name
+            present = " AND ".join(f"t.{child} IS NOT NULL" for child, _ in pairs)
+            matched = " AND ".join(f"p.{column} = t.{child}" for child, column in pairs)
+            orphans = _count(f"SELECT count(*) FROM {table.name} t WHERE {present} AND NOT EXISTS "
+                             f"(SELECT 1 FROM {parent} p WHERE {matched})")
+            if orphans:
+                broken.append((table.name, [child for child, _ in pairs], orphans))
+    assert broken == []
+
+
 def test_counters_equal_their_counts(scale_ctx):
     assert _count("SELECT count(*) FROM proposals p WHERE support_count <> "
                   "(SELECT count(*) FROM proposal_supports s WHERE s.proposal_id = p.id)") == 0

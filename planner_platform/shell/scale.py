@@ -26,6 +26,9 @@ SCALE_PASSWORD = "Scale-Planner-2026"
 #: The tables whose rows decide whether the database is empty.
 _MARKERS = ("places", "users", "proposals")
 #: Tables whose ids the statements set explicitly: their sequences are moved past the largest id afterwards.
+#: The large tables: their secondary indexes are dropped during the load and built once afterwards.
+_BULK_TABLES = ("users", "consents", "role_grants", "proposals", "proposal_events", "proposal_supports",
+                "proposal_comments", "activities", "activity_events", "activity_registrations", "work_logs")
 _EXPLICIT_IDS = ("places", "users", "organisations", "planner_profiles", "teams", "assignments", "assignment_events",
                  "proposals", "proposal_events", "activities", "activity_events", "projects", "project_events")
 
@@ -70,6 +73,24 @@ def _reset() -> None:
     upgrade()
 
 
+def _prepare(connection) -> list[str]:
+    """Session settings for a bulk load; drops the secondary indexes of the large tables and returns their
+    definitions. A superuser also skips the foreign-key triggers (session_replication_role): the ids are
+    arithmetic, and tests/test_seed_scale.py checks every foreign key afterwards."""
+    for setting in ("synchronous_commit = off", "maintenance_work_mem = '1GB'", "work_mem = '256MB'"):
+        connection.execute(text(f"SET {setting}"))
+    if connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
+        connection.execute(text("SET session_replication_role = replica"))
+    indexes = connection.execute(text(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+        "AND i.tablename = ANY(:tables) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conindid = quote_ident(i.indexname)::regclass)"), {"tables": list(_BULK_TABLES)}).all()
+    for name, _definition in indexes:
+        connection.execute(text(f'DROP INDEX "{name}"'))
+    connection.commit()
+    return [definition for _name, definition in indexes]
+
+
 def _steps(statements: Statements):
     texts = len(scale_sql.SITES) * len(scale_sql.ACTIONS) * len(scale_sql.OBJECTS) * len(scale_sql.WHYS)
     return [("places", statements.places()), ("policy_profiles", statements.policies()),
@@ -92,6 +113,8 @@ def generate(size_name: str, seed: int, echo=click.echo) -> dict:
               "policy_version": current_app.config["PRIVACY_POLICY_VERSION"]}
     timings = {}
     with db.engine.connect() as connection:
+        indexes = _prepare(connection)
+
         def run(label, sqls):
             started = time.perf_counter()
             for sql in sqls:
@@ -119,6 +142,8 @@ def generate(size_name: str, seed: int, echo=click.echo) -> dict:
                     run(table, [sql])
             else:
                 run(label, sqls)
+        run("secondary indexes", indexes)
+        connection.execute(text("SET session_replication_role = origin"))
         run("sequences + cleanup", [
             *[f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {table}), "
               f"false)" for table in _EXPLICIT_IDS],

@@ -120,7 +120,7 @@ class Statements:
         square = ("json_build_object('type', 'Polygon', 'coordinates', json_build_array(json_build_array("
                   "json_build_array({x0}, {y0}), json_build_array({x1}, {y0}), json_build_array({x1}, {y1}), "
                   "json_build_array({x0}, {y1}), json_build_array({x0}, {y0}))))")
-        lng, lat = f"(114.0 + ((c - 1) % 100) * 0.005)", f"(30.3 + ((c - 1) / 100) * 0.005)"
+        lng, lat = "(114.0 + ((c - 1) % 100) * 0.005)", "(30.3 + ((c - 1) / 100) * 0.005)"
         community = square.format(x0=lng, y0=lat, x1=f"{lng} + 0.005", y1=f"{lat} + 0.005")
         s, d = self.sub_of_c("c"), self.district_of_s(self.sub_of_c("c"))
         pop = f"(3000 + {self.h('c', 'pop')} % 6000)"
@@ -464,9 +464,9 @@ class Statements:
         local_day = lambda moment: f"(({moment}) AT TIME ZONE :tz)::date"  # noqa: E731
         return [
             "DROP TABLE IF EXISTS scale_o",
-            f"CREATE UNLOGGED TABLE scale_o AS SELECT DISTINCT ON (q.c) q.c, q.n, q.planner, p.decided_at, 0 AS k "
-            f"FROM scale_q q JOIN proposals p ON p.id = q.n WHERE q.c % 4 = 1 AND 'adopted' = ANY(q.steps) "
-            f"ORDER BY q.c, q.n",
+            "CREATE UNLOGGED TABLE scale_o AS SELECT DISTINCT ON (q.c) q.c, q.n, q.planner, p.decided_at, 0 AS k "
+            "FROM scale_q q JOIN proposals p ON p.id = q.n WHERE q.c % 4 = 1 AND 'adopted' = ANY(q.steps) "
+            "ORDER BY q.c, q.n",
             f"UPDATE scale_o o SET k = {k}",
             f"INSERT INTO projects (id, title, description, community_id, site, lead_planner_id, owner_id, implementer, "
             f"state, stage_since, completed_on, evaluation_due_on, budget_estimate_fen, comment_count, created_by_id, "
