@@ -29,7 +29,8 @@ MAIN_LINE = ["need_collection", "diagnosis", "listed", "co_design", "public_noti
              "construction", "completed"]
 REVIEW_INDEX = MAIN_LINE.index("review")
 DECISION_REPLIES = {"adopted": "经评估，建议予以采纳，纳入社区更新项目库。", "referred": "已转交相关职能部门办理。",
-                    "declined": "经评估暂不具备实施条件，感谢您的建议。", "not_accepted": "不属于社区规划事项，已告知办理渠道。",
+                    "declined": "经评估暂不具备实施条件，感谢您的建议。",
+                    "not_accepted": "不属于社区规划事项，已告知办理渠道。",
                     "merged": "与已有提案内容相同，已合并办理。"}
 
 
@@ -171,7 +172,7 @@ class Statements:
     # --- accounts ----------------------------------------------------------------------------------------
 
     def users(self) -> list[str]:
-        D, S, C, P, R = self.D, self.S, self.C, self.P, self.R
+        D, S, R = self.D, self.S, self.R
         total = self.U_R + R
         created = f"(:anchor - interval '400 days' + interval '1 minute' * ({self.h('i', 'uc')} % 500000))"
         staff = f"i <= {self.U_R}"
@@ -208,7 +209,7 @@ class Statements:
     # --- planners ----------------------------------------------------------------------------------------
 
     def roster(self) -> list[str]:
-        D, C, P = self.D, self.C, self.P
+        D, P = self.D, self.P
         teams = max(1, P // 5)
         types = ["institute", "university", "firm", "social_org", "volunteer", "resident", "expert"]
         org_types = ["design_institute", "university", "firm", "social_org"]
@@ -243,7 +244,8 @@ class Statements:
         columns = ("INSERT INTO assignments (id, community_id, planner_id, role, state, start_on, end_on, "
                    "occupied_until, appointing_body, contract_ref, previous_id, reason, appointed_by_id, version, "
                    "created_at) ")
-        events = "INSERT INTO assignment_events (id, assignment_id, from_state, to_state, actor_id, reason, occurred_at) "
+        events = ("INSERT INTO assignment_events (id, assignment_id, from_state, to_state, actor_id, reason, "
+                  "occurred_at) ")
         staff = f"(2 + {self.D} + {self.sub_of_c('a.community_id - ' + str(self.place_c))})"
         return [
             columns + f"SELECT {C} + c, {self.place_c} + c, {self.lead_of_c('c')}, 'lead', 'renewed', "
@@ -257,7 +259,8 @@ class Statements:
             columns + f"SELECT 2 * {C} + c, {self.place_c} + c, {self.lead_of_c('c')} % {P} + 1, 'assistant', "
                       f"'active', (:today - {self.h('c', 'as')} % 300), "
                       f"(:today - {self.h('c', 'as')} % 300 + interval '12 months')::date, "
-                      f"(:today - {self.h('c', 'as')} % 300 + interval '12 months')::date, {body}, 'HT-' || (2 * {C} + c), "
+                      f"(:today - {self.h('c', 'as')} % 300 + interval '12 months')::date, {body}, "
+                      f"'HT-' || (2 * {C} + c), "
                       f"NULL, '', 1, 1, (:today - {self.h('c', 'as')} % 300 - 10)::timestamp AT TIME ZONE :tz "
                       f"FROM generate_series(1, {C}) c WHERE {helped}",
             # appointed at creation, serving from the first day, renewed (the earlier terms) on the successor's start
@@ -311,7 +314,8 @@ class Statements:
             f"ELSE interval '1 hour' + interval '1 day' * {self.u('n', 'age')} * 20 END AS age, "
             f"CASE WHEN p.fate = 'draft' THEN 0 WHEN p.n IN ({', '.join(map(str, hot)) or '0'}) THEN 200 "
             f"ELSE round({3 * mean_c} * {self.u('n', 'kc')} ^ 2)::int END AS k_comments, "
-            f"CASE WHEN p.fate = 'draft' THEN 0 ELSE least({m - 1}, round({3 * mean_s} * {self.u('n', 'ks')} ^ 2)::int) "
+            f"CASE WHEN p.fate = 'draft' THEN 0 ELSE least({m - 1}, "
+            f"round({3 * mean_s} * {self.u('n', 'ks')} ^ 2)::int) "
             f"END AS k_supports, "
             f"{self.lead_of_c('p.c')} AS planner "
             f"FROM scale_p p CROSS JOIN LATERAL (SELECT CASE "
@@ -335,7 +339,6 @@ class Statements:
         return f"(:anchor - q.age - (q.g[q.l] - q.g[{i}]))"
 
     def proposals(self) -> list[str]:
-        C = self.C
         has_lead = f"{self.h('q.c', 'lead')} % 10 <> 0"
         decision_at = ("array_position(q.steps, (SELECT s FROM unnest(q.steps) s WHERE s IN ('not_accepted', "
                        "'adopted', 'merged', 'referred', 'declined')))")
@@ -404,9 +407,11 @@ class Statements:
                  f"THEN 'closed' WHEN {roll} < 96 THEN 'returned' ELSE 'planned' END")
         capacity = f"(20 + {self.h('a', 'cap')} % 100)"
         public = f"{self.h('a', 'pub')} % 10 < 8"
-        k_reg = f"CASE WHEN {public} THEN least({capacity}, {m - 1}, round({2 * mean_r} * {self.u('a', 'kr')})::int) ELSE 0 END"
+        k_reg = (f"CASE WHEN {public} THEN least({capacity}, {m - 1}, round({2 * mean_r} * {self.u('a', 'kr')})::int) "
+                 f"ELSE 0 END")
         c = f"(1 + {self.h('a', 'c')} % {C})"
-        small = lambda salt: f"CASE WHEN s.state IN ('closed', 'verified', 'returned') THEN {self.h('a', salt)} % 4 ELSE 0 END"  # noqa: E731
+        small = lambda salt: (f"CASE WHEN s.state IN ('closed', 'verified', 'returned') "  # noqa: E731
+                              f"THEN {self.h('a', salt)} % 4 ELSE 0 END")
         staff = f"2 + {self.D} + {self.sub_of_c('s.c')}"
         offset = f"({self.h('s.a', 'ra')} + j) % {m}"
         return [
@@ -421,7 +426,8 @@ class Statements:
             f"t.type, {self.place_c} + s.c, '第' || s.c || '社区党群服务中心', pl.centre_lat, pl.centre_lng, "
             f"s.starts_at, s.starts_at + interval '2 hours', s.public, s.capacity, '欢迎居民参加。', "
             f"{self.U_P} + {self.lead_of_c('s.c')}, lpad(({self.h('a', 'code')} % 1000000)::text, 6, '0'), s.state, "
-            f"CASE WHEN s.state IN ('closed', 'verified', 'returned') THEN s.k_reg * 7 / 10 + {self.h('a', 'walk')} % 5 "
+            f"CASE WHEN s.state IN ('closed', 'verified', 'returned') THEN "
+            f"s.k_reg * 7 / 10 + {self.h('a', 'walk')} % 5 "
             f"ELSE 0 END, {small('cm')}, {small('pr')}, {small('bu')}, {small('so')}, {small('go')}, {small('xp')}, "
             f"CASE WHEN s.state IN ('closed', 'verified', 'returned') THEN '会议纪要：居民就' || t.type || "
             f"'议题充分讨论，形成三条建议。' ELSE '' END, "
@@ -439,7 +445,8 @@ class Statements:
             f"FROM scale_a s JOIN activities x ON x.id = s.a CROSS JOIN LATERAL (VALUES "
             f"(0, NULL, 'planned', x.organiser_id, '', x.created_at, true), "
             f"(1, 'planned', 'closed', x.organiser_id, '', x.closed_at, s.state <> 'planned'), "
-            f"(2, 'closed', s.state, {staff}, x.return_comment, coalesce(x.verified_at, x.closed_at + interval '1 day'), "
+            f"(2, 'closed', s.state, {staff}, x.return_comment, "
+            f"coalesce(x.verified_at, x.closed_at + interval '1 day'), "
             f"s.state IN ('verified', 'returned'))) AS e(i, from_state, to_state, actor, comment, at, wanted) "
             f"WHERE e.wanted",
             f"INSERT INTO activity_registrations (activity_id, user_id, created_at, checked_in_at) "
@@ -468,7 +475,8 @@ class Statements:
             "FROM scale_q q JOIN proposals p ON p.id = q.n WHERE q.c % 4 = 1 AND 'adopted' = ANY(q.steps) "
             "ORDER BY q.c, q.n",
             f"UPDATE scale_o o SET k = {k}",
-            f"INSERT INTO projects (id, title, description, community_id, site, lead_planner_id, owner_id, implementer, "
+            f"INSERT INTO projects (id, title, description, community_id, site, lead_planner_id, owner_id, "
+            f"implementer, "
             f"state, stage_since, completed_on, evaluation_due_on, budget_estimate_fen, comment_count, created_by_id, "
             f"version, created_at) "
             f"SELECT o.c, p.title || '项目', p.description, p.community_id, p.site, {self.U_P} + o.planner, "
