@@ -22,17 +22,16 @@ from planner_platform.shell.scale_sql import SIZES
 from tests.conftest import _new_database, login
 from tests.monitoring.direct import direct_totals
 
-pytestmark = [
-    pytest.mark.committing,
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="seed-scale writes with PostgreSQL's generate_series: set TEST_DATABASE_URL to a "
-                              "PostgreSQL database"),
-]
+pytestmark = pytest.mark.committing
+ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 TINY = SIZES["tiny"]
 
 
 @pytest.fixture(scope="module")
 def scale_app(tmp_path_factory):
+    if not ON_POSTGRESQL:
+        pytest.skip("seed-scale writes with PostgreSQL's generate_series: set TEST_DATABASE_URL to a PostgreSQL "
+                    "database")
     with _new_database(tmp_path_factory.mktemp("scale")) as url:
         class Config(TestingConfig):
             SQLALCHEMY_DATABASE_URI = url
@@ -196,3 +195,15 @@ def test_a_second_run_is_refused(scale_app, scale_ctx):
     assert "already holds data" in result.output and "--reset" in result.output
     assert _count("SELECT count(*) FROM proposals") == before == db.session.scalar(
         select(func.count()).select_from(Proposal))
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="the refusal is of SQLite")
+def test_sqlite_is_refused_with_a_clear_message(app):
+    result = app.test_cli_runner().invoke(seed_scale_command, ["--size", "tiny"])
+    assert result.exit_code != 0 and "needs PostgreSQL" in result.output
+
+
+def test_the_production_configuration_is_refused(app, monkeypatch):
+    monkeypatch.setitem(app.config, "DEMO_SEED_ALLOWED", False)
+    result = app.test_cli_runner().invoke(seed_scale_command, ["--size", "tiny"])
+    assert result.exit_code != 0 and "--i-know" in result.output
