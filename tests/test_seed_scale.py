@@ -207,3 +207,18 @@ def test_the_production_configuration_is_refused(app, monkeypatch):
     monkeypatch.setitem(app.config, "DEMO_SEED_ALLOWED", False)
     result = app.test_cli_runner().invoke(seed_scale_command, ["--size", "tiny"])
     assert result.exit_code != 0 and "--i-know" in result.output
+
+
+def test_reset_starts_again_and_gives_the_same_data(scale_app):
+    """Last in the module: --reset drops the schema, migrates it and generates again; a seed and a day give one
+    data set."""
+    fingerprint = ("SELECT md5(string_agg(concat_ws('|', id, state, title, support_count, comment_count, "
+                   "submitted_at, due_on), ',' ORDER BY id)) FROM proposals")
+    with scale_app.app_context():
+        before = _count(fingerprint)
+        db.session.remove()
+    result = scale_app.test_cli_runner().invoke(seed_scale_command, ["--size", "tiny", "--reset"])
+    assert result.exit_code == 0, result.output
+    with scale_app.app_context():
+        assert _count(fingerprint) == before
+        db.session.remove()
