@@ -73,7 +73,7 @@ def test_the_sizes_are_those_of_tiny(scale_app, scale_ctx):
     assert _count("SELECT count(*) FROM proposal_comments") == pytest.approx(TINY.comments, rel=0.25)
     assert _count("SELECT count(*) FROM activity_registrations") == pytest.approx(TINY.registrations, rel=0.3)
     for table in ("projects", "project_events", "work_logs", "teams", "assignments", "consents",
-                  "stats_community_month", "stats_coverage"):
+                  "stats_community_month", "stats_coverage", "project_spendings", "stats_budget"):
         assert _count(f"SELECT count(*) FROM {table}") > 0, table
     # every state a proposal can be in
     states = set(db.session.scalars(select(Proposal.state).distinct()))
@@ -111,6 +111,8 @@ def test_counters_equal_their_counts(scale_ctx):
                   "(SELECT count(*) FROM proposal_supports s WHERE s.proposal_id = p.id)") == 0
     assert _count("SELECT count(*) FROM proposals p WHERE comment_count <> (SELECT count(*) FROM proposal_comments c "
                   "WHERE c.proposal_id = p.id AND c.hidden_at IS NULL)") == 0
+    assert _count("SELECT count(*) FROM project_fundings f WHERE spent_fen <> (SELECT coalesce(sum(amount_fen), 0) "
+                  "FROM project_spendings s WHERE s.funding_id = f.id)") == 0
     assert _count("SELECT max(comment_count) FROM proposals") >= 200  # a long thread for the detail page
     assert _count("SELECT count(*) FROM proposal_supports s JOIN proposals p ON p.id = s.proposal_id "
                   "WHERE s.user_id = p.author_id") == 0

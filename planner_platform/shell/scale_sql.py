@@ -28,6 +28,7 @@ COMMENTS = ["支持，这个问题困扰大家很久了。", "建议同时考虑
 MAIN_LINE = ["need_collection", "diagnosis", "listed", "co_design", "public_notice", "review", "approved_funded",
              "construction", "completed"]
 REVIEW_INDEX = MAIN_LINE.index("review")
+FUNDED_INDEX = MAIN_LINE.index("approved_funded")
 DECISION_REPLIES = {"adopted": "经评估，建议予以采纳，纳入社区更新项目库。", "referred": "已转交相关职能部门办理。",
                     "declined": "经评估暂不具备实施条件，感谢您的建议。",
                     "not_accepted": "不属于社区规划事项，已告知办理渠道。",
@@ -493,6 +494,18 @@ class Statements:
             f"INSERT INTO project_review_opinions (project_id, signer_id, verdict, body, review_event_id, signed_at) "
             f"SELECT o.c, {self.U_P} + o.planner, 'agree', '方案符合社区规划导则，同意。', o.c * 16 + {REVIEW_INDEX}, "
             f"{at(str(REVIEW_INDEX))} + {step} / 2 FROM scale_o o WHERE o.k > {REVIEW_INDEX}",
+            # money from approval on: two sources; spending (three entries) from construction on. The triggers of
+            # the ledger keep spent_fen (the caller runs this with them on).
+            f"INSERT INTO project_fundings (project_id, source, approved_fen, spent_fen, note, version, created_at) "
+            f"SELECT o.c, f.source, p.budget_estimate_fen * f.share / 10, 0, '', 1, {at(str(FUNDED_INDEX))} "
+            f"FROM scale_o o JOIN projects p ON p.id = o.c CROSS JOIN (VALUES ('district_budget', 6), "
+            f"('subdistrict_budget', 4)) AS f(source, share) WHERE o.k >= {FUNDED_INDEX}",
+            f"INSERT INTO project_spendings (project_id, funding_id, spent_on, purpose, amount_fen, recorded_by_id, "
+            f"created_at) SELECT f.project_id, f.id, {local_day(at(str(FUNDED_INDEX + 1)))} + j * 3, "
+            f"(ARRAY['设计费', '施工进度款', '材料费'])[j + 1], f.approved_fen / 5, {self.U_P} + o.planner, "
+            f"{at(str(FUNDED_INDEX + 1))} + interval '3 days' * j "
+            f"FROM scale_o o JOIN project_fundings f ON f.project_id = o.c AND f.source = 'district_budget' "
+            f"CROSS JOIN generate_series(0, 2) j WHERE o.k > {FUNDED_INDEX}",
             "DROP TABLE scale_o",
         ]
 
