@@ -156,9 +156,11 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from planner_platform.core.calendar import calendar_cli
+    from planner_platform.shell.scale import seed_scale_command
     from planner_platform.shell.seed import seed_demo_command
     from planner_platform.monitoring.commands import stats_cli
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale_command)
     app.cli.add_command(stats_cli)
     app.cli.add_command(calendar_cli)
