@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import database, report, runner  # noqa: E402
+from planner_platform.shell.scale import SCALE_PASSWORD  # noqa: E402
 
 #: Per size: requests per case and the seconds of the mixed load (W9).
 SIZES = {"tiny": (60, 10), "ci-small": (200, 60), "city": (200, 60)}
@@ -31,7 +32,8 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--requests", type=int, help="requests per case (default by size)")
     parser.add_argument("--seconds", type=float, help="length of the mixed load W9 (default by size)")
-    parser.add_argument("--password", default="Demo-Planner-2026", help="the seeded accounts' password")
+    parser.add_argument("--password", default=SCALE_PASSWORD,
+                        help="the seeded accounts' password (seed-demo's: Demo-Planner-2026)")
     parser.add_argument("--observer", default="13900000002", help="login of the dashboards' account")
     parser.add_argument("--resident", default="13900000007", help="login of the first resident")
     parser.add_argument("--workloads", help="only these, e.g. W1,W4")

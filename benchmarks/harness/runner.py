@@ -11,6 +11,7 @@ import psycopg
 
 from benchmarks.harness import database, exports, replay, servers, workloads
 from benchmarks.harness.load import Client, Request, run
+from planner_platform.shell.scale import SCALE_PASSWORD  # the generated accounts' password
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The figures of a workload are those of its worst case: the highest times, SQL and memory, the lowest rates.
@@ -121,7 +122,7 @@ def supports_consistent(db_url: str) -> bool:
 
 def benchmark(size: str, *, database_url: str | None = None, seed_command: str = database.DEFAULT_SEED,
               fresh: bool = False, concurrency: int = 4, requests: int = 100, mixed_seconds: float = 60,
-              password: str = "Demo-Planner-2026", only: set[str] | None = None, out_dir: Path | None = None,
+              password: str = SCALE_PASSWORD, only: set[str] | None = None, out_dir: Path | None = None,
               observer: str | None = "13900000002", resident: str | None = "13900000007", log=print) -> dict:
     """Run the workloads (all, or `only` those keys) and write bench/results/<size>.json; return the results."""
     started = time.perf_counter()

@@ -44,7 +44,7 @@ def _cursor(value, row_id) -> str:
 
 def accounts(conn, observer_login: str | None, resident_login: str | None, residents: int = 8) -> dict:
     """Logins per role: the given ones if they exist, else found by their grants (a city observer, else an
-    administrator; residents: enabled accounts without any role grant)."""
+    administrator; residents: enabled accounts with no role grant but "resident")."""
     def exists(login):
         return login and _one(conn, "SELECT 1 FROM users WHERE phone = %s OR email = %s", (login, login))
     observer = observer_login if exists(observer_login) else None
@@ -55,7 +55,7 @@ def accounts(conn, observer_login: str | None, resident_login: str | None, resid
         observer = row[0] if row else None
     found = [r[0] for r in _all(conn, "SELECT coalesce(u.phone, u.email) FROM users u WHERE u.is_enabled AND NOT "
                                       "EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.revoked_at "
-                                      "IS NULL) ORDER BY u.id LIMIT %s", (residents * 4,))]
+                                      "IS NULL AND g.role <> 'resident') ORDER BY u.id LIMIT %s", (residents * 4,))]
     chosen = [resident_login] if exists(resident_login) else []
     chosen += [login for login in found if login != resident_login]
     return {"observer": [observer] if observer else [], "resident": chosen[:residents * 4]}
