@@ -36,8 +36,12 @@ def file_path(job: ExportJob) -> str:
     return os.path.join(current_app.config["EXPORT_FOLDER"], job.stored_name)
 
 
+def period_of(job: ExportJob) -> Period:
+    return Period(job.period_kind, job.first_month, job.last_month)
+
+
 def download_name(job: ExportJob) -> str:
-    period = Period(job.period_kind, job.first_month, job.last_month)
+    period = period_of(job)
     return f"monitoring-{job.place.code}-{job.list_kind}-{period.slug}.{job.file_kind}"
 
 
@@ -77,7 +81,7 @@ def build(job_id: int) -> None:
 def _rows(job: ExportJob):
     """The header, then every record of the list, committing the progress after each batch."""
     filters = records.selection_filters(job.filters)
-    place, period = job.place, Period(job.period_kind, job.first_month, job.last_month)
+    place, period = job.place, period_of(job)
     yield exports.list_header(job.list_kind)
     for listing in records.batches(job.list_kind, place, period, BATCH_ROWS, **filters):
         yield from exports.record_rows(listing)

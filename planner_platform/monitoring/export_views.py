@@ -14,7 +14,6 @@ from planner_platform.extensions import db
 from planner_platform.monitoring import background, records
 from planner_platform.monitoring import permissions as can
 from planner_platform.monitoring.models import ExportJob, ExportState
-from planner_platform.monitoring.periods import Period
 
 bp = Blueprint("exports", __name__, url_prefix="/monitoring/exports")
 #: Jobs listed on the requester's page, newest first.
@@ -41,7 +40,7 @@ def index():
                               .where(ExportJob.requester_id == current_user.id)
                               .order_by(ExportJob.id.desc()).limit(LISTED)).all()
     return render_template("monitoring/exports.html", jobs=jobs, titles=records.TITLES, expired=_expired,
-                           period_of=_period)
+                           period_of=background.period_of)
 
 
 @bp.get("/<bigid:job_id>")
@@ -50,7 +49,7 @@ def detail(job_id: int):
     """One export: its progress while it is built (the page reloads itself), then its download link."""
     job = _own_job(job_id)
     return render_template("monitoring/export.html", job=job, title=records.TITLES[job.list_kind],
-                           period=_period(job), expired=_expired(job))
+                           period=background.period_of(job), expired=_expired(job))
 
 
 @bp.get("/<bigid:job_id>/file")
@@ -61,7 +60,7 @@ def download(job_id: int):
     require(can.can_monitor(current_actor, job.place))
     if job.state != ExportState.ready or _expired(job):
         return render_template("monitoring/export.html", job=job, title=records.TITLES[job.list_kind],
-                               period=_period(job), expired=_expired(job)), 410
+                               period=background.period_of(job), expired=_expired(job)), 410
     record_audit(db.session, "monitoring.export_downloaded", actor=current_user, obj=job.place, job=job.id,
                  table=job.list_kind, format=job.file_kind)
     db.session.commit()
@@ -69,7 +68,3 @@ def download(job_id: int):
                          download_name=background.download_name(job), max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _period(job: ExportJob) -> Period:
-    return Period(job.period_kind, job.first_month, job.last_month)

@@ -140,18 +140,12 @@ def planner_rows(place: Place, period: Period) -> list[tuple[int, int, float]]:
 
 
 
-def communities_totals(place: Place, community_ids, period: Period) -> Totals:
-    """The Totals of some communities inside `place` over `period` (a team's communities in a sub-district): the
-    per-community rows the map reads, summed."""
-    total, chosen = Totals(today=local_today()), set(community_ids)
-    if not chosen:
-        return total
+def community_totals(place: Place, period: Period) -> dict[int, Totals]:
+    """{community id: Totals} of every community inside `place` over `period`: the per-community rows the map
+    reads, for a caller that sums some of them (a team's communities in a sub-district)."""
     communities = db.session.scalars(select(Place).where(Place.level == PlaceLevel.community,
                                                          Place.path.startswith(place.path))).all()
-    for community_id, totals in totals_by_unit(place, communities, period, per_community=True).items():
-        if community_id in chosen:
-            total.add(totals)
-    return total
+    return totals_by_unit(place, communities, period, per_community=True)
 
 
 def planner_months(user_ids, period: Period) -> dict[int, tuple[int, float]]:

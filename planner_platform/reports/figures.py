@@ -6,7 +6,8 @@ from sqlalchemy import and_, select
 from planner_platform.areas.models import Place
 from planner_platform.extensions import db
 from planner_platform.monitoring import queries
-from planner_platform.monitoring.indicators import INDICATORS
+from planner_platform.core.calendar import local_today
+from planner_platform.monitoring.indicators import INDICATORS, Totals
 from planner_platform.monitoring.periods import Period
 from planner_platform.planners.models import Assignment, AssignmentState, PlannerProfile, TeamMember
 from planner_platform.projects.models import Project, ProjectEvent
@@ -51,11 +52,17 @@ def members_of(team_id: int | None, planner_id: int | None) -> list[PlannerProfi
     return [db.session.get(PlannerProfile, planner_id)]
 
 
-def compute(team_id: int | None, planner_id: int | None, subdistrict: Place, month) -> dict:
-    """The report's figures, as JSON-ready data (kept on the report as they were read)."""
+def compute(team_id: int | None, planner_id: int | None, subdistrict: Place, month,
+            by_community: dict[int, Totals] | None = None) -> dict:
+    """The report's figures, as JSON-ready data (kept on the report as they were read). `by_community`: the
+    sub-district's queries.community_totals for the month, when the caller has read them already."""
     period = month_period(month)
     communities = served_communities(team_id, planner_id, subdistrict, month)
-    totals = queries.communities_totals(subdistrict, [c.id for c in communities], period)
+    if by_community is None:
+        by_community = queries.community_totals(subdistrict, period)
+    totals = Totals(today=local_today())
+    for community in communities:
+        totals.add(by_community[community.id])
     members = members_of(team_id, planner_id)
     months = queries.planner_months([m.user_id for m in members if m.user_id], period)
     onsite = [{"name": m.name, "days": months.get(m.user_id, (0, 0.0))[0],

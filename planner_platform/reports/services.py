@@ -19,6 +19,7 @@ from planner_platform.core.errors import DomainError, NotAllowed
 from planner_platform.core.outbox import emit
 from planner_platform.core.transitions import transition
 from planner_platform.extensions import db
+from planner_platform.monitoring import queries
 from planner_platform.monitoring.refresh import refresh_pending
 from planner_platform.planners.models import Assignment
 from planner_platform.planners.services import district_of, report_rules_for
@@ -48,13 +49,16 @@ def draft_month(month: date) -> int:
         .join(Place, Place.id == Assignment.community_id).where(figures.terms_in_month(month)).distinct()).all()
     existing = set(db.session.execute(select(TeamReport.team_id, TeamReport.planner_id, TeamReport.subdistrict_id)
                                       .where(TeamReport.month == month)).all())
-    drafted = 0
+    drafted, by_subdistrict = 0, {}  # each sub-district's summary rows read once, for all its holders
     for team_id, planner_id, subdistrict_id in sorted(holders, key=lambda h: (h[2], h[0] or 0, h[1] or 0)):
         if (team_id, planner_id, subdistrict_id) in existing:
             continue
         subdistrict = db.session.get(Place, subdistrict_id)
+        if subdistrict_id not in by_subdistrict:
+            by_subdistrict[subdistrict_id] = queries.community_totals(subdistrict, figures.month_period(month))
         report = TeamReport(team_id=team_id, planner_id=planner_id, subdistrict_id=subdistrict_id, month=month,
-                            state=None, figures=figures.compute(team_id, planner_id, subdistrict, month),
+                            state=None, figures=figures.compute(team_id, planner_id, subdistrict, month,
+                                                                by_subdistrict[subdistrict_id]),
                             figures_at=utcnow(), notes={}, due_on=due_on(subdistrict, month))
         transition(report, ReportState.draft, TRANSITIONS, TeamReportEvent, None)
         try:
