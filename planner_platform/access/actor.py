@@ -68,7 +68,12 @@ def actor_of(user) -> Actor:
         return ANONYMOUS
     cache = db.session.info.setdefault(_CACHE_KEY, {})
     if user.id not in cache:
-        cache[user.id] = Actor(id=user.id, grants=tuple(user.grants), served=_served_community_ids(user.id))
+        grants = tuple(user.grants)
+        # Only a staff account can hold a planner profile (planners.services links a planner's account): the
+        # residents, most of the traffic, are spared the terms query.
+        staff = any(grant.role is not Role.resident for grant in grants)
+        cache[user.id] = Actor(id=user.id, grants=grants, served=_served_community_ids(user.id) if staff
+                               else frozenset())
     return cache[user.id]
 
 

@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from planner_platform.accounts import throttle
-from planner_platform.accounts.models import User, UserSession
+from planner_platform.accounts.models import RoleGrant, User, UserSession
 from planner_platform.accounts.passwords import hash_password, verify_password
 from planner_platform.accounts.throttle import normalise_login
 from planner_platform.accounts.tokens import hash_token, new_token
+from planner_platform.areas.models import Place
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
 from planner_platform.core.errors import Refused
@@ -103,11 +105,11 @@ def open_session(user: User, *, ip: str | None = None, user_agent: str | None = 
     return token
 
 
-def _live(token: str | None) -> UserSession | None:
+def _live(token: str | None, *options) -> UserSession | None:
     if not token:
         return None
     return db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token),
-                                                       UserSession.revoked_at.is_(None)))
+                                                       UserSession.revoked_at.is_(None)).options(*options))
 
 
 def password_is_recent(token: str | None) -> bool:
@@ -136,7 +138,9 @@ def load_session_user(user_id: str, token: str | None) -> User | None:
     """The user of a live session, or None when the session was revoked, went idle or is too old."""
     if not user_id.isdigit():
         return None
-    live = _live(token)
+    # One statement for every request: the session, its user and the user's grants (with their places).
+    live = _live(token, joinedload(UserSession.user).joinedload(User.grants).joinedload(RoleGrant.place)
+                 .defer(Place.boundary))
     if live is None or live.user_id != int(user_id) or not live.user.is_enabled:
         return None
     now = utcnow()

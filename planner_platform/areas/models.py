@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -47,6 +47,8 @@ class Place(TimestampMixin, Base):
         CheckConstraint("households IS NULL OR households >= 0", name="households_not_negative"),
         # Only a city sits at the top; every other level hangs under a parent.
         CheckConstraint("(level = 'city') = (parent_id IS NULL)", name="only_cities_have_no_parent"),
+        # The target of composite foreign keys that copy a place's ancestors (e.g. on proposals) and must agree.
+        Index("uq_places_id_parent", "id", "parent_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

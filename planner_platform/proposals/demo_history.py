@@ -23,7 +23,8 @@ from planner_platform.extensions import db
 from planner_platform.planners.demo import history_months, moment_in, serving_accounts, serving_on
 from planner_platform.planners.services import district_of, policy_for, proposal_rules
 from planner_platform.proposals.demo import _point_in
-from planner_platform.proposals.models import Channel, Proposal, ProposalEvent, ProposalState, Support
+from planner_platform.proposals.models import (Channel, Proposal, ProposalEvent, ProposalState, Support,
+                                               place_ancestry)
 from planner_platform.proposals.participation import PARTICIPATING_STATES
 from planner_platform.proposals.search import index_text
 
@@ -140,8 +141,10 @@ class _Writer:
         author = rng.choice(homes if homes and rng.random() < .6 else self.residents)
         lat, lng = _point_in(community, rng) if rng.random() < .7 else (None, None)
         serving = serving_on(self.accounts.get(community.id, []), submitted.date())
+        subdistrict_id, district_id = place_ancestry(community.path)
         row = {"title": f"{site}{title}", "description": text, "category": category, "community_id": community.id,
-               "site": site, "lat": lat, "lng": lng, "channel": Channel.online, "state": S.draft,
+               "subdistrict_id": subdistrict_id, "district_id": district_id, "site": site, "lat": lat, "lng": lng,
+               "channel": Channel.online, "state": S.draft,
                "author_id": author, "assignee_id": serving[0] if serving else None,
                "created_at": submitted - timedelta(minutes=rng.randint(3, 40)), "submitted_at": submitted,
                "first_response_at": None, "decided_at": None, "closed_at": None, "due_on": None,

@@ -4,9 +4,9 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
-                        and_, text)
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text,
+                        UniqueConstraint, and_, event, inspect, select, text)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, query_expression, relationship
 
 from planner_platform.accounts.models import User
 from planner_platform.areas.models import Place
@@ -91,6 +91,21 @@ class Channel(enum.Enum):
                 Channel.activity: _l("Participation activity")}[self]
 
 
+#: The rows the public list and the map show (queries._public says the same for the ORM).
+PUBLIC_ROWS = text("state <> 'draft' AND hidden_at IS NULL")
+
+
+def public_index(name: str, *columns: str) -> Index:
+    """An index over the public rows only, so that the drafts (no submission date yet) never sit in front."""
+    return Index(name, *columns, postgresql_where=PUBLIC_ROWS, sqlite_where=PUBLIC_ROWS)
+
+
+def place_ancestry(path: str) -> tuple[int, int]:
+    """(sub-district id, district id) of the community whose path is "/city/district/sub-district/community/"."""
+    ids = [int(part) for part in path.strip("/").split("/")]
+    return ids[-2], ids[-3]
+
+
 class Proposal(TimestampMixin, Base):
     __tablename__ = "proposals"
     __table_args__ = (
@@ -101,9 +116,20 @@ class Proposal(TimestampMixin, Base):
         CheckConstraint("on_behalf_name IS NULL OR consent_recorded_at IS NOT NULL", name="offline_has_consent"),
         CheckConstraint("author_id IS NOT NULL OR on_behalf_name IS NOT NULL", name="has_a_proposer"),
         CheckConstraint("state <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"),
-        Index("ix_proposals_support_order", "support_count", "id"),
-        Index("ix_proposals_comment_order", "comment_count", "id"),
+        # Copies of the community's ancestors, kept true by the database: the community's parent is the
+        # sub-district, whose parent is the district. The lists filter on them instead of matching place paths.
+        ForeignKeyConstraint(["community_id", "subdistrict_id"], ["places.id", "places.parent_id"],
+                             name="fk_proposals_community_in_subdistrict"),
+        ForeignKeyConstraint(["subdistrict_id", "district_id"], ["places.id", "places.parent_id"],
+                             name="fk_proposals_subdistrict_in_district"),
         Index("ix_proposals_submitted_order", "submitted_at", "id"),
+        # The public list's orders, in the whole city and in each area: a page reads its rows off one index.
+        public_index("ix_proposals_public_supported", "support_count", "id"),
+        public_index("ix_proposals_public_commented", "comment_count", "id"),
+        public_index("ix_proposals_public_newest", "submitted_at", "id"),
+        public_index("ix_proposals_district_newest", "district_id", "submitted_at", "id"),
+        public_index("ix_proposals_subdistrict_newest", "subdistrict_id", "submitted_at", "id"),
+        public_index("ix_proposals_community_newest", "community_id", "submitted_at", "id"),
         Index("ix_proposals_point", "lat", "lng"),
         Index("ix_proposals_community_state", "community_id", "state"),
         # The bigrams as a tsvector, for search (proposals.search); SQLite has no such index type.
@@ -117,6 +143,9 @@ class Proposal(TimestampMixin, Base):
     #: One of the district profile's categories, as it read when the proposal was made.
     category: Mapped[str] = mapped_column(String(40))
     community_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
+    #: The community's sub-district and district (see place_ancestry): set with the community, never alone.
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
     site: Mapped[str] = mapped_column(String(100), default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
@@ -158,13 +187,15 @@ class Proposal(TimestampMixin, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
-    community: Mapped[Place] = relationship()
+    community: Mapped[Place] = relationship(foreign_keys=[community_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     merged_into: Mapped["Proposal | None"] = relationship(remote_side=[id])
     history: Mapped[list["ProposalEvent"]] = relationship(order_by="ProposalEvent.id", back_populates="proposal")
     photos: Mapped[list["ProposalPhoto"]] = relationship(order_by="ProposalPhoto.id", back_populates="proposal")
+    #: The first photo's id, loaded by the lists with the row itself (see queries._for_list); else None.
+    cover_photo_id: Mapped[int | None] = query_expression()
 
     @property
     def proposer(self) -> str:
@@ -178,6 +209,17 @@ class Proposal(TimestampMixin, Base):
     def overdue_on(cls, today: date):
         """The SQL condition of is_overdue(): one definition for every list, digest and reminder."""
         return and_(cls.state.in_(OPEN_STATES), cls.due_on < today)
+
+
+@event.listens_for(Proposal, "before_insert")
+@event.listens_for(Proposal, "before_update")
+def _copy_ancestry(_mapper, connection, proposal: Proposal) -> None:
+    """Set the sub-district and district from the community, however the community was set (the composite
+    foreign keys refuse a wrong pair; bulk writers such as seed-scale fill the columns themselves)."""
+    if proposal.subdistrict_id is not None and not inspect(proposal).attrs.community_id.history.has_changes():
+        return
+    path = connection.scalar(select(Place.path).where(Place.id == proposal.community_id))
+    proposal.subdistrict_id, proposal.district_id = place_ancestry(path)
 
 
 class ProposalEvent(Base):

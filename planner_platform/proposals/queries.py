@@ -5,17 +5,17 @@ uses the stored counters with their indexes.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, cast, false, func, or_, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Float, Integer, cast, false, func, literal_column, or_, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from planner_platform.accounts.models import Role
-from planner_platform.areas.models import Place
+from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.core.query_args import keyset_cursor
 from planner_platform.extensions import db
 from planner_platform.planners.queries import communities_of, community_scope
 from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, Proposal,
-                                               ProposalEvent, ProposalState, Support)
+                                               ProposalEvent, ProposalPhoto, ProposalState, Support)
 from planner_platform.access import OFFICE_ROLES, Actor
 from planner_platform.proposals.search import matches
 
@@ -24,13 +24,14 @@ SORTS = {"newest": Proposal.submitted_at, "supported": Proposal.support_count, "
 STATE_GROUPS = {"open": OPEN_STATES, "decided": DECISIONS, "closed": (ProposalState.closed,)}
 #: What the lists' state filter accepts: a group or one state by name.
 STATE_FILTERS = tuple(STATE_GROUPS) + tuple(ProposalState.__members__)
-HIDDEN_FROM_PUBLIC = (ProposalState.draft,)
 MAX_MAP_CELLS = 400
 
 
 def _public():
     """What the public lists and the map show: no drafts, none hidden by reports."""
-    return Proposal.state.not_in(HIDDEN_FROM_PUBLIC) & Proposal.hidden_at.is_(None)
+    # Written out as the partial indexes' predicate (models.PUBLIC_ROWS), with the constant inline, so that the
+    # planner can match it to them even in a prepared statement.
+    return (Proposal.state != literal_column(f"'{ProposalState.draft.value}'")) & Proposal.hidden_at.is_(None)
 
 
 @dataclass
@@ -43,6 +44,18 @@ class Filters:
     mine: bool = False
 
 
+#: The column holding each level's place on a proposal (place_ancestry keeps them true).
+AREA_COLUMNS = {PlaceLevel.district: Proposal.district_id, PlaceLevel.subdistrict: Proposal.subdistrict_id,
+                PlaceLevel.community: Proposal.community_id}
+
+
+def within(area: Place):
+    """The condition "the proposal lies in `area`", on the proposal's own columns (an index serves each level)."""
+    if area.level in AREA_COLUMNS:
+        return AREA_COLUMNS[area.level] == area.id
+    return Proposal.district_id.in_(select(Place.id).where(Place.parent_id == area.id))
+
+
 def _filtered(query, filters: Filters):
     if filters.state in STATE_GROUPS:
         query = query.where(Proposal.state.in_(STATE_GROUPS[filters.state]))
@@ -51,8 +64,7 @@ def _filtered(query, filters: Filters):
     if filters.category:
         query = query.where(Proposal.category == filters.category)
     if filters.place is not None:
-        query = query.where(Proposal.community_id.in_(
-            select(Place.id).where(Place.path.startswith(filters.place.path))))
+        query = query.where(within(filters.place))
     if filters.q.strip():
         query = query.where(matches(filters.q, db.session.get_bind().dialect.name))
     if filters.overdue:
@@ -60,8 +72,17 @@ def _filtered(query, filters: Filters):
     return query
 
 
+#: What a card shows of a place: its name, never its boundary.
+_PLACE_NAME = (Place.id, Place.name, Place.parent_id, Place.level, Place.path)
+
+
 def _for_list(query):
-    return query.options(joinedload(Proposal.community).joinedload(Place.parent), selectinload(Proposal.photos))
+    """Cards: the community and its sub-district by name, and the first photo's id, in the same statement."""
+    cover = (select(func.min(ProposalPhoto.id)).where(ProposalPhoto.proposal_id == Proposal.id)
+             .correlate(Proposal).scalar_subquery())
+    return query.options(joinedload(Proposal.community).load_only(*_PLACE_NAME)
+                         .joinedload(Place.parent).load_only(*_PLACE_NAME),
+                         with_expression(Proposal.cover_photo_id, cover))
 
 
 @dataclass
@@ -185,7 +206,6 @@ def map_cells(west: float, south: float, east: float, north: float, zoom: int, f
 
 
 def overdue_in(area: Place, limit: int = 10) -> list[Proposal]:
-    return db.session.scalars(select(Proposal).join(Proposal.community).where(
-        Place.path.startswith(area.path), Proposal.overdue_on(local_today()))
+    return db.session.scalars(select(Proposal).where(within(area), Proposal.overdue_on(local_today()))
         .options(joinedload(Proposal.community)).order_by(Proposal.due_on).limit(limit)).all()
 

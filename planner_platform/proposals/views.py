@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from planner_platform.access import current_actor
 from planner_platform.areas.models import Place, PlaceLevel
@@ -45,6 +45,7 @@ def filters_from_request() -> queries.Filters:
 def _area_choices() -> list[Place]:
     """Districts and sub-districts for the list's place filter."""
     return db.session.scalars(select(Place).where(Place.level.in_((PlaceLevel.district, PlaceLevel.subdistrict)))
+                              .options(load_only(Place.id, Place.name, Place.level, Place.path))
                               .order_by(Place.path)).all()
 
 

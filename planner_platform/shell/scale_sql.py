@@ -348,12 +348,13 @@ class Statements:
         jitter_lat, jitter_lng = self.u("q.n", "la"), self.u("q.n", "ln")
         created = f"CASE WHEN q.l = 0 THEN :anchor - q.age ELSE {self.time_of('1')} - interval '2 hours' END"
         return [
-            f"INSERT INTO proposals (id, title, description, category, community_id, site, lat, lng, channel, state, "
+            f"INSERT INTO proposals (id, title, description, category, community_id, subdistrict_id, district_id, "
+            f"site, lat, lng, channel, state, "
             f"author_id, entered_by_id, on_behalf_name, on_behalf_phone, consent_recorded_at, assignee_id, "
             f"submitted_at, first_response_at, decided_at, closed_at, due_on, merged_into_id, support_count, "
             f"comment_count, satisfaction, report_count, satisfaction_comment, search_text, version, created_at) "
             f"SELECT q.n, t.title_a || q.n || '号', t.description, {self.pick(CATEGORIES, 'q.n', 'cat')}, "
-            f"{self.place_c} + q.c, t.site, pl.centre_lat - 0.0025 + 0.005 * {jitter_lat}, "
+            f"{self.place_c} + q.c, pl.parent_id, sd.parent_id, t.site, pl.centre_lat - 0.0025 + 0.005 * {jitter_lat}, "
             f"pl.centre_lng - 0.0025 + 0.005 * {jitter_lng}, CASE WHEN q.offline THEN 'offline' ELSE 'online' END, "
             f"CASE WHEN q.l = 0 THEN 'draft' ELSE q.steps[q.l] END, "
             f"CASE WHEN NOT q.offline THEN {author} END, CASE WHEN q.offline THEN {self.U_W} + q.c END, "
@@ -370,7 +371,8 @@ class Statements:
             f"CASE WHEN q.steps[q.l] = 'closed' AND q.n % 2 = 0 AND NOT q.offline THEN "
             f"(ARRAY[5, 5, 4, 4, 4, 3, 3, 2, 1, 5])[1 + {self.h('q.n', 'sat')} % 10] END, 0, '', "
             f"q.n::text || ' ' || t.search_tail, 1, {created} "
-            f"FROM scale_q q JOIN scale_texts t ON t.k = q.tk JOIN places pl ON pl.id = {self.place_c} + q.c",
+            f"FROM scale_q q JOIN scale_texts t ON t.k = q.tk JOIN places pl ON pl.id = {self.place_c} + q.c "
+            f"JOIN places sd ON sd.id = pl.parent_id",
             # merge targets point at proposals inserted in the same statement: the FK is checked at its end
             f"INSERT INTO proposal_events (id, proposal_id, from_state, to_state, actor_id, reply, occurred_at) "
             f"SELECT q.n * 8 + s.i, q.n, CASE WHEN s.i = 1 THEN 'draft' ELSE q.steps[s.i - 1] END, s.state, "
