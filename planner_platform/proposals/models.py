@@ -196,6 +196,8 @@ class Proposal(TimestampMixin, Base):
     photos: Mapped[list["ProposalPhoto"]] = relationship(order_by="ProposalPhoto.id", back_populates="proposal")
     #: The first photo's id, loaded by the lists with the row itself (see queries._for_list); else None.
     cover_photo_id: Mapped[int | None] = query_expression()
+    #: Whether the viewer supports it, loaded by the proposal's page with the row (see queries.proposal_with_thread).
+    supported: Mapped[bool | None] = query_expression()
 
     @property
     def proposer(self) -> str:

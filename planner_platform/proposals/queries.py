@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Float, Integer, cast, false, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
-from planner_platform.accounts.models import Role
+from planner_platform.accounts.models import Role, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
 from planner_platform.core.query_args import keyset_cursor
@@ -124,34 +124,41 @@ def workspace_communities(actor: Actor) -> list[Place]:
     return communities_of(actor, *WORKSPACE_SCOPE)
 
 
-def proposal_with_thread(proposal_id: int) -> Proposal | None:
+def _person(relationship):
+    """A user shown by name on a page: joined, without the grants every User otherwise loads with it."""
+    return joinedload(relationship).lazyload(User.grants)
+
+
+def proposal_with_thread(proposal_id: int, viewer_id: int | None = None) -> Proposal | None:
+    """The proposal with its places, people, history and photos; `supported` tells whether the viewer supports it."""
+    supported = (select(Support.id).where(Support.proposal_id == Proposal.id, Support.user_id == viewer_id)
+                 .correlate(Proposal).exists() if viewer_id else false())
     return db.session.scalar(select(Proposal).where(Proposal.id == proposal_id).options(
-        joinedload(Proposal.community).joinedload(Place.parent), joinedload(Proposal.author),
-        joinedload(Proposal.merged_into), joinedload(Proposal.assignee),
-        selectinload(Proposal.history).joinedload(ProposalEvent.actor), selectinload(Proposal.photos)))
+        joinedload(Proposal.community).joinedload(Place.parent), _person(Proposal.author),
+        joinedload(Proposal.merged_into), _person(Proposal.assignee),
+        selectinload(Proposal.history).options(_person(ProposalEvent.actor)), selectinload(Proposal.photos),
+        with_expression(Proposal.supported, supported)))
+
+
+def proposal_in_community(proposal_id: int) -> Proposal | None:
+    return db.session.scalar(select(Proposal).where(Proposal.id == proposal_id)
+                             .options(joinedload(Proposal.community).defer(Place.boundary)))
 
 
 def visible_comments(proposal: Proposal) -> list[Comment]:
     return db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id, Comment.hidden_at.is_(None))
-                              .options(joinedload(Comment.author)).order_by(Comment.id).limit(500)).all()
+                              .options(_person(Comment.author)).order_by(Comment.id).limit(500)).all()
 
 
 def notes_of(proposal: Proposal) -> list[InternalNote]:
     return db.session.scalars(select(InternalNote).where(InternalNote.proposal_id == proposal.id)
-                              .options(joinedload(InternalNote.author)).order_by(InternalNote.id)).all()
+                              .options(_person(InternalNote.author)).order_by(InternalNote.id)).all()
 
 
 def merged_here(proposal: Proposal) -> list[Proposal]:
     """Duplicates merged into this proposal."""
     return db.session.scalars(select(Proposal).where(Proposal.merged_into_id == proposal.id)
                               .order_by(Proposal.id)).all()
-
-
-def has_supported(user, proposal: Proposal) -> bool:
-    if not (user and user.is_authenticated):
-        return False
-    return db.session.scalar(select(Support.id).where(Support.proposal_id == proposal.id,
-                                                      Support.user_id == user.id)) is not None
 
 
 def supporter_ids(proposal: Proposal) -> list[int]:

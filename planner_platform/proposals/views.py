@@ -190,8 +190,11 @@ def new_offline():
     return render_template("proposals/edit.html", form=form, proposal=None, offline=True)
 
 
-def get_proposal_or_404(proposal_id: int) -> Proposal:
-    proposal = queries.proposal_with_thread(proposal_id)
+def get_proposal_or_404(proposal_id: int, *, thread: bool = False) -> Proposal:
+    """The proposal the viewer may see, else 404; with its whole thread for its page, else as one row with its
+    community (the actions need no more)."""
+    proposal = (queries.proposal_with_thread(proposal_id, current_user.id if current_user.is_authenticated else None)
+                if thread else queries.proposal_in_community(proposal_id))
     if proposal is None:
         abort(404)
     require_or_404(can.can_view(current_actor, proposal))  # a draft is nobody else's business, not even its existence
@@ -212,7 +215,7 @@ def edit(proposal_id: int):
 
 @bp.route("/<int:proposal_id>")
 def detail(proposal_id: int):
-    proposal = get_proposal_or_404(proposal_id)
+    proposal = get_proposal_or_404(proposal_id, thread=True)
     internal = can.can_read_internal(current_actor, proposal)
     office = can.can_assign_or_merge(current_actor, proposal)
     assign_form = None
@@ -222,7 +225,7 @@ def detail(proposal_id: int):
             (u.id, u.display_name) for u in serving_planner_accounts(proposal.community_id))
     return render_template(
         "proposals/detail.html", proposal=proposal, comments=queries.visible_comments(proposal),
-        merged_here=queries.merged_here(proposal), supported=queries.has_supported(current_user, proposal),
+        merged_here=queries.merged_here(proposal), supported=bool(proposal.supported),
         notes=queries.notes_of(proposal) if internal else [], internal=internal, office=office,
         steps=steps_for(current_actor, proposal), step_form=StepForm(),
         merge_form=MergeForm() if office and proposal.state.is_open else None,
@@ -276,7 +279,7 @@ def support(proposal_id: int):
             flash(_("Thank you for your support.") if added else _("You already support this proposal."),
                   "success" if added else "info")
     flash_form_errors(form)
-    return back_to("proposals.detail", "support", proposal_id=proposal.id)
+    return back_to("proposals.detail", "support", proposal_id=proposal_id)  # no reload of the committed row
 
 
 @bp.route("/<int:proposal_id>/comments", methods=["POST"])
