@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text,
-                        UniqueConstraint, and_, event, inspect, select, text)
+                        UniqueConstraint, and_, event, inspect, literal_column, select, text)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, query_expression, relationship
 
 from planner_platform.accounts.models import User
@@ -91,15 +91,6 @@ class Channel(enum.Enum):
                 Channel.activity: _l("Participation activity")}[self]
 
 
-#: The rows the public list and the map show (queries._public says the same for the ORM).
-PUBLIC_ROWS = text("state <> 'draft' AND hidden_at IS NULL")
-
-
-def public_index(name: str, *columns: str) -> Index:
-    """An index over the public rows only, so that the drafts (no submission date yet) never sit in front."""
-    return Index(name, *columns, postgresql_where=PUBLIC_ROWS, sqlite_where=PUBLIC_ROWS)
-
-
 def place_ancestry(path: str) -> tuple[int, int]:
     """(sub-district id, district id) of the community whose path is "/city/district/sub-district/community/"."""
     ids = [int(part) for part in path.strip("/").split("/")]
@@ -123,13 +114,6 @@ class Proposal(TimestampMixin, Base):
         ForeignKeyConstraint(["subdistrict_id", "district_id"], ["places.id", "places.parent_id"],
                              name="fk_proposals_subdistrict_in_district"),
         Index("ix_proposals_submitted_order", "submitted_at", "id"),
-        # The public list's orders, in the whole city and in each area: a page reads its rows off one index.
-        public_index("ix_proposals_public_supported", "support_count", "id"),
-        public_index("ix_proposals_public_commented", "comment_count", "id"),
-        public_index("ix_proposals_public_newest", "submitted_at", "id"),
-        public_index("ix_proposals_district_newest", "district_id", "submitted_at", "id"),
-        public_index("ix_proposals_subdistrict_newest", "subdistrict_id", "submitted_at", "id"),
-        public_index("ix_proposals_community_newest", "community_id", "submitted_at", "id"),
         Index("ix_proposals_point", "lat", "lng"),
         Index("ix_proposals_community_state", "community_id", "state"),
         # The bigrams as a tsvector, for search (proposals.search); SQLite has no such index type.
@@ -208,9 +192,30 @@ class Proposal(TimestampMixin, Base):
         return self.state.is_open and self.due_on is not None and self.due_on < today
 
     @classmethod
+    def public(cls):
+        """The SQL condition "the public list and the map show it": no drafts, none hidden by reports. The
+        constant is written inline so that the planner matches it to the partial indexes below even in a
+        prepared statement."""
+        return and_(cls.state != literal_column(f"'{ProposalState.draft.value}'"), cls.hidden_at.is_(None))
+
+    @classmethod
     def overdue_on(cls, today: date):
         """The SQL condition of is_overdue(): one definition for every list, digest and reminder."""
         return and_(cls.state.in_(OPEN_STATES), cls.due_on < today)
+
+
+def _public_index(name: str, *columns) -> Index:
+    """An index over the public rows only, so that the drafts (no submission date yet) never sit in front."""
+    return Index(name, *columns, postgresql_where=Proposal.public(), sqlite_where=Proposal.public())
+
+
+# The public list's orders, in the whole city and in each area: a page reads its rows off one index.
+_public_index("ix_proposals_public_supported", Proposal.support_count, Proposal.id)
+_public_index("ix_proposals_public_commented", Proposal.comment_count, Proposal.id)
+_public_index("ix_proposals_public_newest", Proposal.submitted_at, Proposal.id)
+_public_index("ix_proposals_district_newest", Proposal.district_id, Proposal.submitted_at, Proposal.id)
+_public_index("ix_proposals_subdistrict_newest", Proposal.subdistrict_id, Proposal.submitted_at, Proposal.id)
+_public_index("ix_proposals_community_newest", Proposal.community_id, Proposal.submitted_at, Proposal.id)
 
 
 @event.listens_for(Proposal, "before_insert")

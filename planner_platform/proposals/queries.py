@@ -5,7 +5,7 @@ uses the stored counters with their indexes.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, cast, false, func, literal_column, or_, select, tuple_
+from sqlalchemy import Float, Integer, cast, false, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from planner_platform.accounts.models import Role, User
@@ -28,10 +28,8 @@ MAX_MAP_CELLS = 400
 
 
 def _public():
-    """What the public lists and the map show: no drafts, none hidden by reports."""
-    # Written out as the partial indexes' predicate (models.PUBLIC_ROWS), with the constant inline, so that the
-    # planner can match it to them even in a prepared statement.
-    return (Proposal.state != literal_column(f"'{ProposalState.draft.value}'")) & Proposal.hidden_at.is_(None)
+    """What the public lists and the map show."""
+    return Proposal.public()
 
 
 @dataclass
