@@ -115,6 +115,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from planner_platform.accounts.pii_views import bp as pii_bp
     from planner_platform.accounts.staff_views import bp as staff_bp
     from planner_platform.activities.views import bp as activities_bp
     from planner_platform.activities.work_views import bp as work_bp
@@ -141,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
     app.url_map.converters["bigid"] = BigRowIdConverter
 
-    for blueprint in (shell_bp, accounts_bp, staff_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
+    for blueprint in (shell_bp, accounts_bp, staff_bp, pii_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
                       roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
                       project_public_bp, project_boards_bp, project_work_bp, monitoring_bp, my_dashboard_bp,
                       exports_bp, reports_bp, place_reports_bp):

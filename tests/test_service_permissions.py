@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from planner_platform.accounts.models import Role, RoleGrant, User
+from planner_platform.accounts.models import PiiPurpose, Role, RoleGrant, User
 from planner_platform.activities import services as activities
 from planner_platform.activities.models import Activity, ActivityState, WorkLogKind
 from planner_platform.areas.models import Place, PlaceLevel
@@ -43,7 +43,8 @@ from tests.activities.conftest import make_activity
 from tests.planners.conftest import roster  # noqa: F401  (fixture)
 from tests.proposals.conftest import cast, make_proposal  # noqa: F401  (fixture)
 
-WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.areas.services",
+WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.accounts.pii",
+                 "planner_platform.areas.services",
                  "planner_platform.notifications.services", "planner_platform.planners.services",
                  "planner_platform.planners.assignments", "planner_platform.planners.importing",
                  "planner_platform.proposals.services", "planner_platform.proposals.participation",
@@ -65,6 +66,9 @@ EXEMPT = {
     "accounts.services.accept_invitation": "authorised by the one-time invitation token",
     "accounts.services.update_profile": "acts on the actor's own account only",
     "accounts.services.change_password": "acts on the actor's own account, with the current password",
+    "accounts.pii.record": "logs a look that the calling feature's reveal service has already allowed",
+    "accounts.pii.role_over": "reads only",
+    "accounts.pii.accesses_within": "reads only, within the actor's own areas",
     "areas.services.found_city": "the first place of a deployment, for install and seed commands only",
     "notifications.services.inbox_query": "reads only",
     "notifications.services.unread_count": "reads only",
@@ -273,7 +277,10 @@ CASES = {
     "proposals.participation.report_proposal": lambda s, w: _participation().report_proposal(s, w.proposal),
     "proposals.participation.moderate_proposal": lambda s, w: _participation().moderate_proposal(
         s, w.proposal, hide=True),
-    "planners.services.record_contact_view": lambda s, w: _planners().record_contact_view(s, w.planner, "detail"),
+    "planners.services.record_edit_view": lambda s, w: _planners().record_edit_view(s, w.planner),
+    "planners.services.reveal_contact": lambda s, w: _planners().reveal_contact(s, w.planner, PiiPurpose.handle_case),
+    "accounts.pii.reveal_account": lambda s, w: _pii().reveal_account(s, w.resident, PiiPurpose.handle_case),
+    "proposals.services.reveal_contact": lambda s, w: proposals.reveal_contact(s, w.proposal, PiiPurpose.handle_case),
     "activities.services.record_export": lambda s, w: activities.record_export(s, "csv", [w.held], {}),
     "activities.services.plan": lambda s, w: activities.plan(s, _activity_input(w)),
     "activities.services.register": lambda s, w: activities.register(s, w.activity),
@@ -302,6 +309,10 @@ def _notifications():
 
 def _planners():
     return import_module("planner_platform.planners.services")
+
+
+def _pii():
+    return import_module("planner_platform.accounts.pii")
 
 
 def _assignments():

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from planner_platform.accounts.models import Role
+from planner_platform.accounts.models import PiiPurpose, Role
 from planner_platform.core.forms import (NoControlCharacters, lower_or_none, normalise_phone,
                                          optional_email_validators, phone_validators, select_choices, strip)
 
@@ -113,3 +113,19 @@ class RoleGrantForm(FlaskForm):
 
 def role_choices(roles):
     return select_choices((role.value, role.label) for role in Role if role in roles)
+
+
+class RevealForm(FlaskForm):
+    """Why the full contact details are needed: asked before every reveal, kept in the PII-access log."""
+    purpose = SelectField(_l("Purpose"), [DataRequired(message=_l("Choose why you need the contact details."))],
+                          choices=select_choices([("", _l("Choose…"))] + [(p.value, p.label) for p in PiiPurpose]))
+    note = StringField(_l("Details"), [Length(max=200), NoControlCharacters()], filters=[strip],
+                       description=_l("Required for “Other”; e.g. the case number or the call you are returning."))
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if self.purpose.data == PiiPurpose.other.value and not self.note.data:
+            self.note.errors.append(_l("Say what you need the contact details for."))
+            return False
+        return True

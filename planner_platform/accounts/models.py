@@ -1,15 +1,15 @@
-"""Users, their place-scoped roles, server-side sessions, consents, invitations, reset tokens, login throttles
-and verification codes."""
+"""Users, their place-scoped roles, server-side sessions, consents, invitations, reset tokens, login throttles,
+verification codes and the log of staff looks at unmasked contact details."""
 import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, string_enum
+from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, string_enum, utcnow
 
 
 class Role(enum.Enum):
@@ -237,3 +237,58 @@ class VerificationCode(Base):
     #: Codes sent to the address since sends_since (a day at most): the cap on messages to one number.
     sends: Mapped[int] = mapped_column(Integer, default=1)
     sends_since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PiiPurpose(enum.Enum):
+    """Why a staff member needed a full phone number or email (PIPL Art. 6: a stated purpose for each use)."""
+    handle_case = "handle_case"
+    verify_identity = "verify_identity"
+    roster_upkeep = "roster_upkeep"
+    other = "other"
+
+    @property
+    def label(self):
+        return PII_PURPOSE_LABELS[self]
+
+
+PII_PURPOSE_LABELS = {
+    PiiPurpose.handle_case: _l("Contact the person about their case"),
+    PiiPurpose.verify_identity: _l("Verify the person's identity"),
+    PiiPurpose.roster_upkeep: _l("Keep the roster up to date"),
+    PiiPurpose.other: _l("Other (say which)"),
+}
+
+
+class PiiAccess(Base):
+    """One look at a person's unmasked contact details by a staff member, with its purpose (SECURITY.md §3).
+
+    Append-only (triggers in the migration). The subject is named as it was then, since a planner or a resident
+    entered on a proposal may have no account; `place` is the record's area, which the log is listed by.
+    """
+
+    __tablename__ = "pii_accesses"
+    __table_args__ = (
+        CheckConstraint("purpose <> 'other' OR length(note) > 0", name="other_purpose_explained"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    #: The role through which the actor could see the record's area.
+    actor_role: Mapped[Role] = mapped_column(Enum(Role, name="actor_role", native_enum=False,
+                                                  create_constraint=True, length=32))
+    #: The table and id of the record shown: "users", "planner_profiles", "proposals".
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    subject_name: Mapped[str] = mapped_column(String(50))
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), index=True)
+    #: The fields shown in full, e.g. ["phone", "email"].
+    fields: Mapped[list] = mapped_column(JSON)
+    purpose: Mapped[PiiPurpose] = mapped_column(string_enum(PiiPurpose, "purpose"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    place: Mapped[Place] = relationship()

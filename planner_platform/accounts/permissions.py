@@ -32,3 +32,18 @@ def can_view_account(actor: Actor, account: User) -> bool:
         return True
     managed = actor.places(*GRANTABLE_ROLES)
     return any(grant.place.is_within(place) for grant in account.grants for place in managed)
+
+
+#: Roles that see full contact details after a reveal, and read the PII-access log of their area.
+CONTACT_ROLES = (Role.district_staff, Role.admin)
+
+
+def can_reveal_contact(actor: Actor, account: User) -> bool:
+    """Another account's full phone and email: district staff and admins over one of its roles' places (the rule
+    planners' contacts follow, GB/T 35273 展示限制); everyone else sees them masked."""
+    return account.id != actor.id and any(holds_role_over(actor, role, grant.place) for grant in account.grants
+                                          for role in CONTACT_ROLES)
+
+
+def can_list_pii_accesses(actor: Actor) -> bool:
+    return bool(actor.places(*CONTACT_ROLES))

@@ -5,11 +5,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from planner_platform.access import current_actor
-from planner_platform.accounts import services
+from planner_platform.accounts import pii, services
 from planner_platform.accounts.forms import InvitationForm, RoleGrantForm, role_choices
 from planner_platform.accounts.models import Invitation, Role, RoleGrant, User
 from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_grant_role, can_manage_accounts,
-                                                   can_revoke_grant, can_view_account)
+                                                   can_reveal_contact, can_revoke_grant, can_view_account)
+from planner_platform.accounts.pii_views import reveal_page
 from planner_platform.areas.models import Place
 from planner_platform.core import query_args
 from planner_platform.core.errors import DomainError
@@ -85,7 +86,16 @@ def user_detail(user_id: int):
                                 .where(RoleGrant.user_id == user.id, _jurisdiction_filter(Place.path))
                                 .order_by(RoleGrant.revoked_at.is_not(None), RoleGrant.id)).all()
     return render_template("staff/user_detail.html", user=user, grants=grants, form=form,
-                           can_grant=bool(form.role.choices))
+                           can_grant=bool(form.role.choices), may_reveal=can_reveal_contact(current_actor, user))
+
+
+@bp.route("/people/<int:user_id>/contact", methods=["GET", "POST"])
+@login_required
+def reveal_contact(user_id: int):
+    user = get_user_or_404(user_id)
+    require(can_reveal_contact(current_actor, user))
+    return reveal_page(lambda purpose, note: pii.reveal_account(current_user, user, purpose, note),
+                       subject=user.display_name, back=url_for("staff.user_detail", user_id=user.id))
 
 
 @bp.post("/grants/<int:grant_id>/revoke")

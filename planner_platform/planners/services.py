@@ -3,14 +3,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner_platform.access import actor_of
-from planner_platform.accounts.models import Role, User
+from planner_platform.accounts import pii
+from planner_platform.accounts.models import PiiPurpose, Role, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.audit import record_audit
 from planner_platform.core.errors import Conflict, DomainError, NotAllowed
 from planner_platform.extensions import db
 from planner_platform.planners.models import (Organisation, OrganisationType, PlannerProfile, PolicyProfile, Team,
                                               TeamMember, TeamMemberRole)
-from planner_platform.planners.permissions import can_edit_policy, can_manage_roster, can_view_planner
+from planner_platform.planners.permissions import can_edit_policy, can_manage_roster, can_see_contact
 
 POLICY_FIELDS = ("term_months", "appointing_level", "allowed_planner_types", "max_communities_per_lead",
                  "proposal_categories", "activity_types", "response_deadlines", "proposal_rules",
@@ -71,13 +72,30 @@ def _check_roster(actor: User, *districts: Place | None) -> None:
             raise NotAllowed(_("You may not manage the roster of %(district)s.", district=district.name))
 
 
-def record_contact_view(actor: User, planner: PlannerProfile, page: str) -> None:
-    """A staff member was shown a planner's unmasked phone or email (PII access log, SECURITY.md §3)."""
-    if not can_view_planner(actor_of(actor), planner):
-        raise NotAllowed(_("You may not see this planner."))
-    fields = [name for name in ("phone", "email") if getattr(planner, name)]
-    if fields and planner.user_id != actor.id:
-        record_audit(db.session, "pii.viewed", actor=actor, obj=planner, fields=fields, page=page)
+def _contact(planner: PlannerProfile) -> dict[str, str]:
+    return {name: getattr(planner, name) for name in ("phone", "email") if getattr(planner, name)}
+
+
+def _subject(planner: PlannerProfile) -> pii.Subject:
+    return pii.Subject("planner_profiles", planner.id, planner.name, planner.district, planner.user_id)
+
+
+def reveal_contact(actor: User, planner: PlannerProfile, purpose: PiiPurpose, note: str = "") -> dict[str, str]:
+    """A planner's full phone and email, once, logged with the purpose (SECURITY.md §3)."""
+    if not can_see_contact(actor_of(actor), planner):
+        raise NotAllowed(_("You may not see this planner's contact details."))
+    shown = _contact(planner)
+    pii.record(actor, _subject(planner), list(shown), purpose, note)
+    return shown
+
+
+def record_edit_view(actor: User, planner: PlannerProfile) -> None:
+    """The edit form showed a roster manager the planner's contact as stored: a look for keeping the roster."""
+    if not can_manage_roster(actor_of(actor), planner.district):
+        raise NotAllowed(_("You may not manage the roster of %(district)s.", district=planner.district.name))
+    shown = _contact(planner)
+    if shown and planner.user_id != actor.id:
+        pii.record(actor, _subject(planner), list(shown), PiiPurpose.roster_upkeep)
 
 
 def create_organisation(actor: User, *, name: str, org_type: OrganisationType, district: Place) -> Organisation:

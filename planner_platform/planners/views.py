@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.access import current_actor
+from planner_platform.accounts.pii_views import reveal_page
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import query_args
 from planner_platform.core.forms import commit_or_explain, select_choices
@@ -18,7 +19,7 @@ from planner_platform.planners.forms import OrganisationForm, PlannerForm, Polic
 from planner_platform.planners.models import (AppointingLevel, Organisation, OrganisationType, PlannerProfile,
                                               PlannerType, Team, TeamMemberRole)
 from planner_platform.planners.permissions import (can_edit_policy, can_manage_roster, can_see_contact,
-                                                   can_view_planner, can_view_roster)
+                                                   can_view_planner, can_view_roster, is_own_profile)
 
 bp = Blueprint("planners", __name__, url_prefix="/planners")
 
@@ -65,12 +66,19 @@ def get_planner_or_404(planner_id: int) -> PlannerProfile:
 @login_required
 def planner_detail(planner_id: int):
     planner = get_planner_or_404(planner_id)
-    show_contact = can_see_contact(current_actor, planner)
-    if show_contact:
-        services.record_contact_view(current_user, planner, "detail")
-        db.session.commit()
     return render_template("planners/planner_detail.html", planner=planner, terms=queries.history_of(planner),
-                           show_contact=show_contact, can_manage=can_manage_roster(current_actor, planner.district))
+                           own=is_own_profile(current_actor, planner),
+                           may_reveal=can_see_contact(current_actor, planner),
+                           can_manage=can_manage_roster(current_actor, planner.district))
+
+
+@bp.route("/<int:planner_id>/contact", methods=["GET", "POST"])
+@login_required
+def reveal_contact(planner_id: int):
+    planner = get_planner_or_404(planner_id)
+    require(can_see_contact(current_actor, planner))
+    return reveal_page(lambda purpose, note: services.reveal_contact(current_user, planner, purpose, note),
+                       subject=planner.name, back=url_for("planners.planner_detail", planner_id=planner.id))
 
 
 def _planner_form(planner: PlannerProfile | None) -> PlannerForm:
@@ -113,7 +121,7 @@ def planner_edit(planner_id: int | None):
             flash(_("Saved."), "success")
             return redirect(url_for("planners.planner_detail", planner_id=saved.id))
     if planner and request.method == "GET":  # the form shows the stored contact as typed, unmasked
-        services.record_contact_view(current_user, planner, "edit")
+        services.record_edit_view(current_user, planner)
         db.session.commit()
     return render_template("planners/planner_edit.html", form=form, planner=planner)
 

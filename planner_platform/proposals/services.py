@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from planner_platform.access import actor_of
-from planner_platform.accounts.models import Role, User
+from planner_platform.accounts import pii
+from planner_platform.accounts.models import PiiPurpose, Role, User
 from planner_platform.areas.geometry import check_point
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import media
@@ -283,3 +284,13 @@ def rate(actor: User, proposal: Proposal, score: int, comment: str = "") -> None
     proposal.satisfaction, proposal.satisfaction_comment = score, comment.strip()
     enter_state(proposal, ProposalState.closed, actor)
     flush_or_conflict()
+
+
+def reveal_contact(actor: User, proposal: Proposal, purpose: PiiPurpose, note: str = "") -> dict[str, str]:
+    """The phone of a resident whose proposal was entered for them, once, logged with the purpose."""
+    if not can.can_read_internal(actor_of(actor), proposal):
+        raise NotAllowed(_("You may not see the proposer's contact details."))
+    shown = {"on_behalf_phone": proposal.on_behalf_phone} if proposal.on_behalf_phone else {}
+    pii.record(actor, pii.Subject("proposals", proposal.id, proposal.on_behalf_name or proposal.proposer,
+                                  proposal.community), list(shown), purpose, note)
+    return shown

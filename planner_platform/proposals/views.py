@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only
 
 from planner_platform.access import current_actor
+from planner_platform.accounts.pii_views import reveal_page
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import media, query_args
 from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
@@ -232,6 +233,15 @@ def detail(proposal_id: int):
         assign_form=assign_form, rate_form=RateForm() if can.can_rate(current_actor, proposal) else None,
         comment_form=CommentForm(), note_form=NoteForm(),
         can_take_part=can.can_take_part(current_actor))
+
+
+@bp.route("/<int:proposal_id>/contact", methods=["GET", "POST"])
+@login_required
+def reveal_contact(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(can.can_read_internal(current_actor, proposal))
+    return reveal_page(lambda purpose, note: services.reveal_contact(current_user, proposal, purpose, note),
+                       subject=proposal.proposer, back=url_for("proposals.detail", proposal_id=proposal.id))
 
 
 @bp.route("/<int:proposal_id>/submit", methods=["POST"])

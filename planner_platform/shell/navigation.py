@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from planner_platform.access import Actor, is_admin, may_appoint_somewhere, may_open_workspace
 from planner_platform.accounts.models import Role
-from planner_platform.accounts.permissions import can_manage_accounts
+from planner_platform.accounts.permissions import can_list_pii_accesses, can_manage_accounts
 from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
 from planner_platform.monitoring.permissions import may_monitor_somewhere, may_see_own_dashboard
@@ -26,6 +26,8 @@ PLACES = NavItem(_l("Places"), "areas.index", _l("Browse the city, its districts
 ACCOUNTS = NavItem(_l("Accounts"), "staff.users", _l("See the people in your jurisdiction and their roles."))
 INVITE = NavItem(_l("Invite staff"), "staff.invitations",
                  _l("Invite planners and staff; each invitation expires if unused."))
+PII_LOG = NavItem(_l("PII-access log"), "pii.accesses",
+                  _l("Who looked at residents' and staff's full phone numbers in your area, and why."))
 IMPORT = NavItem(_l("Import places"), "areas.import_places",
                  _l("Load communities and boundaries from a GeoJSON or CSV file."))
 AUDIT = NavItem(_l("Audit log"), "shell.audit_log", _l("Review logins, lockouts, role grants and place changes."))
@@ -99,6 +101,8 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items.append(APPOINT)
     if can_manage_accounts(actor):
         items += [ACCOUNTS, INVITE]
+    if can_list_pii_accesses(actor):
+        items.append(PII_LOG)
     if can_import_places(actor):
         items.append(IMPORT)
     if is_admin(actor):
