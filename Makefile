@@ -44,7 +44,7 @@ bench-check:
 
 # Refresh the message catalogs after changing user-visible strings, then translate the new entries.
 extract-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o planner_platform/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".* __pycache__" -o planner_platform/translations/messages.pot .
 	$(BIN)/pybabel update -i planner_platform/translations/messages.pot -d planner_platform/translations
 
 vendor-assets:

@@ -7,7 +7,7 @@ from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity
 
 def _header() -> list[str]:
     return [_("Number"), _("Title"), _("Type"), _("Sub-district"), _("Community"), _("Starts"), _("Ends"),
-            _("Public"), _("Status"), _("Organiser"), _("Registered"), _("Checked in"),
+            _("Public"), _("Status"), _("Organiser"), _("Registrations"), _("Checked in"),
             *(str(label) for _column, label in ATTENDANCE_GROUPS), _("Total attendance"), _("Proposals")]
 
 

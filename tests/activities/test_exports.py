@@ -37,6 +37,7 @@ def test_csv_export_has_attendance_by_group_and_neutralises_formulas(app, cast):
     assert len(rows) == 2  # the header and the one closed activity: the filter applies
     header, row = rows
     assert len(header) == len(row) == 21  # 12 columns about the activity, 7 groups, the total, the proposals
+    assert header[10] == "报名人数" and row[10] == "0"  # the count of registrations, not a time
     assert row[1] == "'" + INJECTION
     assert row[12:21] == ["21", "2", "1", "0", "3", "1", "4", "32", "0"]
 
