@@ -95,6 +95,7 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.planners.digest  # noqa: F401  (the roster's section in staff digests)
     import planner_platform.planners.notifications  # noqa: F401
     import planner_platform.proposals.models  # noqa: F401
+    import planner_platform.proposals.clusters  # noqa: F401  (keeps the map's cells with the proposals)
     import planner_platform.proposals.notifications  # noqa: F401
     import planner_platform.proposals.digest  # noqa: F401
     import planner_platform.activities.models  # noqa: F401

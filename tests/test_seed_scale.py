@@ -73,7 +73,7 @@ def test_the_sizes_are_those_of_tiny(scale_app, scale_ctx):
     assert _count("SELECT count(*) FROM proposal_comments") == pytest.approx(TINY.comments, rel=0.25)
     assert _count("SELECT count(*) FROM activity_registrations") == pytest.approx(TINY.registrations, rel=0.3)
     for table in ("projects", "project_events", "work_logs", "teams", "assignments", "consents",
-                  "stats_community_month", "stats_coverage", "project_spendings", "stats_budget"):
+                  "stats_community_month", "stats_coverage", "project_spendings", "stats_budget", "proposal_map_cells"):
         assert _count(f"SELECT count(*) FROM {table}") > 0, table
     # every state a proposal can be in
     states = set(db.session.scalars(select(Proposal.state).distinct()))

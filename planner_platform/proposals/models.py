@@ -4,8 +4,9 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text,
-                        UniqueConstraint, and_, event, inspect, literal_column, select, text)
+from sqlalchemy import (BigInteger, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer,
+                        SmallInteger, String, Text, UniqueConstraint, and_, event, inspect, literal_column, select,
+                        text)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, query_expression, relationship
 
 from planner_platform.accounts.models import User
@@ -125,17 +126,17 @@ class Proposal(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text)
     #: One of the district profile's categories, as it read when the proposal was made.
-    category: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(40), active_history=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
     #: The community's sub-district and district (see place_ancestry): set with the community, never alone.
-    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), active_history=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
     site: Mapped[str] = mapped_column(String(100), default="")
-    lat: Mapped[float | None] = mapped_column(Float)
-    lng: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float, active_history=True)
+    lng: Mapped[float | None] = mapped_column(Float, active_history=True)
     channel: Mapped[Channel] = mapped_column(string_enum(Channel, "proposal_channel"), default=Channel.online)
     state: Mapped[ProposalState] = mapped_column(string_enum(ProposalState, "proposal_state"),
-                                                 default=ProposalState.draft, index=True)
+                                                 default=ProposalState.draft, index=True, active_history=True)
     #: The resident's account; empty for an offline entry by a resident without one.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     #: The community worker who typed in a proposal received offline.
@@ -160,11 +161,13 @@ class Proposal(TimestampMixin, Base):
     #: Residents' reports; at the district's threshold the proposal leaves the public pages until a moderator
     #: looks at it (its author and the staff of its community still see it).
     report_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     #: Set when a moderator has looked at it: shown again, or hidden for good.
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     satisfaction_comment: Mapped[str] = mapped_column(String(COMMENT_MAX), default="")
+    #: The columns marked active_history are the map cells' key (proposals.clusters): their old value is loaded
+    #: before a change, so that the proposal leaves the cell it was counted in.
     #: Bigrams of the title and description (CJK text has no spaces); PostgreSQL indexes them with GIN.
     search_text: Mapped[str] = mapped_column(Text, default="")
     #: Optimistic lock: two conflicting decisions at once give one success and one conflict.
@@ -349,3 +352,22 @@ class ProposalPhoto(TimestampMixin, Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
 
     proposal: Mapped[Proposal] = relationship(back_populates="photos")
+
+
+class MapCell(Base):
+    """The public proposals with a point in one square of the map's grid at one zoom level, per sub-district,
+    state and category: how many, and the sums of their coordinates and ids (derived data, kept by
+    proposals.clusters). A cell holding one proposal has that proposal's id as its sum."""
+
+    __tablename__ = "proposal_map_cells"
+
+    zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    col: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[ProposalState] = mapped_column(string_enum(ProposalState, "map_cell_state"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_lat: Mapped[float] = mapped_column(Float)
+    sum_lng: Mapped[float] = mapped_column(Float)
+    sum_id: Mapped[int] = mapped_column(BigInteger)

@@ -5,7 +5,7 @@ uses the stored counters with their indexes.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, cast, false, func, or_, select, tuple_
+from sqlalchemy import Float, cast, false, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from planner_platform.accounts.models import Role, User
@@ -14,7 +14,8 @@ from planner_platform.core.calendar import local_today
 from planner_platform.core.query_args import keyset_cursor
 from planner_platform.extensions import db
 from planner_platform.planners.queries import communities_of, community_scope
-from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, Proposal,
+from planner_platform.proposals import clusters
+from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, MapCell, Proposal,
                                                ProposalEvent, ProposalPhoto, ProposalState, Support)
 from planner_platform.access import OFFICE_ROLES, Actor
 from planner_platform.proposals.search import matches
@@ -181,22 +182,58 @@ def reported_proposals(actor: Actor) -> list[Proposal]:
         .order_by(Proposal.hidden_at.is_(None), Proposal.report_count.desc(), Proposal.id).limit(200)).all()
 
 
+def _stored_cells(west: float, south: float, east: float, north: float, zoom: int, filters: Filters):
+    """The cells in the box, summed from the precomputed ones (proposals.clusters)."""
+    n = func.sum(MapCell.n)
+    query = (select(n, func.sum(MapCell.sum_lat) / n, func.sum(MapCell.sum_lng) / n, func.sum(MapCell.sum_id))
+             .where(MapCell.zoom == zoom,
+                    MapCell.col.between(clusters.grid(west, 180, zoom), clusters.grid(east, 180, zoom)),
+                    MapCell.row.between(clusters.grid(south, 90, zoom), clusters.grid(north, 90, zoom)))
+             .group_by(MapCell.col, MapCell.row).having(n > 0))
+    if filters.state in STATE_GROUPS:
+        query = query.where(MapCell.state.in_(STATE_GROUPS[filters.state]))
+    elif filters.state in ProposalState.__members__:
+        query = query.where(MapCell.state == ProposalState[filters.state])
+    if filters.category:
+        query = query.where(MapCell.category == filters.category)
+    if filters.place is not None:
+        query = query.where(MapCell.subdistrict_id.in_(_subdistricts_of(filters.place)))
+    return query
+
+
+def _subdistricts_of(area: Place):
+    if area.level is PlaceLevel.subdistrict:
+        return [area.id]
+    districts = [area.id] if area.level is PlaceLevel.district else select(Place.id).where(Place.parent_id == area.id)
+    return select(Place.id).where(Place.parent_id.in_(districts))
+
+
+def _counted_cells(west: float, south: float, east: float, north: float, zoom: int, filters: Filters):
+    """The cells in the box, grouped from the proposals themselves: for what the stored cells cannot answer."""
+    dialect = db.session.get_bind().dialect.name
+    col, row = clusters.grid_sql(Proposal.lng, 180, zoom, dialect), clusters.grid_sql(Proposal.lat, 90, zoom, dialect)
+    inside = _filtered(select(Proposal.id).where(_public(), Proposal.lat.is_not(None),
+                                                 Proposal.lat.between(south, north),
+                                                 Proposal.lng.between(west, east)), filters)
+    return (select(func.count(), func.avg(cast(Proposal.lat, Float)), func.avg(cast(Proposal.lng, Float)),
+                   func.min(Proposal.id)).where(Proposal.id.in_(inside)).group_by(col, row))
+
+
+def _cells_are_stored(zoom: int, filters: Filters) -> bool:
+    """The stored cells know the sub-district, state and category of what they count, nothing finer."""
+    return (zoom <= clusters.MAX_ZOOM and not filters.q.strip() and not filters.overdue
+            and (filters.place is None or filters.place.level is not PlaceLevel.community))
+
+
 def map_cells(west: float, south: float, east: float, north: float, zoom: int, filters: Filters) -> list[dict]:
     """Proposals inside the box, clustered on a grid that gets finer as the map zooms in.
 
-    Two queries whatever the number of proposals: the cells with their counts and centres, then the titles of
-    the cells holding a single proposal.
+    Two queries whatever the number of proposals: the cells with their counts and centres (the precomputed
+    sums when they can answer), then the titles of the cells holding a single proposal.
     """
-    cell = 360 / 2 ** max(0, min(zoom, 22)) / 4  # a quarter of a tile: about 64 px on screen
-    col = cast((Proposal.lng + 180) / cell, Integer)
-    row = cast((Proposal.lat + 90) / cell, Integer)
-    base = _filtered(select(Proposal.id).where(_public(), Proposal.lat.is_not(None),
-                                               Proposal.lat.between(south, north), Proposal.lng.between(west, east)),
-                     filters).subquery()
-    cells = db.session.execute(
-        select(func.count(), func.avg(cast(Proposal.lat, Float)), func.avg(cast(Proposal.lng, Float)),
-               func.min(Proposal.id))
-        .where(Proposal.id.in_(select(base.c.id))).group_by(col, row).limit(MAX_MAP_CELLS)).all()
+    zoom = max(0, min(zoom, 22))
+    cells_of = _stored_cells if _cells_are_stored(zoom, filters) else _counted_cells
+    cells = db.session.execute(cells_of(west, south, east, north, zoom, filters).limit(MAX_MAP_CELLS)).all()
     single_ids = [first_id for count, _lat, _lng, first_id in cells if count == 1]
     singles = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(single_ids)))}
     result = []

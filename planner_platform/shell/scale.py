@@ -18,6 +18,7 @@ from planner_platform.accounts.passwords import hash_password
 from planner_platform.core.calendar import WorkingDays, local_today, local_zone
 from planner_platform.extensions import db
 from planner_platform.monitoring.refresh import rebuild
+from planner_platform.proposals import clusters
 from planner_platform.proposals.search import index_tokens
 from planner_platform.shell import scale_sql
 from planner_platform.shell.scale_sql import SIZES, Statements
@@ -176,11 +177,12 @@ def generate(size_name: str, seed: int, echo=click.echo) -> dict:
             *[f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {table}), "
               f"false)" for table in _EXPLICIT_IDS],
             "DROP TABLE IF EXISTS scale_q, scale_texts, scale_days"])
-    started = time.perf_counter()
-    rebuild()
-    db.session.commit()
-    timings["monitoring rebuild"] = time.perf_counter() - started
-    echo(f"  {'monitoring rebuild':<45} {timings['monitoring rebuild']:8.1f} s")
+    for label, summaries in (("monitoring rebuild", rebuild), ("map cells", lambda: clusters.rebuild(db.session))):
+        started = time.perf_counter()
+        summaries()
+        db.session.commit()
+        timings[label] = time.perf_counter() - started
+        echo(f"  {label:<45} {timings[label]:8.1f} s")
     started = time.perf_counter()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("ANALYZE"))

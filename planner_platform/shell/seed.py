@@ -13,6 +13,7 @@ from planner_platform.areas.services import create_place, found_city
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.monitoring.refresh import rebuild
+from planner_platform.proposals import clusters
 from planner_platform.planners.demo import count_terms, seed_roster
 from planner_platform.projects.demo import seed_projects
 from planner_platform.proposals.demo import seed_proposals
@@ -143,8 +144,10 @@ def seed_demo_command():
     past_activities, past_logs = seed_activity_history(admin)
     db.session.commit()
     # The year of history is written in bulk, which leaves no dirty marks: recompute the summaries from scratch
-    # (after the commit above, so that the marks the services left are written, and then cleared here).
+    # (after the commit above, so that the marks the services left are written, and then cleared here), and the
+    # map's cells, which the bulk insert bypassed too.
     rebuild()
+    clusters.rebuild(db.session)
     db.session.commit()
     team_reports = seed_team_reports()  # from the summaries just rebuilt
     db.session.commit()
