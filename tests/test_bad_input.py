@@ -152,6 +152,8 @@ NAMED = "This address is not valid: “%(name)s” has a value this page cannot 
 @pytest.mark.parametrize("url, name", [
     ("/activities/?place=" + HUGE, "place"),
     ("/activities/?month=2026-13", "month"),
+    ("/activities/?day=2026-02-30", "day"),
+    ("/activities/?day=2026-02-03&after=yesterday~1", "after"),
     ("/proposals/?sort=supported&after=1~" + HUGE, "after"),
     ("/proposals/?sort=newest&after=yesterday~1", "after"),
     ("/proposals/?sort=loudest", "sort"),

@@ -3,7 +3,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from planner_platform.activities.models import (TO_CLOSE, Activity, ActivityProposal, ActivityState,
@@ -28,19 +28,57 @@ def upcoming_public(community: Place, limit: int = 5) -> list[Activity]:
         Activity.ends_at > utcnow()).order_by(Activity.starts_at).limit(limit)).all()
 
 
-def public_month(first: date, area: Place | None = None) -> dict[date, list[Activity]]:
-    """Public activities starting in the month of `first`, by local day, optionally inside `area`."""
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    query = (select(Activity).join(Activity.community).where(
-        Activity.public.is_(True), Activity.starts_at >= _local_midnight(first),
-        Activity.starts_at < _local_midnight(following)).options(joinedload(Activity.community))
-        .order_by(Activity.starts_at))
+#: Activities a month's page lists under each day; the others are one link away, on the day's own page.
+PER_DAY = 5
+#: Activities on one page of a day.
+DAY_PAGE = 50
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    activities: list[Activity]
+    total: int
+
+
+def _public_between(start: datetime, end: datetime, area: Place | None, *columns):
+    query = select(*columns).where(Activity.public.is_(True), Activity.starts_at >= start, Activity.starts_at < end)
     if area is not None:
-        query = query.where(Place.path.startswith(area.path))
+        query = query.join(Activity.community).where(Place.path.startswith(area.path))
+    return query
+
+
+def _with_community(ids) -> dict[int, Activity]:
+    return {a.id: a for a in db.session.scalars(select(Activity).where(Activity.id.in_(ids))
+                                                .options(joinedload(Activity.community).defer(Place.boundary)))}
+
+
+def public_month(first: date, area: Place | None = None) -> list[CalendarDay]:
+    """The public activities starting in the month of `first`, optionally inside `area`, by local day: the first
+    PER_DAY of each day and how many the day has. The page stays the same size however busy the city is: only
+    the ids and start times of the month are read, then the activities shown."""
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    starts = db.session.execute(_public_between(_local_midnight(first), _local_midnight(following), area,
+                                                Activity.id, Activity.starts_at)
+                                .order_by(Activity.starts_at, Activity.id)).all()
     days = defaultdict(list)
-    for activity in db.session.scalars(query):
-        days[activity.starts_at.astimezone(local_zone()).date()].append(activity)
-    return days
+    for activity_id, starts_at in starts:
+        days[starts_at.astimezone(local_zone()).date()].append(activity_id)
+    shown = _with_community([i for ids in days.values() for i in ids[:PER_DAY]])
+    return [CalendarDay(day, [shown[i] for i in ids[:PER_DAY]], len(ids)) for day, ids in sorted(days.items())]
+
+
+def public_day(day: date, area: Place | None = None, after: tuple | None = None) -> tuple[list[Activity], tuple | None]:
+    """One page of the public activities starting on the local `day`, after the (start, id) of the last one
+    shown; and the cursor of the next page, if there is one."""
+    query = _public_between(_local_midnight(day), _local_midnight(day + timedelta(days=1)), area, Activity.id,
+                            Activity.starts_at)
+    if after is not None:
+        query = query.where(tuple_(Activity.starts_at, Activity.id) > tuple_(*after))
+    rows = db.session.execute(query.order_by(Activity.starts_at, Activity.id).limit(DAY_PAGE + 1)).all()
+    shown = _with_community([activity_id for activity_id, _starts in rows[:DAY_PAGE]])
+    following = (rows[DAY_PAGE - 1].starts_at, rows[DAY_PAGE - 1].id) if len(rows) > DAY_PAGE else None
+    return [shown[activity_id] for activity_id, _starts in rows[:DAY_PAGE]], following
 
 
 def seat_counts(activity_ids: list[int]) -> dict[int, tuple[int, int]]:

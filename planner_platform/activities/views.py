@@ -1,6 +1,6 @@
 """Activity pages: the public calendar, planning, an activity's page, registration, check-in, closing and
 verification, and its files."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from planner_platform.access import current_actor
 from planner_platform.activities import permissions as can
@@ -33,17 +33,23 @@ bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 @bp.get("/")
 def calendar():
-    """Public activities of one month, day by day."""
-    first = query_args.month("month") or local_today().replace(day=1)
+    """Public activities of one month, day by day (a few per day), or all of one day, a page at a time."""
+    day = query_args.day("day")
+    first = day.replace(day=1) if day else query_args.month("month") or local_today().replace(day=1)
     place_id = query_args.row_id("place")
     area = db.session.get(Place, place_id) if place_id else None
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     areas = db.session.scalars(select(Place).where(Place.level.in_((PlaceLevel.district, PlaceLevel.subdistrict)))
-                               .order_by(Place.path)).all()
-    return render_template("activities/calendar.html", first=first, days=queries.public_month(first, area),
-                           previous=previous, following=following, area=area, areas=areas,
-                           can_plan=bool(_organisable()))
+                               .options(load_only(Place.id, Place.name)).order_by(Place.path)).all()
+    if day is None:
+        shown = {"days": queries.public_month(first, area)}
+    else:
+        activities, following_page = queries.public_day(day, area, query_args.cursor("after", datetime))
+        shown = {"activities": activities,
+                 "next_cursor": following_page and query_args.keyset_cursor(*following_page)}
+    return render_template("activities/calendar.html", first=first, day=day, previous=previous,
+                           following=following, area=area, areas=areas, can_plan=bool(_organisable()), **shown)
 
 
 def _organisable() -> list[Place]:
