@@ -1,5 +1,5 @@
 """The map's clusters, counted ahead: the public proposals with a point, summed per square of the map's grid at
-every zoom level up to MAX_ZOOM, per sub-district, state and category (`MapCell`).
+every zoom level up to MAX_ZOOM (`MapTotal`), and per sub-district, state and category for the filters (`MapCell`).
 
 A map request then reads a few hundred summed rows instead of grouping every proposal in the box (at a million
 proposals the city's box took 12 s). The sums are kept in the transaction that changes a proposal: an after_flush
@@ -15,12 +15,14 @@ from sqlalchemy import Float, Integer, cast, delete, event, func, inspect, inser
 from sqlalchemy.orm import Session
 
 from planner_platform.core.db import insert_for
-from planner_platform.proposals.models import MapCell, Proposal, ProposalState
+from planner_platform.proposals.models import MapCell, MapTotal, Proposal, ProposalState
 
 #: The finest level kept (a cell of about 300 m); closer in, the box is small enough to count its proposals.
 MAX_ZOOM = 15
-_KEY_COLUMNS = ("zoom", "col", "row", "subdistrict_id", "state", "category")
-#: Upserted per statement: SQLite allows 32,766 parameters, ten a row.
+_SQUARE = ("zoom", "col", "row")
+#: Each table, with what its rows are per besides the square.
+_TABLES = ((MapTotal, ()), (MapCell, ("subdistrict_id", "state", "category")))
+#: Upserted per statement: SQLite allows 32,766 parameters, at most ten a row.
 _CHUNK = 1000
 
 
@@ -60,16 +62,18 @@ def _point(state, before: bool) -> tuple | None:
 def _add(deltas: dict, point: tuple, sign: int) -> None:
     lat, lng, subdistrict_id, state, category, proposal_id = point
     for zoom in range(MAX_ZOOM + 1):
-        delta = deltas[(zoom, grid(lng, 180, zoom), grid(lat, 90, zoom), subdistrict_id, state.value, category)]
-        delta[0] += sign
-        delta[1] += sign * lat
-        delta[2] += sign * lng
-        delta[3] += sign * proposal_id
+        square = (zoom, grid(lng, 180, zoom), grid(lat, 90, zoom))
+        for model, key in ((MapTotal, square), (MapCell, (*square, subdistrict_id, state.value, category))):
+            delta = deltas[model][key]
+            delta[0] += sign
+            delta[1] += sign * lat
+            delta[2] += sign * lng
+            delta[3] += sign * proposal_id
 
 
 @event.listens_for(Session, "after_flush")
 def _keep_cells(session: Session, flush_context) -> None:
-    deltas = defaultdict(lambda: [0, 0.0, 0.0, 0])
+    deltas = {model: defaultdict(lambda: [0, 0.0, 0.0, 0]) for model, _extra in _TABLES}
     for kind, objects in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
         for obj in objects:
             if not isinstance(obj, Proposal):
@@ -82,35 +86,37 @@ def _keep_cells(session: Session, flush_context) -> None:
                     _add(deltas, before, -1)
                 if after:
                     _add(deltas, after, 1)
-    if deltas:
-        _write(session, deltas)
+    for model, extra in _TABLES:
+        if deltas[model]:
+            _write(session, model, _SQUARE + extra, deltas[model])
 
 
-def _write(session: Session, deltas: dict) -> None:
+def _write(session: Session, model, key_columns: tuple, deltas: dict) -> None:
     connection = session.connection()
-    rows = [dict(zip(_KEY_COLUMNS, key), n=n, sum_lat=lat, sum_lng=lng, sum_id=ids)
+    rows = [dict(zip(key_columns, key), n=n, sum_lat=lat, sum_lng=lng, sum_id=ids)
             for key, (n, lat, lng, ids) in sorted(deltas.items()) if n or lat or lng or ids]
     for start in range(0, len(rows), _CHUNK):
-        upsert = insert_for(session, MapCell).values(rows[start:start + _CHUNK])
+        upsert = insert_for(session, model).values(rows[start:start + _CHUNK])
         added = upsert.excluded
-        connection.execute(upsert.on_conflict_do_update(index_elements=list(_KEY_COLUMNS), set_={
-            "n": MapCell.n + added.n, "sum_lat": MapCell.sum_lat + added.sum_lat,
-            "sum_lng": MapCell.sum_lng + added.sum_lng, "sum_id": MapCell.sum_id + added.sum_id}))
-    emptied = [tuple(row[name] for name in _KEY_COLUMNS) for row in rows if row["n"] < 0]
+        connection.execute(upsert.on_conflict_do_update(index_elements=list(key_columns), set_={
+            "n": model.n + added.n, "sum_lat": model.sum_lat + added.sum_lat,
+            "sum_lng": model.sum_lng + added.sum_lng, "sum_id": model.sum_id + added.sum_id}))
+    emptied = [tuple(row[name] for name in key_columns) for row in rows if row["n"] < 0]
+    key = tuple_(*(getattr(model, name) for name in key_columns))
     for start in range(0, len(emptied), _CHUNK):
-        key = tuple_(*(getattr(MapCell, name) for name in _KEY_COLUMNS))
-        connection.execute(delete(MapCell).where(key.in_(emptied[start:start + _CHUNK]), MapCell.n <= 0))
+        connection.execute(delete(model).where(key.in_(emptied[start:start + _CHUNK]), model.n <= 0))
 
 
 def rebuild(session: Session) -> None:
-    """Count every cell again from the proposals, set-based: after writers that bypass the ORM."""
+    """Count every square again from the proposals, set-based: after writers that bypass the ORM."""
     dialect = session.get_bind().dialect.name
-    session.execute(delete(MapCell))
-    for zoom in range(MAX_ZOOM + 1):
-        col, row = grid_sql(Proposal.lng, 180, zoom, dialect), grid_sql(Proposal.lat, 90, zoom, dialect)
-        counted = (select(literal(zoom), col, row, Proposal.subdistrict_id, Proposal.state, Proposal.category,
-                          func.count(), func.sum(Proposal.lat), func.sum(Proposal.lng), func.sum(Proposal.id))
-                   .where(Proposal.public(), Proposal.lat.is_not(None))
-                   .group_by(col, row, Proposal.subdistrict_id, Proposal.state, Proposal.category))
-        session.execute(insert(MapCell).from_select(
-            [*_KEY_COLUMNS, "n", "sum_lat", "sum_lng", "sum_id"], counted))
+    for model, extra in _TABLES:
+        session.execute(delete(model))
+        for zoom in range(MAX_ZOOM + 1):
+            col, row = grid_sql(Proposal.lng, 180, zoom, dialect), grid_sql(Proposal.lat, 90, zoom, dialect)
+            per = [col, row, *(getattr(Proposal, name) for name in extra)]
+            counted = (select(literal(zoom), *per, func.count(), func.sum(Proposal.lat), func.sum(Proposal.lng),
+                              func.sum(Proposal.id))
+                       .where(Proposal.public(), Proposal.lat.is_not(None)).group_by(*per))
+            session.execute(insert(model).from_select(
+                [*_SQUARE, *extra, "n", "sum_lat", "sum_lng", "sum_id"], counted))

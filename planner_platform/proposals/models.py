@@ -5,8 +5,8 @@ from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (BigInteger, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer,
-                        SmallInteger, String, Text, UniqueConstraint, and_, event, inspect, literal_column, select,
-                        text)
+                        PrimaryKeyConstraint, SmallInteger, String, Text, UniqueConstraint, and_, event, inspect,
+                        literal_column, select, text)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, query_expression, relationship
 
 from planner_platform.accounts.models import User
@@ -354,20 +354,32 @@ class ProposalPhoto(TimestampMixin, Base):
     proposal: Mapped[Proposal] = relationship(back_populates="photos")
 
 
-class MapCell(Base):
-    """The public proposals with a point in one square of the map's grid at one zoom level, per sub-district,
-    state and category: how many, and the sums of their coordinates and ids (derived data, kept by
-    proposals.clusters). A cell holding one proposal has that proposal's id as its sum."""
-
-    __tablename__ = "proposal_map_cells"
+class MapSums:
+    """A square of the map's grid at one zoom level: how many public proposals with a point lie in it, and the
+    sums of their coordinates and ids (derived data, kept by proposals.clusters). A square holding one proposal
+    has that proposal's id as its sum."""
 
     zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     col: Mapped[int] = mapped_column(Integer, primary_key=True)
     row: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
-    state: Mapped[ProposalState] = mapped_column(string_enum(ProposalState, "map_cell_state"), primary_key=True)
-    category: Mapped[str] = mapped_column(String(40), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     sum_lat: Mapped[float] = mapped_column(Float)
     sum_lng: Mapped[float] = mapped_column(Float)
     sum_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class MapTotal(MapSums, Base):
+    """Every public proposal of the square: the unfiltered map reads a few hundred of these."""
+
+    __tablename__ = "proposal_map_totals"
+
+
+class MapCell(MapSums, Base):
+    """The square's public proposals of one sub-district, state and category: what the map's filters read."""
+
+    __tablename__ = "proposal_map_cells"
+    __table_args__ = (PrimaryKeyConstraint("zoom", "col", "row", "subdistrict_id", "state", "category"),)
+
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[ProposalState] = mapped_column(string_enum(ProposalState, "map_cell_state"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -15,8 +15,8 @@ from planner_platform.core.query_args import keyset_cursor
 from planner_platform.extensions import db
 from planner_platform.planners.queries import communities_of, community_scope
 from planner_platform.proposals import clusters
-from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, MapCell, Proposal,
-                                               ProposalEvent, ProposalPhoto, ProposalState, Support)
+from planner_platform.proposals.models import (DECISIONS, OPEN_STATES, Comment, InternalNote, MapCell, MapTotal,
+                                               Proposal, ProposalEvent, ProposalPhoto, ProposalState, Support)
 from planner_platform.access import OFFICE_ROLES, Actor
 from planner_platform.proposals.search import matches
 
@@ -183,13 +183,16 @@ def reported_proposals(actor: Actor) -> list[Proposal]:
 
 
 def _stored_cells(west: float, south: float, east: float, north: float, zoom: int, filters: Filters):
-    """The cells in the box, summed from the precomputed ones (proposals.clusters)."""
-    n = func.sum(MapCell.n)
-    query = (select(n, func.sum(MapCell.sum_lat) / n, func.sum(MapCell.sum_lng) / n, func.sum(MapCell.sum_id))
-             .where(MapCell.zoom == zoom,
-                    MapCell.col.between(clusters.grid(west, 180, zoom), clusters.grid(east, 180, zoom)),
-                    MapCell.row.between(clusters.grid(south, 90, zoom), clusters.grid(north, 90, zoom)))
-             .group_by(MapCell.col, MapCell.row).having(n > 0))
+    """The cells in the box, summed from the squares counted ahead (proposals.clusters): the totals when
+    nothing is filtered, else the rows per sub-district, state and category."""
+    filtered = bool(filters.state or filters.category or filters.place is not None)
+    model = MapCell if filtered else MapTotal
+    n = func.sum(model.n)
+    query = (select(n, func.sum(model.sum_lat) / n, func.sum(model.sum_lng) / n, func.sum(model.sum_id))
+             .where(model.zoom == zoom,
+                    model.col.between(clusters.grid(west, 180, zoom), clusters.grid(east, 180, zoom)),
+                    model.row.between(clusters.grid(south, 90, zoom), clusters.grid(north, 90, zoom)))
+             .group_by(model.col, model.row).having(n > 0))
     if filters.state in STATE_GROUPS:
         query = query.where(MapCell.state.in_(STATE_GROUPS[filters.state]))
     elif filters.state in ProposalState.__members__:

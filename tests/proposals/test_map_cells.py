@@ -6,16 +6,17 @@ from sqlalchemy import func, select, text
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.proposals import clusters, queries
-from planner_platform.proposals.models import MapCell, Proposal, ProposalState
+from planner_platform.proposals.models import MapCell, MapTotal, Proposal, ProposalState
 from tests.proposals.conftest import INSIDE, make_proposal
 
 BOX = (114.2, 30.5, 114.4, 30.6)
 
 
 def _cells() -> list[tuple]:
-    return sorted(db.session.execute(select(
-        MapCell.zoom, MapCell.col, MapCell.row, MapCell.subdistrict_id, MapCell.state, MapCell.category,
-        MapCell.n, MapCell.sum_id)).all(), key=repr)
+    cells = db.session.execute(select(MapCell.zoom, MapCell.col, MapCell.row, MapCell.subdistrict_id,
+                                      MapCell.state, MapCell.category, MapCell.n, MapCell.sum_id)).all()
+    totals = db.session.execute(select(MapTotal.zoom, MapTotal.col, MapTotal.row, MapTotal.n, MapTotal.sum_id)).all()
+    return sorted(cells, key=repr) + sorted(totals)
 
 
 def _kept_equals_recount() -> None:
@@ -90,13 +91,14 @@ def test_the_map_counts_live_what_the_cells_cannot_answer(app, client, cast, pla
         assert sorted(c["count"] for c in cells) == expected, args
 
 
-def test_postgresql_reads_the_city_map_off_the_cells_key(app, cast, database_url):
+@pytest.mark.parametrize("state, key", [("", "pk_proposal_map_totals"), ("open", "pk_proposal_map_cells")])
+def test_postgresql_reads_the_city_map_off_the_squares_key(app, cast, database_url, state, key):
     if not database_url.startswith("postgresql"):
         pytest.skip("the plan is PostgreSQL's")
     make_proposal(app, cast.resident, lat=INSIDE[0], lng=INSIDE[1])
     with app.app_context():
         db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: make the planner show its choice
-        query = queries._stored_cells(*BOX, 11, queries.Filters(state="open"))
+        query = queries._stored_cells(*BOX, 11, queries.Filters(state=state))
         compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         plan = "\n".join(db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
-        assert "pk_proposal_map_cells" in plan and " proposals" not in plan, plan
+        assert key in plan and " proposals" not in plan, plan
