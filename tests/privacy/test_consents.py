@@ -98,3 +98,15 @@ def test_the_proposer_is_named_in_full_only_with_their_consent(app, client, cast
     assert "张阿姨" in page and "张**" not in page
     _change(client, consents.NAME_PUBLICATION, "withdraw")
     assert "张**" in app.test_client().get(f"/proposals/{proposal_id}").get_data(as_text=True)
+
+
+def test_every_seeded_account_has_its_consents_on_record(demo_app):
+    from planner_platform.accounts.models import User
+    from planner_platform.shell.seed import DEMO_ACCOUNTS
+
+    with demo_app.app_context():
+        without = db.session.scalars(select(User.id).where(~select(Consent.id).where(
+            Consent.user_id == User.id, Consent.purpose == consents.ACCOUNT).exists())).all()
+        resident = db.session.scalar(select(User).where(User.phone == DEMO_ACCOUNTS[-1][0]))
+        assert without == [] and set(consents.live_purposes(resident.id)) == {
+            consents.ACCOUNT, consents.SMS, consents.NAME_PUBLICATION}
