@@ -31,6 +31,10 @@ BEAT_SCHEDULE = {
     "project-evaluation-reminders": {"task": "projects.evaluation_reminders",
                                      "schedule": crontab(hour=7, minute=45)},
     "purge-account-counters": {"task": "accounts.purge_counters", "schedule": crontab(hour=3, minute=15)},
+    # Personal data: due account deletions, staff accounts whose grants ended, the retention schedule (README).
+    "privacy-daily": {"task": "accounts.privacy_daily", "schedule": crontab(hour=3, minute=30)},
+    # Personal data exports: expired files deleted, stopped builds failed, lost ones sent again.
+    "data-export-sweep": {"task": "accounts.sweep_data_exports", "schedule": 300.0},
     # The dashboards' summary tables: what changed shows within a minute (monitoring.refresh).
     "monitoring-refresh": {"task": "monitoring.refresh", "schedule": 60.0},
     # Background exports: expired files deleted, stopped jobs failed, lost ones sent again.
@@ -142,6 +146,20 @@ class BaseConfig:
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 30)
     INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)
     PRIVACY_POLICY_VERSION = os.environ.get("PRIVACY_POLICY_VERSION", "2026-11")
+    #: The version of each optional purpose's text (templates/accounts/policies/<purpose>-<version>.html); a
+    #: consent row records the version its person read.
+    CONSENT_POLICY_VERSIONS = {"sms": "2026-12", "name_publication": "2026-12", "research": "2026-12"}
+    #: Days between asking for one's account to be deleted and its deletion, during which it can be cancelled.
+    ACCOUNT_DELETION_COOLING_DAYS = _env_int("ACCOUNT_DELETION_COOLING_DAYS", 7)
+    #: How long the link to one's own data export works (from the session that asked for it only).
+    DATA_EXPORT_LINK_HOURS = _env_int("DATA_EXPORT_LINK_HOURS", 24)
+    #: The retention schedule (README "Retention of personal data"), in days, applied by the daily privacy job.
+    RETENTION_INVITATION_DAYS = _env_int("RETENTION_INVITATION_DAYS", 30)
+    RETENTION_RESET_TOKEN_DAYS = _env_int("RETENTION_RESET_TOKEN_DAYS", 7)
+    RETENTION_CHECKIN_CODE_DAYS = _env_int("RETENTION_CHECKIN_CODE_DAYS", 30)
+    RETENTION_DATA_EXPORT_DAYS = _env_int("RETENTION_DATA_EXPORT_DAYS", 30)
+    #: Ended session rows (IP, device, times) are security logs: at least 183 days (Cybersecurity Law Art. 21).
+    RETENTION_SESSION_DAYS = max(_env_int("RETENTION_SESSION_DAYS", 183), 183)
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     # The per-IP throttle falls back to process memory while Redis is down; the per-account lockout lives in the

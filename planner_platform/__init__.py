@@ -106,6 +106,12 @@ def register_extensions(app: Flask) -> None:
     import planner_platform.reports.place_models  # noqa: F401
     import planner_platform.reports.notifications  # noqa: F401
     import planner_platform.reports.panels  # noqa: F401  (the team reports' section of the dashboards)
+    # What each feature holds about a person: its sections of the data export, erasers and retention rules.
+    import planner_platform.accounts.retention  # noqa: F401
+    import planner_platform.proposals.personal_data  # noqa: F401
+    import planner_platform.activities.personal_data  # noqa: F401
+    import planner_platform.notifications.personal_data  # noqa: F401
+    import planner_platform.projects.personal_data  # noqa: F401
     import planner_platform.core.calendar  # noqa: F401
     import planner_platform.core.media  # noqa: F401  (removes the files of rolled-back uploads)
 
@@ -121,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.activities.views import bp as activities_bp
     from planner_platform.activities.work_views import bp as work_bp
     from planner_platform.accounts.views import bp as accounts_bp
+    from planner_platform.accounts.privacy_views import bp as privacy_bp
     from planner_platform.areas.views import bp as areas_bp
     from planner_platform.notifications.views import bp as notifications_bp
     from planner_platform.planners.assignment_views import bp as assignments_bp
@@ -143,8 +150,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
     app.url_map.converters["bigid"] = BigRowIdConverter
 
-    for blueprint in (shell_bp, accounts_bp, staff_bp, pii_bp, areas_bp, notifications_bp, planners_bp, assignments_bp,
-                      roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
+    for blueprint in (shell_bp, accounts_bp, privacy_bp, staff_bp, pii_bp, areas_bp, notifications_bp, planners_bp,
+                      assignments_bp, roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
                       project_public_bp, project_boards_bp, project_work_bp, monitoring_bp, my_dashboard_bp,
                       exports_bp, reports_bp, place_reports_bp):
         app.register_blueprint(blueprint)

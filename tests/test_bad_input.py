@@ -74,7 +74,8 @@ def dataset(app, cast, places):  # noqa: F811
                "planner_id": planner.id, "team_id": team.id, "place_id": cast.community.id,
                "district_id": places["D1"].id, "user_id": cast.resident.id,
                "assignment_id": db.session.query(Assignment.id).scalar(), "project_id": project.id,
-               "document_id": document.id, "job_id": 1, "report_id": 1}  # no such export or report: 404
+               "document_id": document.id, "job_id": 1, "report_id": 1,
+               "export_id": 1}  # no such export or report: 404
     return ids
 
 

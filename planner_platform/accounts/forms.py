@@ -129,3 +129,17 @@ class RevealForm(FlaskForm):
             self.note.errors.append(_l("Say what you need the contact details for."))
             return False
         return True
+
+
+class ConsentChangeForm(FlaskForm):
+    """Give or withdraw one optional purpose (the buttons of the consents page)."""
+    purpose = SelectField(choices=select_choices([("sms", "sms"), ("name_publication", "name_publication"),
+                                                  ("research", "research")]), validators=[DataRequired()])
+    action = SelectField(choices=select_choices([("give", "give"), ("withdraw", "withdraw")]),
+                         validators=[DataRequired()])
+
+
+class DeletionRequestForm(FlaskForm):
+    confirm = BooleanField(_l("I understand that my name, phone number and email address will be deleted and that "
+                              "this cannot be undone after the waiting period."),
+                           [InputRequired(message=_l("Please tick the box to confirm."))])

@@ -1,15 +1,16 @@
-"""Users, their place-scoped roles, server-side sessions, consents, invitations, reset tokens, login throttles,
-verification codes and the log of staff looks at unmasked contact details."""
+"""Users, their place-scoped roles, server-side sessions, consents, their own data exports, invitations, reset
+tokens, login throttles, verification codes and the log of staff looks at unmasked contact details."""
 import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.core.db import Base, TimestampMixin, UTCDateTime, string_enum, utcnow
+from planner_platform.core.db import Base, BigId, TimestampMixin, UTCDateTime, string_enum, utcnow
 
 
 class Role(enum.Enum):
@@ -62,7 +63,9 @@ _role_enum = Enum(Role, name="role", native_enum=False, create_constraint=True, 
 class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_phone_or_email"),
+        # A deleted account keeps its row (its public proposals and the audit log point at it), without contacts.
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL", name="has_phone_or_email"),
+        CheckConstraint("deleted_at IS NULL OR NOT is_enabled", name="deleted_is_disabled"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +79,10 @@ class User(UserMixin, TimestampMixin, Base):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the person asked for the account to be deleted: the daily job deletes it then, unless cancelled.
+    deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the account was deleted: name and contacts are gone, pages say "Deleted user".
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     grants: Mapped[list["RoleGrant"]] = relationship(
         primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
@@ -147,16 +154,67 @@ class Consent(Base):
     """A versioned record of consent to a purpose (PIPL Art. 14–15); withdrawal is stamped, never deleted."""
 
     __tablename__ = "consents"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('account', 'sms', 'name_publication', 'research')", name="known_purpose"),
+        # One live consent per person and purpose; given again after a withdrawal, it is a new row.
+        Index("uq_consents_live", "user_id", "purpose", unique=True, postgresql_where=text("withdrawn_at IS NULL"),
+              sqlite_where=text("withdrawn_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    #: "account" (registration and privacy notice); later: proposal publication, SMS notices, research.
+    #: "account" (registration and privacy notice), "sms" (text-message notices), "name_publication" (the full
+    #: name on one's proposals), "research" (anonymised research use): accounts.consents.PURPOSES.
     purpose: Mapped[str] = mapped_column(String(32))
     policy_version: Mapped[str] = mapped_column(String(32))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: How consent was given: "web", "invitation", "offline" (entered by a community worker).
+    #: How consent was given: "web", "invitation", "offline" (entered by a community worker), "seed" (demo data).
     channel: Mapped[str] = mapped_column(String(16))
+
+
+class DataExportState(enum.Enum):
+    queued = "queued"
+    running = "running"
+    ready = "ready"
+    failed = "failed"
+    #: The link's time is over and the file is deleted.
+    expired = "expired"
+
+
+class DataExport(Base):
+    """A person's copy of their own data (PIPL Art. 45), built by a worker into a ZIP that only they may download,
+    from the session that asked for it, until it expires."""
+
+    __tablename__ = "data_exports"
+    __table_args__ = (
+        # A second click while the first copy is being built joins it.
+        Index("uq_data_exports_active", "user_id", unique=True, postgresql_where=text("state IN ('queued', 'running')"),
+              sqlite_where=text("state IN ('queued', 'running')")),
+        CheckConstraint("sections_done >= 0 AND sections_done <= sections_total", name="progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The session that asked: the link works in it alone (a copied link or a stolen password on another device
+    #: does not fetch the file). Cleared when the session row is purged, which ends the link too.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("user_sessions.id", ondelete="SET NULL"))
+    state: Mapped[DataExportState] = mapped_column(string_enum(DataExportState, "data_export_state"),
+                                                   default=DataExportState.queued)
+    sections_total: Mapped[int] = mapped_column(Integer, default=0)
+    sections_done: Mapped[int] = mapped_column(Integer, default=0)
+    #: The file's random name in EXPORT_FOLDER and its size.
+    stored_name: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Moves with every section written: a running build that stops moving has lost its worker.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def percent(self) -> int:
+        return 0 if self.sections_total == 0 else self.sections_done * 100 // self.sections_total
 
 
 class Invitation(TimestampMixin, Base):

@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner_platform.access import actor_of
-from planner_platform.accounts import events, throttle, verification
-from planner_platform.accounts.models import (CodePurpose, Consent, Invitation, PasswordResetToken, Role, RoleGrant,
-                                              User)
+from planner_platform.accounts import consents, events, throttle, verification
+from planner_platform.accounts.models import CodePurpose, Invitation, PasswordResetToken, Role, RoleGrant, User
 from planner_platform.accounts.permissions import can_grant_role, can_revoke_grant
 from planner_platform.accounts.passwords import hash_password, password_problems
 from planner_platform.accounts.sessions import confirm_password, find_user_by_login, revoke_sessions
@@ -39,11 +38,6 @@ def _check_unique_contact(phone: str | None, email: str | None) -> None:
         raise Conflict(_("An account with this phone number already exists. Try logging in instead."), field="phone")
     if email and db.session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(_("An account with this email address already exists."), field="email")
-
-
-def _record_consent(user: User, channel: str) -> None:
-    db.session.add(Consent(user_id=user.id, purpose="account", granted_at=utcnow(), channel=channel,
-                           policy_version=current_app.config["PRIVACY_POLICY_VERSION"]))
 
 
 def _new_user(*, phone, email, display_name, password, locale) -> User:
@@ -91,7 +85,7 @@ def register_resident(*, phone: str, code: str, display_name: str, password: str
         # The number's owner was sent no code: whoever got here guessed one. Say what a wrong code says.
         raise CodeRefused(_("The code is not correct."), field="code")
     user = _new_user(phone=phone, email=None, display_name=display_name, password=password, locale=locale)
-    _record_consent(user, "web")
+    consents.record(user, consents.ACCOUNT, "web")
     db.session.add(RoleGrant(user_id=user.id, role=Role.resident, place_id=community.id))
     record_audit(db.session, "accounts.registered", actor=user, obj=user, community=community.code)
     logger.info("Resident %s registered in %s", user.id, community.code)
@@ -240,7 +234,7 @@ def accept_invitation(token: str, *, phone: str, password: str, consent_given: b
         raise DomainError(_("Please read and accept the privacy notice to continue."), field="consent")
     user = _new_user(phone=phone or invitation.phone, email=invitation.email, display_name=invitation.display_name,
                      password=password, locale=locale)
-    _record_consent(user, "invitation")
+    consents.record(user, consents.ACCOUNT, "invitation")
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
     db.session.add(RoleGrant(user_id=user.id, role=invitation.role, place_id=invitation.place_id,

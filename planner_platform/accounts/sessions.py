@@ -112,6 +112,12 @@ def _live(token: str | None, *options) -> UserSession | None:
                                                        UserSession.revoked_at.is_(None)).options(*options))
 
 
+def live_session_id(token: str | None) -> int | None:
+    """The id of the live session whose cookie holds `token` (a data export's link is bound to it)."""
+    live = _live(token)
+    return live.id if live else None
+
+
 def password_is_recent(token: str | None) -> bool:
     """Was the password entered in this session within the last REAUTH_MINUTES (at login or to confirm)?"""
     live = _live(token)

@@ -11,7 +11,7 @@ from planner_platform.accounts import services, sessions
 from planner_platform.accounts.forms import (CodeForm, ConfirmPasswordForm, ForgotPasswordForm, InvitationAcceptForm,
                                              LoginForm, NewEmailForm, NewPhoneForm, PasswordChangeForm,
                                              PasswordResetForm, ProfileForm, RegistrationForm, RegistrationStartForm)
-from planner_platform.accounts.models import CodePurpose, Consent, User
+from planner_platform.accounts.models import CodePurpose, User
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import query_args
 from planner_platform.core.forms import commit_or_explain, select_choices
@@ -182,8 +182,7 @@ def profile():
             session["locale"] = current_user.locale
             flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.profile"))
-    consents = db.session.scalars(select(Consent).where(Consent.user_id == current_user.id)).all()
-    return render_template("accounts/profile.html", form=form, consents=consents)
+    return render_template("accounts/profile.html", form=form)
 
 
 CONTACT_FORMS = {CodePurpose.email: NewEmailForm, CodePurpose.phone: NewPhoneForm}

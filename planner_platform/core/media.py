@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from planner_platform.core.after_commit import on_commit
 from planner_platform.core.errors import DomainError
 from planner_platform.core.forms import apply_domain_error
 from planner_platform.extensions import db
@@ -139,6 +140,17 @@ def write(folder: str, photo: CleanPhoto | CleanFile) -> str:
     target.write_bytes(photo.data)
     db.session.info.setdefault(_WRITTEN_KEY, []).append(target)
     return key
+
+
+def read(folder: str, storage_key: str, extension: str = "jpg") -> bytes | None:
+    """The stored file's bytes (a person's copy of their data holds their photos), or None if it is missing."""
+    path = _path_of(folder, storage_key, extension)
+    return path.read_bytes() if path.exists() else None
+
+
+def remove(folder: str, storage_key: str, extension: str = "jpg") -> None:
+    """Delete the stored file once the transaction that drops its row commits (kept if it rolls back)."""
+    on_commit(db.session, _path_of(folder, storage_key, extension).unlink, missing_ok=True)
 
 
 @sa_event.listens_for(Session, "after_commit")

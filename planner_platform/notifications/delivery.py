@@ -13,6 +13,8 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from planner_platform.accounts import consents
+from planner_platform.accounts.models import Consent
 from planner_platform.core.db import utcnow
 from planner_platform.core.outbox import OutboxEvent
 from planner_platform.extensions import db
@@ -24,6 +26,7 @@ from planner_platform.notifications.rendering import RenderError, render_event
 logger = logging.getLogger(__name__)
 UNKNOWN_OUTCOME = "the worker stopped while sending; the outcome is unknown, so it was not sent again"
 SENT_AGAIN = "the worker stopped while sending; sent again with the same key"
+NO_SMS_CONSENT = "the recipient has not consented to notices by text message"
 
 
 #: Deliveries claimed together: one UPDATE and one commit per chunk instead of per message. A worker killed
@@ -115,6 +118,20 @@ def _prepare(claimed: list[Notification], cache: dict) -> list[tuple]:
     return prepared
 
 
+def _lacking_sms_consent(claimed: list[Notification]) -> set[int]:
+    """The SMS notices whose recipient has no live consent to them, checked as they go out, so a withdrawal stops
+    the next dispatch. Security notices belong to the account itself and direct messages (codes, links) were asked
+    for: neither needs it."""
+    notices = [row for row in claimed if row.channel is Channel.sms and row.recipient_id is not None
+               and not EVENT_TYPES[row.event.event_type].mandatory]
+    if not notices:
+        return set()
+    consenting = set(db.session.scalars(select(Consent.user_id).where(
+        Consent.user_id.in_({row.recipient_id for row in notices}), Consent.purpose == consents.SMS,
+        Consent.withdrawn_at.is_(None))))
+    return {row.id for row in notices if row.recipient_id not in consenting}
+
+
 def _send(mailer: Mailer, notification_id: int, channel: Channel, address: str, texts: dict) -> None:
     key = provider_key(notification_id)
     if channel is Channel.email:
@@ -134,7 +151,12 @@ def deliver(notification_ids: list[int]) -> dict[str, int]:
     with Mailer() as mailer:
         for start in range(0, len(notification_ids), CLAIM_CHUNK):
             chunk = notification_ids[start:start + CLAIM_CHUNK]
-            prepared = _prepare(_claim(chunk), cache)
+            claimed = _claim(chunk)
+            refused = _lacking_sms_consent(claimed)
+            if refused:
+                db.session.execute(update(Notification).where(Notification.id.in_(refused)).values(
+                    state=DeliveryState.skipped, last_error=NO_SMS_CONSENT))
+            prepared = _prepare([row for row in claimed if row.id not in refused], cache)
             db.session.commit()
             outcome["skipped"] += len(chunk) - len(prepared)
             results = {}

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from planner_platform.core.urls import public_path
+from planner_platform.notifications.models import Channel
 from planner_platform.notifications.registry import EventType, register, register_category
 
 register_category("proposals", _l("Proposals"))
@@ -17,8 +18,10 @@ def _workspace_link(payload: dict) -> str:
 
 #: To the planners and office of the community: a proposal arrived.
 RECEIVED = register(EventType("proposals.received", "proposals", "proposals/received", link=_proposal_link))
-#: To the author (and, for a merge, the supporters): the proposal moved on, with the public reply.
-UPDATED = register(EventType("proposals.updated", "proposals", "proposals/updated", link=_proposal_link))
+#: To the author (and, for a merge, the supporters): the proposal moved on, with the public reply; by text message
+#: too for those who ask for it and consented to text-message notices (notifications.delivery checks at sending).
+UPDATED = register(EventType("proposals.updated", "proposals", "proposals/updated", link=_proposal_link,
+                             channels=frozenset({Channel.in_app, Channel.email, Channel.sms})))
 ASSIGNED = register(EventType("proposals.assigned", "proposals", "proposals/assigned", link=_proposal_link))
 #: Daily: the responsible planner is reminded and the sub-district office told, once per step.
 OVERDUE = register(EventType("proposals.overdue", "proposals", "proposals/overdue", link=_workspace_link))

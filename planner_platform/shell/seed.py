@@ -4,6 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from planner_platform.accounts import consents
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.activities.demo import count_activities, seed_activities
@@ -37,6 +38,8 @@ DISTRICTS = {
         ("420103003", "古田街道"): ["古一社区", "古二社区", "古三社区", "田园社区", "新华社区"],
     },
 }
+#: The demo resident's optional consents (the other demo accounts give only the account's).
+DEMO_RESIDENT_CONSENTS = (consents.SMS, consents.NAME_PUBLICATION)
 #: (login phone, name, role, place code, email)
 DEMO_ACCOUNTS = [
     ("13900000001", "系统管理员", Role.admin, "420100", "admin@demo.example"),
@@ -121,6 +124,11 @@ def _build_accounts(admin: User) -> None:
     for phone, name, role, place_code, email in DEMO_ACCOUNTS:
         user = _ensure_user(phone, name, email)
         _ensure_grant(user, role, db.session.scalar(select(Place).where(Place.code == place_code)), granted_by=admin)
+        if role is Role.resident:
+            live = consents.live_purposes(user.id)
+            for purpose in DEMO_RESIDENT_CONSENTS:
+                if purpose not in live:
+                    consents.record(user, purpose, "seed")
 
 
 @click.command("seed-demo")
@@ -142,6 +150,7 @@ def seed_demo_command():
     projects = seed_projects(admin)
     past_proposals = seed_proposal_history(admin)
     past_activities, past_logs = seed_activity_history(admin)
+    consents.record_missing_account_consents("seed")  # every seeded account, the generated residents too
     db.session.commit()
     # The year of history is written in bulk, which leaves no dirty marks: recompute the summaries from scratch
     # (after the commit above, so that the marks the services left are written, and then cleared here), and the

@@ -4,11 +4,13 @@ from urllib.parse import urlencode
 from flask import Flask, request, url_for
 from flask_login import current_user
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner_platform.access import current_actor
+from planner_platform.accounts import consents
 from planner_platform.accounts import permissions as account_permissions
-from planner_platform.accounts.models import Role
+from planner_platform.accounts.models import Role, User
 from planner_platform.areas import permissions as area_permissions
 from planner_platform.core.calendar import local_today
 from planner_platform.core.urls import public_path
@@ -33,6 +35,23 @@ def mask_phone(phone: str | None) -> str:
 def mask_name(name: str | None) -> str:
     """张** : residents are named in public by their family name only."""
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
+def author_name(user: User | None) -> str:
+    """A resident as public pages name them: masked, or "Deleted user" once their account is deleted."""
+    if user is None:
+        return ""
+    return _("Deleted user") if user.deleted_at else mask_name(user.display_name)
+
+
+def proposer_name(proposal) -> str:
+    """A proposal's proposer on its page: in full if they consented to it (one query), else as author_name."""
+    author = proposal.author
+    if author is None:
+        return mask_name(proposal.on_behalf_name)
+    if not author.deleted_at and consents.has_consent(author.id, consents.NAME_PUBLICATION):
+        return author.display_name
+    return author_name(author)
 
 
 def mask_email(email: str | None) -> str:
@@ -68,6 +87,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.filters["mask_name"] = mask_name
+    app.jinja_env.filters["author_name"] = author_name
+    app.jinja_env.filters["proposer_name"] = proposer_name
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.globals.update(
