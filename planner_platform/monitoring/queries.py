@@ -24,18 +24,26 @@ def units_of(place: Place) -> list[Place]:
     return db.session.scalars(select(Place).where(Place.parent_id == place.id).order_by(Place.code)).all()
 
 
+#: How far below the city each level lies: a community's ancestors are found by following parent_id that far.
+_DEPTH = {PlaceLevel.city: 0, PlaceLevel.district: 1, PlaceLevel.subdistrict: 2, PlaceLevel.community: 3}
+
+
 def _by_unit(place: Place, model, *columns, keys=(), where=(), per_community=False):
     """SELECT unit id, keys, columns FROM model WHERE … GROUP BY unit id, keys: each row's community put in its
-    unit (a child of `place`, or the community itself; per_community: every community inside `place`)."""
-    community, unit = aliased(Place), aliased(Place)
+    unit (a child of `place`, or the community itself; per_community: every community inside `place`).
+
+    The unit is the community's ancestor just below `place`, reached by joining parent ids (indexed), not by
+    matching paths, which no index serves in a join."""
+    community = aliased(Place)
+    query = select().select_from(model).join(community, community.id == model.community_id)
+    unit = community
+    for _ in range(_DEPTH[PlaceLevel.community] - _DEPTH[place.level] - 1):
+        parent = aliased(Place)
+        query = query.join(parent, parent.id == unit.parent_id)
+        unit = parent
+    inside = community.id == place.id if place.level is PlaceLevel.community else unit.parent_id == place.id
     unit_id = community.id if per_community else unit.id
-    query = (select(unit_id, *keys, *columns).select_from(model).join(community, community.id == model.community_id)
-             .where(*where).group_by(unit_id, *keys))
-    if per_community:
-        return query.where(community.path.startswith(place.path))
-    if place.level is PlaceLevel.community:
-        return query.join(unit, unit.id == community.id).where(unit.id == place.id)
-    return query.join(unit, and_(unit.parent_id == place.id, community.path.startswith(unit.path)))
+    return query.add_columns(unit_id, *keys, *columns).where(inside, *where).group_by(unit_id, *keys)
 
 
 def totals_by_unit(place: Place, units: list[Place], period: Period, per_community=False) -> dict[int, Totals]:
