@@ -74,12 +74,12 @@ class PasswordChangeForm(FlaskForm):
 
 
 class SecondFactorForm(FlaskForm):
-    code = StringField(_l("Code"), [DataRequired(), Length(max=16)], filters=[strip],
+    code = StringField(_l("Verification code"), [DataRequired(), Length(max=16)], filters=[strip],
                        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."))
 
 
 class EnrolmentForm(FlaskForm):
-    code = StringField(_l("Code"), [DataRequired(), Length(max=8)], filters=[strip],
+    code = StringField(_l("Verification code"), [DataRequired(), Length(max=8)], filters=[strip],
                        description=_l("The 6 digits the app shows for this account."))
 
 

@@ -83,6 +83,6 @@ def log_in(page, phone: str, password: str) -> None:
     with page.expect_navigation():
         page.locator("main").get_by_role("button", name=t(page, "Log in"), exact=True).click()
     if page.url.endswith("/accounts/login/code"):
-        page.get_by_label(t(page, "Code"), exact=True).fill(totp_code(_served["app"], phone))
+        page.get_by_label(t(page, "Verification code"), exact=True).fill(totp_code(_served["app"], phone))
         with page.expect_navigation():
             page.locator("main").get_by_role("button", name=t(page, "Log in"), exact=True).click()
