@@ -15,16 +15,21 @@ PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML,
 LAPTOP_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
+def _english_client(app):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    return client
+
+
 @pytest.fixture
 def devices(app, make_user):
     """A resident logged in on a phone, a laptop and a tablet (three clients)."""
     user = make_user(Role.resident, "D1S1C1")
     clients = {}
     for name, agent in (("phone", PHONE_UA), ("laptop", LAPTOP_UA), ("tablet", PHONE_UA)):
-        client = app.test_client()
+        client = _english_client(app)
         client.environ_base["HTTP_USER_AGENT"] = agent
-        with client.session_transaction() as session:
-            session["locale"] = "en"
         login(client, user)
         clients[name] = client
     return user, clients
@@ -84,7 +89,7 @@ def test_a_password_change_may_keep_the_other_devices(app, devices):
 
 def test_a_disabled_accounts_copied_cookie_is_refused(app, make_user):
     admin, staff = make_user(Role.admin, "C"), make_user(Role.subdistrict_staff, "D1S1")
-    admin_client, staff_client = app.test_client(), app.test_client()
+    admin_client, staff_client = _english_client(app), app.test_client()
     login(staff_client, staff)
     copied = staff_client.get_cookie("pp_session").value
     login(admin_client, admin)
