@@ -1,14 +1,15 @@
 """Two-step verification from outside: the code step after the password, replay and guessing refused, recovery
-codes, the staff grace login then forced enrolment, and an administrator's reset."""
+codes, the staff grace login then forced enrolment, an administrator's reset, and the demo accounts' key."""
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
 from sqlalchemy import func, select
 
 from planner_platform.accounts.demo import DEMO_TOTP_SECRET
-from planner_platform.accounts.models import MfaSettings, Role, UserSession
+from planner_platform.accounts.models import MfaSettings, Role, RoleGrant, UserSession
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
@@ -172,3 +173,12 @@ def test_only_an_administrator_may_reset_or_disable(app, client, make_user):
         assert submit(client, f"/staff/people/{staff.id}/{action}", {},
                       form_url=f"/staff/people/{staff.id}").status_code == 403
     assert "auth.mfa_reset" not in _actions(app, staff.id)
+
+
+def test_the_demo_staff_have_the_published_key_and_residents_none(demo_app):
+    with demo_app.app_context():
+        rows = db.session.execute(select(RoleGrant.role, MfaSettings.secret, MfaSettings.confirmed_at)
+                                  .outerjoin(MfaSettings, MfaSettings.user_id == RoleGrant.user_id)).all()
+    assert {(role is Role.resident, secret, confirmed is not None) for role, secret, confirmed in rows} == {
+        (False, DEMO_TOTP_SECRET, True), (True, None, False)}
+    assert DEMO_TOTP_SECRET in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
