@@ -134,6 +134,13 @@ class BaseConfig:
     PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
     #: Check-in code attempts per resident and activity: a 6-digit code must not be guessable by trying.
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "10 per minute;30 per day")
+    #: Staff MFA (等保 level 3, two factors): a staff member may log in this many times before enrolling an
+    #: authenticator; after that every page leads to the enrolment page until it is done.
+    MFA_GRACE_LOGINS = _env_int("MFA_GRACE_LOGINS", 1)
+    #: The code step after a correct password must be completed within this many minutes.
+    MFA_PENDING_MINUTES = _env_int("MFA_PENDING_MINUTES", 5)
+    #: The name authenticator apps show next to the account.
+    MFA_ISSUER = os.environ.get("MFA_ISSUER", "社区规划师协作平台")
     #: Changing the email address or phone number needs the password entered within this many minutes.
     REAUTH_MINUTES = _env_int("REAUTH_MINUTES", 5)
     #: Codes sent by SMS or email to prove an address (registration, a new phone or email): lifetime, wrong tries

@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from planner_platform.activities.work_views import bp as work_bp
     from planner_platform.accounts.views import bp as accounts_bp
     from planner_platform.accounts.privacy_views import bp as privacy_bp
+    from planner_platform.accounts.security_views import bp as security_bp
     from planner_platform.areas.views import bp as areas_bp
     from planner_platform.notifications.views import bp as notifications_bp
     from planner_platform.planners.assignment_views import bp as assignments_bp
@@ -150,10 +151,10 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
     app.url_map.converters["bigid"] = BigRowIdConverter
 
-    for blueprint in (shell_bp, accounts_bp, privacy_bp, staff_bp, pii_bp, areas_bp, notifications_bp, planners_bp,
-                      assignments_bp, roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp, projects_bp,
-                      project_public_bp, project_boards_bp, project_work_bp, monitoring_bp, my_dashboard_bp,
-                      exports_bp, reports_bp, place_reports_bp):
+    for blueprint in (shell_bp, accounts_bp, privacy_bp, security_bp, staff_bp, pii_bp, areas_bp, notifications_bp,
+                      planners_bp, assignments_bp, roster_import_bp, proposals_bp, workspace_bp, activities_bp, work_bp,
+                      projects_bp, project_public_bp, project_boards_bp, project_work_bp, monitoring_bp,
+                      my_dashboard_bp, exports_bp, reports_bp, place_reports_bp):
         app.register_blueprint(blueprint)
 
 

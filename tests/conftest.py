@@ -20,6 +20,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pyotp
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
@@ -27,7 +28,8 @@ from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from planner_platform import create_app
-from planner_platform.accounts.models import Role, RoleGrant, User
+from planner_platform.accounts.demo import DEMO_TOTP_SECRET
+from planner_platform.accounts.models import MfaSettings, Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import db as core_db
@@ -275,9 +277,11 @@ _phone_counter = iter(range(10_000_000, 99_999_999))
 
 @pytest.fixture
 def make_user(app, places):
-    """make_user(Role.planner, "D1") → a committed user holding that role over the place with that code."""
+    """make_user(Role.planner, "D1") → a committed user holding that role over the place with that code; staff
+    have two-step verification on (`mfa=False` leaves it off, `mfa=True` turns it on for anyone)."""
 
-    def make(role: Role | None = None, place_code: str | None = None, **fields) -> User:
+    def make(role: Role | None = None, place_code: str | None = None, *, mfa: bool | None = None,
+             **fields) -> User:
         fields.setdefault("phone", f"139{next(_phone_counter)}")
         fields.setdefault("display_name", f"{role.value if role else 'user'}-{fields['phone'][-4:]}")
         with app.app_context():
@@ -286,6 +290,10 @@ def make_user(app, places):
             db.session.flush()
             if role:
                 db.session.add(RoleGrant(user_id=user.id, role=role, place_id=places[place_code].id))
+            if mfa if mfa is not None else bool(role and role.is_staff):
+                # Staff must have an authenticator (after a grace login): they get the one login() knows.
+                db.session.add(MfaSettings(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=core_db.utcnow(),
+                                           grace_logins_used=0))
             db.session.commit()
             _detached(app, user)
         return user
@@ -317,9 +325,33 @@ def submit(client, url: str, data: dict, *, form_url: str | None = None, **kwarg
     return client.post(url, data={**hidden, **data}, **kwargs)
 
 
+def totp_code(app, phone: str) -> str:
+    """A code of the account's authenticator that the platform has not yet accepted.
+
+    A code is accepted once per 30-second step, with one step of drift either way: three logins of one person in
+    one step. The suite logs some people in more often than that, so past the third this forgets the last step
+    accepted (the replay guard itself is tested in tests/test_mfa.py)."""
+    with app.app_context():
+        settings = db.session.scalar(select(MfaSettings).join(User, User.id == MfaSettings.user_id)
+                                     .where(User.phone == phone))
+        totp = pyotp.TOTP(settings.secret)
+        current = totp.timecode(core_db.utcnow())
+        steps = [step for step in (current - 1, current, current + 1)
+                 if settings.last_counter is None or step > settings.last_counter]
+        if not steps:
+            settings.last_counter = None
+            db.session.commit()
+            steps = [current - 1]
+        return totp.generate_otp(steps[0])
+
+
 def login(client, user: User, password: str = PASSWORD):
+    """Log in as a browser does: the password, then, for an account with an authenticator, a code from it."""
     response = submit(client, "/accounts/login", {"login": user.phone, "password": password})
     assert response.status_code == 302, response.data.decode()[:2000]
+    if response.headers["Location"] == "/accounts/login/code":
+        response = submit(client, "/accounts/login/code", {"code": totp_code(client.application, user.phone)})
+        assert response.status_code == 302, response.data.decode()[:2000]
     return response
 
 

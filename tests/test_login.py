@@ -141,7 +141,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, make_user):
     with phone.session_transaction() as session:
         session["locale"] = "en"
     response = submit(phone, "/accounts/password", {"current_password": PASSWORD, "password": "a new long passphrase",
-                                                    "confirm": "a new long passphrase"})
+                                                    "confirm": "a new long passphrase",
+                                                    "end_other_sessions": "y"})
     assert response.status_code == 302
     assert phone.get("/accounts/profile").status_code == 200
     assert laptop.get("/accounts/profile").status_code == 302

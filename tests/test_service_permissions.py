@@ -44,6 +44,7 @@ from tests.planners.conftest import roster  # noqa: F401  (fixture)
 from tests.proposals.conftest import cast, make_proposal  # noqa: F401  (fixture)
 
 WRITE_MODULES = ["planner_platform.accounts.services", "planner_platform.accounts.pii",
+                 "planner_platform.accounts.mfa",
                  "planner_platform.accounts.consents", "planner_platform.accounts.data_export",
                  "planner_platform.accounts.deletion", "planner_platform.accounts.retention",
                  "planner_platform.areas.services",
@@ -95,6 +96,14 @@ EXEMPT = {
     "accounts.deletion.carry_out_due": "the platform's own daily job (beat), no actor",
     "accounts.deletion.disable_ended_staff": "the platform's own daily job (beat), no actor",
     "accounts.retention.run": "the platform's own daily job (beat), no actor",
+    "accounts.mfa.settings_of": "reads only",
+    "accounts.mfa.is_enrolled": "reads only",
+    "accounts.mfa.provisioning_uri": "reads only",
+    "accounts.mfa.remaining_recovery_codes": "reads only",
+    "accounts.mfa.step_after_password": "a login step, authorised by the password just checked",
+    "accounts.mfa.verify_login_code": "a login step, authorised by the password just checked and the code",
+    "accounts.mfa.begin_enrolment": "acts on the actor's own account only, after re-authentication",
+    "accounts.mfa.confirm_enrolment": "acts on the actor's own account only, with a code from the authenticator",
     "areas.services.found_city": "the first place of a deployment, for install and seed commands only",
     "notifications.services.inbox_query": "reads only",
     "notifications.services.unread_count": "reads only",
@@ -258,6 +267,8 @@ CASES = {
         s, display_name="新同事", phone="13712345678", email=None, role=Role.planner, place=w.district),
     "accounts.services.grant_role": lambda s, w: _accounts().grant_role(s, w.resident, Role.planner, w.district),
     "accounts.services.revoke_grant": lambda s, w: _accounts().revoke_grant(s, w.grant),
+    "accounts.services.set_account_enabled": lambda s, w: _accounts().set_account_enabled(s, w.resident, False),
+    "accounts.mfa.reset_mfa": lambda s, w: import_module("planner_platform.accounts.mfa").reset_mfa(s, w.resident),
     "areas.services.create_place": lambda s, w: _areas().create_place(
         s, parent=w.community.parent, level=PlaceLevel.community, code="NEW1", name="新社区"),
     "areas.services.update_place": lambda s, w: _areas().update_place(s, w.community, {"name": "改名"}),

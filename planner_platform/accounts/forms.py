@@ -70,6 +70,17 @@ class PasswordChangeForm(FlaskForm):
     password = PasswordField(_l("New password"), [DataRequired(), Length(max=128)],
                              description=_l("At least 10 characters; a phrase you remember is best."))
     confirm = confirm_field
+    end_other_sessions = BooleanField(_l("Log me out on my other devices"), default=True)
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Verification code"), [DataRequired(), Length(max=16)], filters=[strip],
+                       description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."))
+
+
+class EnrolmentForm(FlaskForm):
+    code = StringField(_l("Verification code"), [DataRequired(), Length(max=8)], filters=[strip],
+                       description=_l("The 6 digits the app shows for this account."))
 
 
 class ForgotPasswordForm(FlaskForm):

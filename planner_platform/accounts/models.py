@@ -1,5 +1,6 @@
-"""Users, their place-scoped roles, server-side sessions, consents, their own data exports, invitations, reset
-tokens, login throttles, verification codes and the log of staff looks at unmasked contact details."""
+"""Users, their place-scoped roles, server-side sessions, second factors, consents, their own data exports,
+invitations, reset tokens, login throttles, verification codes and the log of staff looks at unmasked contact
+details."""
 import enum
 from datetime import datetime
 
@@ -148,6 +149,37 @@ class UserSession(TimestampMixin, Base):
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
+
+
+class MfaSettings(TimestampMixin, Base):
+    """A user's authenticator (TOTP): its secret once enrolment began, when it was confirmed, the last time step
+    accepted (a code works once), and the logins a staff member made before enrolling (the grace)."""
+
+    __tablename__ = "mfa_settings"
+    __table_args__ = (
+        CheckConstraint("confirmed_at IS NULL OR secret IS NOT NULL", name="confirmed_has_secret"),
+        CheckConstraint("grace_logins_used >= 0", name="grace_logins_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    #: Base32 TOTP secret; None until the user opens the enrolment page.
+    secret: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP time step (30 s) of the last code accepted: only later steps are accepted afterwards.
+    last_counter: Mapped[int | None] = mapped_column(BigInteger)
+    grace_logins_used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MfaRecoveryCode(TimestampMixin, Base):
+    """A one-time recovery code, stored as an HMAC bound to its user; used codes keep their time of use."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Consent(Base):

@@ -1,5 +1,5 @@
 """Who may do what with accounts and roles. Pure predicates on the actor; deny by default."""
-from planner_platform.access import Actor, holds_role_over
+from planner_platform.access import Actor, holds_role_over, is_admin
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.areas.models import Place
 
@@ -47,3 +47,9 @@ def can_reveal_contact(actor: Actor, account: User) -> bool:
 
 def can_list_pii_accesses(actor: Actor) -> bool:
     return bool(actor.places(*CONTACT_ROLES))
+
+
+def can_administer_account(actor: Actor, account: User) -> bool:
+    """Administrators reset another person's authenticator and disable or enable their account; never their own
+    (resetting it would skip the second factor, disabling it would lock the administrator out)."""
+    return is_admin(actor) and account.id != actor.id and can_view_account(actor, account)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from planner_platform.access import actor_of
 from planner_platform.accounts import consents, events, throttle, verification
 from planner_platform.accounts.models import CodePurpose, Invitation, PasswordResetToken, Role, RoleGrant, User
-from planner_platform.accounts.permissions import can_grant_role, can_revoke_grant
+from planner_platform.accounts.permissions import can_administer_account, can_grant_role, can_revoke_grant
 from planner_platform.accounts.passwords import hash_password, password_problems
 from planner_platform.accounts.sessions import confirm_password, find_user_by_login, revoke_sessions
 from planner_platform.accounts.tokens import hash_token, new_token
@@ -149,15 +149,30 @@ def change_contact(actor: User, kind: CodePurpose, address: str, code: str) -> N
         send_message(told, _site_name(), _contact_texts(kind)["changed"] % {"link": link})
 
 
-def change_password(actor: User, *, current_password: str, new_password: str, keep_token: str | None) -> None:
-    """Change the password and end every other session of the account."""
+def change_password(actor: User, *, current_password: str, new_password: str, keep_token: str | None,
+                    end_other_sessions: bool = True) -> None:
+    """Change the password and, unless the actor chose otherwise, end every other session of the account."""
     confirm_password(actor, current_password, field="current_password")
     _check_password(new_password, actor.phone, actor.email, actor.display_name)
     actor.password_hash = hash_password(new_password)
     actor.password_changed_at = utcnow()
-    revoke_sessions(actor, except_token=keep_token)
-    record_audit(db.session, "auth.password_changed", actor=actor, obj=actor)
+    if end_other_sessions:
+        revoke_sessions(actor, except_token=keep_token)
+    record_audit(db.session, "auth.password_changed", actor=actor, obj=actor,
+                 other_sessions_ended=end_other_sessions)
     emit(events.PASSWORD_CHANGED, recipients={"users": [actor.id]}, actor=actor)
+
+
+def set_account_enabled(actor: User, user: User, enabled: bool) -> None:
+    """An administrator disables an account (its sessions end at once, logins fail) or enables it again."""
+    if not can_administer_account(actor_of(actor), user):
+        raise NotAllowed(_("You may not disable or enable this account."))
+    if user.is_enabled == enabled:
+        raise Conflict(_("This account is already enabled.") if enabled else _("This account is already disabled."))
+    user.is_enabled = enabled
+    if not enabled:
+        revoke_sessions(user)
+    record_audit(db.session, "accounts.enabled" if enabled else "accounts.disabled", actor=actor, obj=user)
 
 
 def request_password_reset(login: str) -> None:

@@ -43,7 +43,7 @@ def _minutes_left(until: datetime, now: datetime) -> int:
 
 
 def authenticate(login: str, password: str, *, now: datetime | None = None) -> User:
-    """Check a login attempt; failures are counted and audited, and enough of them lock the login identifier.
+    """Check a login's password; failures are counted and audited, and enough of them lock the login identifier.
 
     Unknown identifiers are counted and locked exactly like those of accounts, with the same messages, so the
     form does not tell which phone numbers have an account. Raises LoginFailed with the message to show; the
@@ -58,9 +58,13 @@ def authenticate(login: str, password: str, *, now: datetime | None = None) -> U
     if user is None or not correct or not user.is_enabled:
         _count_failure(key, user, now)
     throttle.clear(key)
-    user.last_login_at = now
-    record_audit(db.session, "auth.login", actor=user, obj=user)
     return user
+
+
+def record_login(user: User, *, factor: str | None = None) -> None:
+    """A login completed: after the password, and after the second factor ("totp", "recovery") when it has one."""
+    user.last_login_at = utcnow()
+    record_audit(db.session, "auth.login", actor=user, obj=user, **({"factor": factor} if factor else {}))
 
 
 def confirm_password(user: User, password: str, *, field: str = "password", now: datetime | None = None) -> None:
@@ -176,3 +180,49 @@ def revoke_sessions(user: User, *, except_token: str | None = None) -> None:
     if except_token:
         query = query.where(UserSession.token_hash != hash_token(except_token))
     db.session.execute(query.values(revoked_at=utcnow()))
+
+
+def live_sessions_of(user: User) -> list[UserSession]:
+    """The user's sessions still in use (not revoked, idle or too old), the most recently used first."""
+    now = utcnow()
+    idle, absolute = _idle_limit(user), timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                        UserSession.revoked_at.is_(None))
+                              .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc()))
+    return [row for row in rows if now - row.last_seen_at <= idle and now - row.created_at <= absolute]
+
+
+def is_current(row: UserSession, token: str | None) -> bool:
+    return row.token_hash == hash_token(token or "")
+
+
+def end_session(actor: User, session_id: int, *, keep_token: str | None) -> bool:
+    """End another of the actor's own sessions (not the one of `keep_token`); False when there is no such one."""
+    ended = db.session.execute(update(UserSession).where(UserSession.id == session_id,
+                                                         UserSession.user_id == actor.id,
+                                                         UserSession.token_hash != hash_token(keep_token or ""),
+                                                         UserSession.revoked_at.is_(None))
+                               .values(revoked_at=utcnow())).rowcount
+    if ended:
+        record_audit(db.session, "auth.session_ended", actor=actor, obj=actor, session_id=session_id)
+    return bool(ended)
+
+
+def end_other_sessions(actor: User, keep_token: str | None) -> None:
+    """End every session of the actor's but this one."""
+    revoke_sessions(actor, except_token=keep_token)
+    record_audit(db.session, "auth.other_sessions_ended", actor=actor, obj=actor)
+
+
+#: (marker in the User-Agent header, name shown), the first match wins: Edge and WeChat also say "Chrome".
+_BROWSERS = (("MicroMessenger", "WeChat"), ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (("HarmonyOS", "HarmonyOS"), ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"),
+            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def device_of(user_agent: str | None) -> str:
+    """A short name for the browser and system of a User-Agent header, e.g. "Chrome · Android"."""
+    user_agent = user_agent or ""
+    names = [next((name for marker, name in table if marker in user_agent), None) for table in (_BROWSERS, _SYSTEMS)]
+    return " · ".join(name for name in names if name) or _("Unknown device")

@@ -1,15 +1,17 @@
-"""Account management for admins and district staff: people in their jurisdiction, invitations, role grants."""
+"""Account management for admins and district staff: people in their jurisdiction, invitations, role grants; an
+administrator also resets a person's two-step verification and disables or enables their account."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from planner_platform.access import current_actor
-from planner_platform.accounts import pii, services
+from planner_platform.accounts import mfa, pii, services, sessions
 from planner_platform.accounts.forms import InvitationForm, RoleGrantForm, role_choices
 from planner_platform.accounts.models import Invitation, Role, RoleGrant, User
-from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_grant_role, can_manage_accounts,
-                                                   can_reveal_contact, can_revoke_grant, can_view_account)
+from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_administer_account, can_grant_role,
+                                                   can_manage_accounts, can_reveal_contact, can_revoke_grant,
+                                                   can_view_account)
 from planner_platform.accounts.pii_views import reveal_page
 from planner_platform.areas.models import Place
 from planner_platform.core import query_args
@@ -86,7 +88,8 @@ def user_detail(user_id: int):
                                 .where(RoleGrant.user_id == user.id, _jurisdiction_filter(Place.path))
                                 .order_by(RoleGrant.revoked_at.is_not(None), RoleGrant.id)).all()
     return render_template("staff/user_detail.html", user=user, grants=grants, form=form,
-                           can_grant=bool(form.role.choices), may_reveal=can_reveal_contact(current_actor, user))
+                           can_grant=bool(form.role.choices), may_reveal=can_reveal_contact(current_actor, user),
+                           has_authenticator=mfa.is_enrolled(user), live_sessions=len(sessions.live_sessions_of(user)))
 
 
 @bp.route("/people/<int:user_id>/contact", methods=["GET", "POST"])
@@ -96,6 +99,30 @@ def reveal_contact(user_id: int):
     require(can_reveal_contact(current_actor, user))
     return reveal_page(lambda purpose, note: pii.reveal_account(current_user, user, purpose, note),
                        subject=user.display_name, back=url_for("staff.user_detail", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/mfa/reset")
+@login_required
+def reset_mfa(user_id: int):
+    user = get_user_or_404(user_id)
+    require(can_administer_account(current_actor, user))
+    mfa.reset_mfa(current_user, user)
+    db.session.commit()
+    flash(_("Two-step verification was reset; the person's open sessions were ended."), "success")
+    return redirect(url_for("staff.user_detail", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/disable", endpoint="disable_account", defaults={"enabled": False})
+@bp.post("/people/<int:user_id>/enable", endpoint="enable_account", defaults={"enabled": True})
+@login_required
+def set_account_enabled(user_id: int, enabled: bool):
+    user = get_user_or_404(user_id)
+    require(can_administer_account(current_actor, user))
+    services.set_account_enabled(current_user, user, enabled)
+    db.session.commit()
+    flash(_("The account is enabled again.") if enabled else _("The account is disabled; all its sessions were ended."),
+          "success")
+    return redirect(url_for("staff.user_detail", user_id=user.id))
 
 
 @bp.post("/grants/<int:grant_id>/revoke")

@@ -1,4 +1,5 @@
-"""Login, registration, password reset, re-authentication and the profile page with its contact details."""
+"""Login (with its code step), registration, password reset, re-authentication and the profile page with its contact
+details."""
 from functools import wraps
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -7,21 +8,27 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from planner_platform.accounts import services, sessions
+from planner_platform.accounts import mfa, services, sessions
 from planner_platform.accounts.forms import (CodeForm, ConfirmPasswordForm, ForgotPasswordForm, InvitationAcceptForm,
                                              LoginForm, NewEmailForm, NewPhoneForm, PasswordChangeForm,
-                                             PasswordResetForm, ProfileForm, RegistrationForm, RegistrationStartForm)
+                                             PasswordResetForm, ProfileForm, RegistrationForm, RegistrationStartForm,
+                                             SecondFactorForm)
 from planner_platform.accounts.models import CodePurpose, User
+from planner_platform.accounts.verification import CodeRefused
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core import query_args
+from planner_platform.core.db import utcnow
 from planner_platform.core.forms import commit_or_explain, select_choices
 from planner_platform.core.http import safe_next_url
 from planner_platform.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
-#: Session keys of the two-step forms: the number being registered, the address being confirmed.
+#: Session keys of the two-step forms: the number being registered, the address being confirmed, the login waiting
+#: for its code, and a staff login that must enrol an authenticator before anything else.
 REGISTRATION_PHONE = "registration_phone"
 NEW_CONTACT = "new_contact"
+PENDING_LOGIN = "mfa_pending"
+ENROLMENT_REQUIRED = "mfa_enrolment_required"
 
 
 def load_user(user_id: str) -> User | None:
@@ -29,7 +36,7 @@ def load_user(user_id: str) -> User | None:
     return sessions.load_session_user(user_id, session.get("sid"))
 
 
-def _login_rate_limit() -> str:
+def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -47,7 +54,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("shell.home"))
@@ -59,10 +66,71 @@ def login():
             db.session.commit()  # keep the failure count and the audit entry
             form.password.errors.append(error.message)
         else:
-            _start_session(user)
-            db.session.commit()
-            return redirect(safe_next_url(query_args.text("next", 2000)))
+            return _after_password(user, query_args.text("next", 2000))
     return render_template("accounts/login.html", form=form)
+
+
+def _after_password(user: User, next_url: str | None):
+    """Log in, or, for an account with an authenticator, ask for its code first: until then only a marker of the
+    pending login is kept (user and time), and every other page still sees nobody logged in."""
+    step = mfa.step_after_password(user)
+    if step == "code":
+        db.session.commit()
+        locale = session.get("locale")
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        session[PENDING_LOGIN] = {"user": user.id, "at": utcnow().timestamp(), "next": next_url}
+        return redirect(url_for("accounts.login_code"))
+    _start_session(user)
+    sessions.record_login(user)
+    if step == "enrol":
+        session[ENROLMENT_REQUIRED] = True
+    elif user.is_staff and not mfa.is_enrolled(user):
+        flash(_("Please set up two-step verification under My account: from your next login it is required."),
+              "warning")
+    db.session.commit()
+    return redirect(safe_next_url(next_url))
+
+
+def _pending_user() -> User | None:
+    """The account whose password was just given, while its code step is open (MFA_PENDING_MINUTES)."""
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict):
+        return None
+    age = utcnow().timestamp() - float(pending.get("at", 0))
+    user = db.session.get(User, int(pending.get("user", 0)))
+    if age > current_app.config["MFA_PENDING_MINUTES"] * 60 or user is None or not user.is_enabled:
+        session.pop(PENDING_LOGIN, None)
+        return None
+    return user
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login_code():
+    """The second step of a login with an authenticator: a code from the app, or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            factor = mfa.verify_login_code(user, form.code.data)
+        except CodeRefused as error:
+            db.session.commit()  # keep the failure count and the audit entry
+            form.code.errors.append(error.message)
+        else:
+            next_url = session[PENDING_LOGIN].get("next")
+            _start_session(user)
+            sessions.record_login(user, factor=factor)
+            db.session.commit()
+            if factor == "recovery":
+                flash(_("You logged in with a recovery code; %(n)d are left. Each works only once.",
+                        n=mfa.remaining_recovery_codes(user)), "warning")
+            return redirect(safe_next_url(next_url))
+    return render_template("accounts/login_code.html", form=form)
 
 
 @bp.post("/logout")
@@ -85,7 +153,7 @@ def _community_choices() -> list[tuple[int, str]]:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def register():
     """Step 1: the phone number, to which a code is texted (a number with an account gets a notice instead)."""
     if current_user.is_authenticated:
@@ -100,7 +168,7 @@ def register():
 
 
 @bp.route("/register/details", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def register_details():
     """Step 2: the code and the resident's details."""
     phone = session.get(REGISTRATION_PHONE)
@@ -125,7 +193,7 @@ def register_details():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -162,7 +230,7 @@ def recent_password_required(view):
 
 @bp.route("/confirm-password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def confirm_password():
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
@@ -182,7 +250,7 @@ def profile():
             session["locale"] = current_user.locale
             flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template("accounts/profile.html", form=form, mfa_on=mfa.is_enrolled(current_user))
 
 
 CONTACT_FORMS = {CodePurpose.email: NewEmailForm, CodePurpose.phone: NewPhoneForm}
@@ -191,7 +259,7 @@ CONTACT_FORMS = {CodePurpose.email: NewEmailForm, CodePurpose.phone: NewPhoneFor
 @bp.route("/email", methods=["GET", "POST"], endpoint="change_email", defaults={"kind": CodePurpose.email})
 @bp.route("/phone", methods=["GET", "POST"], endpoint="change_phone", defaults={"kind": CodePurpose.phone})
 @recent_password_required
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def change_contact(kind: CodePurpose):
     """Step 1 of a new email address or phone number: a code goes to the new address."""
     form = CONTACT_FORMS[kind]()
@@ -205,7 +273,7 @@ def change_contact(kind: CodePurpose):
 @bp.route("/email/confirm", methods=["GET", "POST"], endpoint="confirm_email", defaults={"kind": CodePurpose.email})
 @bp.route("/phone/confirm", methods=["GET", "POST"], endpoint="confirm_phone", defaults={"kind": CodePurpose.phone})
 @recent_password_required
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def confirm_contact(kind: CodePurpose):
     """Step 2: the code; the old address is told of the change."""
     pending_kind, address = session.get(NEW_CONTACT) or (None, None)
@@ -223,14 +291,15 @@ def confirm_contact(kind: CodePurpose):
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         if commit_or_explain(form, lambda: services.change_password(
                 current_user, current_password=form.current_password.data, new_password=form.password.data,
-                keep_token=session.get("sid"))):
-            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+                keep_token=session.get("sid"), end_other_sessions=form.end_other_sessions.data)):
+            flash(_("Your password has been changed. Other devices have been logged out.")
+                  if form.end_other_sessions.data else _("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
 

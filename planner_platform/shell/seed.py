@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from planner_platform.accounts import consents
+from planner_platform.accounts.demo import DEMO_TOTP_SECRET, confirm_demo_authenticators
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.activities.demo import count_activities, seed_activities
@@ -151,6 +152,7 @@ def seed_demo_command():
     past_proposals = seed_proposal_history(admin)
     past_activities, past_logs = seed_activity_history(admin)
     consents.record_missing_account_consents("seed")  # every seeded account, the generated residents too
+    confirm_demo_authenticators()
     db.session.commit()
     # The year of history is written in bulk, which leaves no dirty marks: recompute the summaries from scratch
     # (after the commit above, so that the marks the services left are written, and then cleared here), and the
@@ -166,4 +168,5 @@ def seed_demo_command():
                f"{projects} projects; a year of history added {past_proposals} proposals, {past_activities} "
                f"activities and {past_logs} work logs; {team_reports} team monthly reports, {reports} monthly "
                f"reports of last month. "
-               f"Demo password for every account: {DEMO_PASSWORD}")
+               f"Demo password for every account: {DEMO_PASSWORD}; two-step verification key of every staff "
+               f"account: {DEMO_TOTP_SECRET}")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import totp_code
+
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -73,9 +75,14 @@ def open_menu(page) -> None:
 
 
 def log_in(page, phone: str, password: str) -> None:
-    """Fill the login form by its labels, send it, and wait for the page it leads to."""
+    """Fill the login form by its labels, send it, give the authenticator's code if the account has one, and wait
+    for the page it leads to."""
     page.goto("/accounts/login")
     page.get_by_label(t(page, "Phone number or email"), exact=True).fill(phone)
     page.get_by_label(t(page, "Password"), exact=True).fill(password)
     with page.expect_navigation():
         page.locator("main").get_by_role("button", name=t(page, "Log in"), exact=True).click()
+    if page.url.endswith("/accounts/login/code"):
+        page.get_by_label(t(page, "Verification code"), exact=True).fill(totp_code(_served["app"], phone))
+        with page.expect_navigation():
+            page.locator("main").get_by_role("button", name=t(page, "Log in"), exact=True).click()
