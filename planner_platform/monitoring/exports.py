@@ -3,7 +3,7 @@ behind a number (core.tabular writes the files and neutralises formulas). The va
 indicator values, rates in percent with one decimal, money in yuan (two decimals), "" where the page shows "—"."""
 from decimal import Decimal
 
-from flask_babel import format_datetime
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from planner_platform.monitoring.indicators import RATE, YUAN, Indicator
@@ -40,7 +40,8 @@ def comparison_rows(columns: list[Indicator], rows: list):
 
 
 def _when(moment) -> str:
-    return format_datetime(moment, "yyyy-MM-dd HH:mm") if moment else ""
+    """A stored time as the reader's local minute (strftime: a Babel pattern per row costs more than the row)."""
+    return moment.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _day(day) -> str:
@@ -52,10 +53,11 @@ def _name(user) -> str:
 
 
 def _proposal_row(listing: Listing, p) -> list:
-    planner = p.assignee.display_name if p.assignee else listing.leads.get(p.community_id, _("No lead planner"))
+    """One proposal of a file: `p` is a row of records.Selection.file_rows."""
+    planner = p.assignee or listing.leads.get(p.community_id) or listing.no_lead
     late = listing.days_overdue(p)
-    return [p.id, p.title, p.category, p.community.name, p.community.parent.name, p.community.parent.parent.name,
-            str(p.state.label), _when(p.submitted_at), _day(p.due_on), "" if late is None else late, planner]
+    return [p.id, p.title, p.category, p.community, p.subdistrict, p.district, listing.label(p.state),
+            _when(p.submitted_at), _day(p.due_on), "" if late is None else late, planner]
 
 
 #: kind → (header, row of one listed record); the columns of records.html, with the record's number first.

@@ -3,13 +3,15 @@ each record with the planner responsible for it."""
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from planner_platform.access import serving_today
+from planner_platform.accounts.models import User
 from planner_platform.activities.models import HELD, Activity, WorkLog
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
@@ -17,11 +19,12 @@ from planner_platform.extensions import db
 from planner_platform.monitoring.models import ResponseFact
 from planner_platform.monitoring.periods import Period
 from planner_platform.monitoring.refresh import RESOLVING
-from planner_platform.planners.models import Assignment, AssignmentRole, AssignmentState, Team
+from planner_platform.planners.models import Assignment, AssignmentRole, AssignmentState, PlannerProfile, Team
 from planner_platform.planners.queries import LEADING_STATES
 from planner_platform.projects.models import (Milestone, Project, ProjectEvent, ProjectFunding, ReviewOpinion, Spending,
                                               Stage)
 from planner_platform.proposals.models import DECISIONS, Proposal, ProposalEvent, ProposalState
+from planner_platform.proposals.queries import within
 
 #: Rows on one list page; the heading says how many there are in all.
 PAGE_ROWS = 200
@@ -89,21 +92,35 @@ class Listing:
     leads: dict
     #: The day the list was read: "overdue" and days late count from it, once for every row.
     today: date = field(default_factory=local_today)
+    _labels: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def no_lead(self) -> str:
+        return str(_l("No lead planner"))
+
+    def label(self, member) -> str:
+        """An enum member's label in the reader's language, translated once per listing rather than per row."""
+        if member not in self._labels:
+            self._labels[member] = str(member.label)
+        return self._labels[member]
 
     def days_overdue(self, proposal) -> int | None:
-        """Days past the current step's deadline, for a proposal still waiting (None if it is not late)."""
-        return (self.today - proposal.due_on).days if proposal.is_overdue(self.today) else None
+        """Days past the current step's deadline, for a proposal (or a file's row of one) still waiting (None if
+        it is not late)."""
+        late = proposal.state.is_open and proposal.due_on is not None and proposal.due_on < self.today
+        return (self.today - proposal.due_on).days if late else None
 
 
 def lead_names(community_ids) -> dict[int, str]:
     """The lead planner (or team) serving each community today, by name: one query."""
     if not community_ids:
         return {}
-    terms = db.session.scalars(select(Assignment).options(
-        joinedload(Assignment.planner), joinedload(Assignment.team).joinedload(Team.lead)).where(
-        Assignment.community_id.in_(community_ids), Assignment.role == AssignmentRole.lead,
-        Assignment.state.in_(LEADING_STATES), serving_today())).all()
-    return {term.community_id: term.planner.name if term.planner else term.team.name for term in terms}
+    return dict(db.session.execute(
+        select(Assignment.community_id, func.coalesce(PlannerProfile.name, Team.name))
+        .outerjoin(PlannerProfile, PlannerProfile.id == Assignment.planner_id)
+        .outerjoin(Team, Team.id == Assignment.team_id)
+        .where(Assignment.community_id.in_(community_ids), Assignment.role == AssignmentRole.lead,
+               Assignment.state.in_(LEADING_STATES), serving_today())).all())
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,9 @@ class Selection:
     #: record → the community whose lead planner the list shows (None: the list shows no lead).
     community_of: Callable | None = None
     tuples: bool = False
+    #: record query → the query of the rows a file of the list holds (plain rows of the columns it shows: a file
+    #: of a million records cannot afford an object per record); None: the records themselves.
+    file_query: Callable | None = None
 
     def count(self) -> int:
         return db.session.scalar(select(func.count()).select_from(
@@ -131,10 +151,25 @@ class Selection:
     def page(self, limit: int | None) -> list:
         return self.fetch(self.query.order_by(*self.order).limit(limit))
 
+    def file_rows(self, query) -> list:
+        """The records of `query` (this selection's query, narrowed) as a file of the list holds them."""
+        if self.file_query is None:
+            return self.fetch(query)
+        return db.session.connection().execute(self.file_query(query)).all()
+
+    def file_page(self, limit: int | None) -> list:
+        return self.file_rows(self.query.order_by(*self.order).limit(limit))
+
     def ids(self) -> array:
         """Every record's id in the list's order, 8 bytes each: the snapshot a background export walks."""
-        return array("q", db.session.scalars(self.query.with_only_columns(self.entity.id).order_by(*self.order)
-                                             .execution_options(yield_per=10_000)))
+        ids = self.query.with_only_columns(self.entity.id).order_by(*self.order)
+        # On the connection: plain rows, streamed, without the ORM's per-row work (a million ids otherwise cost
+        # seconds of Python for half a second of SQL).
+        result = db.session.connection().execute(ids.execution_options(yield_per=50_000))
+        found = array("q")
+        for rows in result.scalars().partitions():
+            found.extend(rows)
+        return found
 
     def listing(self, kind: str, total: int, rows: list) -> "Listing":
         leads = lead_names({self.community_of(row) for row in rows}) if self.community_of else {}
@@ -151,11 +186,11 @@ def selection(kind: str, place: Place, period: Period, activity_type: str = "", 
         order = ((Proposal.due_on, Proposal.id) if kind == "overdue"
                  else (Proposal.submitted_at.desc(), Proposal.id.desc()))
         in_place = joinedload(Proposal.community).joinedload(Place.parent).joinedload(Place.parent)
-        where = [_inside(Proposal.community_id, place), proposal_condition(kind, period)]
+        where = [within(place), proposal_condition(kind, period)]
         if category:
             where.append(Proposal.category == category)
         return Selection(select(Proposal).where(*where), Proposal, order, (in_place, joinedload(Proposal.assignee)),
-                         _community_id)
+                         _community_id, file_query=_proposal_file_rows)
     if kind == "activities":
         where = [_inside(Activity.community_id, place), Activity.state.in_(HELD), Activity.starts_at >= start,
                  Activity.starts_at < end]
@@ -208,6 +243,23 @@ def selection(kind: str, place: Place, period: Period, activity_type: str = "", 
     raise KeyError(kind)
 
 
+_COMMUNITY, _SUBDISTRICT, _DISTRICT = (aliased(Place, name=name) for name in ("community", "subdistrict", "district"))
+_ASSIGNEE = aliased(User, name="assignee")
+
+
+def _proposal_file_rows(query):
+    """A proposal list's file rows: the columns exports._proposal_row writes, the places by the proposal's own
+    ancestry columns."""
+    return (query.with_only_columns(
+        Proposal.id, Proposal.title, Proposal.category, Proposal.community_id, Proposal.state, Proposal.submitted_at,
+        Proposal.due_on, _COMMUNITY.name.label("community"), _SUBDISTRICT.name.label("subdistrict"),
+        _DISTRICT.name.label("district"), _ASSIGNEE.display_name.label("assignee"), maintain_column_froms=False)
+        .select_from(Proposal).join(_COMMUNITY, _COMMUNITY.id == Proposal.community_id)
+        .join(_SUBDISTRICT, _SUBDISTRICT.id == Proposal.subdistrict_id)
+        .join(_DISTRICT, _DISTRICT.id == Proposal.district_id)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Proposal.assignee_id))
+
+
 def selection_filters(args: dict) -> dict:
     """A list's own filters as the query string writes them ({"type": ..., "stage": ..., "category": ...}), as
     selection() takes them."""
@@ -233,12 +285,16 @@ def batches(kind: str, place: Place, period: Period, size: int, **filters) -> It
     caller may commit between batches."""
     chosen = selection(kind, place, period, **filters)
     ids = chosen.ids()
+    leads = {}  # the communities recur from batch to batch: each one's lead is read once
     for start in range(0, len(ids), size):
         batch = ids[start:start + size]
         position = {record_id: i for i, record_id in enumerate(batch)}
-        rows = chosen.fetch(chosen.query.where(chosen.entity.id.in_(list(batch))))
+        rows = chosen.file_rows(chosen.query.where(chosen.entity.id.in_(list(batch))))
         rows.sort(key=lambda row: position[(row[0] if chosen.tuples else row).id])
-        yield chosen.listing(kind, len(ids), rows)
+        if chosen.community_of:
+            communities = {chosen.community_of(row) for row in rows}
+            leads.update(dict.fromkeys(communities - leads.keys()) | lead_names(communities - leads.keys()))
+        yield Listing(kind, len(ids), rows, leads)
 
 
 #: The lists of a project's records: (model, condition over the period, order, relationships to load); rows are

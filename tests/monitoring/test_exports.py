@@ -14,6 +14,7 @@ from planner_platform.accounts.models import Role
 from planner_platform.core.audit import AuditEntry
 from planner_platform.extensions import db
 from planner_platform.monitoring import records, services
+from planner_platform.proposals.models import Proposal
 from tests.conftest import login
 from tests.test_query_counts import count_queries
 
@@ -139,3 +140,21 @@ def test_a_list_export_reads_its_records_once_not_once_per_row(app, client, hist
     with count_queries(app) as statements:
         rows = _csv(client.get(url).data)
     assert len(rows) > 30 and len(statements) < 20, len(statements)
+
+
+def test_a_proposal_lists_file_rows_say_what_its_records_say(app, client, history, make_user):
+    """The file reads plain rows of its own (records.Selection.file_rows): each row still names the proposal's
+    places, state and responsible planner as the proposal itself does."""
+    login(client, make_user(Role.district_staff, "D1"))
+    sheet = _xlsx(client.get(f"/monitoring/places/{history['D1']}/records/received/file.xlsx?{PERIOD}").data)
+    with app.app_context():
+        numbers = [row[0] for row in sheet[1:]]
+        by_id = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(numbers)))}
+        leads = records.lead_names({p.community_id for p in by_id.values()})
+        assert len(by_id) == len(sheet) - 1 > 3
+        for number, _title, category, community, subdistrict, district, state, *_rest, planner in sheet[1:]:
+            p = by_id[number]
+            assert (category, community, subdistrict, district) == (
+                p.category, p.community.name, p.community.parent.name, p.community.parent.parent.name)
+            assert state == str(p.state.label)
+            assert planner == (p.assignee.display_name if p.assignee else leads.get(p.community_id, "暂无主责规划师"))
