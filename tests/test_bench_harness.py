@@ -7,9 +7,10 @@ import os
 import shutil
 import uuid
 
+import psycopg
 import pytest
 
-from benchmarks.harness import database, report, runner
+from benchmarks.harness import database, exports, report, runner
 from tests.conftest import require_service
 from tests.notifications.conftest import RedisServer
 
@@ -35,6 +36,10 @@ def test_the_harness_writes_every_figure(bench_redis, tmp_path):
     try:
         results = runner.benchmark("tiny", database_url=url, concurrency=2, requests=3, only={"W1", "W3", "W4"},
                                    out_dir=tmp_path, log=lambda line: None)
+        fan_out = exports.fan_out(url)["in_app"]  # W7, in a process of its own, rolled back
+        with psycopg.connect(database.libpq_url(url)) as conn:
+            left = conn.execute("SELECT count(*) FROM notifications WHERE event_id IN (SELECT id FROM outbox_events "
+                                "WHERE event_type = 'bench.in_app')").fetchone()[0]
     finally:
         database.drop(database.DEFAULT_SERVER, name)
     written = json.loads((tmp_path / "tiny.json").read_text())
@@ -55,5 +60,7 @@ def test_the_harness_writes_every_figure(bench_redis, tmp_path):
             # Pages answer 200; a support, like every post of a form, is answered with a redirect.
             expected = [302] if key == "W3" else [200]
             assert figures["replay_failures"] == 0 and figures["statuses"] == expected, (key, name, figures)
+    assert fan_out["errors"] == 0 and fan_out["rows"] > 0 and fan_out["notifications_per_s"] > 0, fan_out
+    assert left == 0  # the benchmark database is left as it was
     assert report.table(written).count("\n") >= 3
     assert "W1" in report.check("tiny", tmp_path)

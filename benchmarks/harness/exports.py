@@ -1,6 +1,6 @@
-"""W5, the place report (in a process of its own), and W6: every proposal of the city exported, as a background
-export built by a Celery worker (CSV and XLSX), and inline (CSV) when the list is short enough to be downloaded at
-once."""
+"""W5, the place report, and W7, the fan-out (each in a process of its own); W6: every proposal of the city
+exported, as a background export built by a Celery worker (CSV and XLSX), and inline (CSV) when the list is short
+enough to be downloaded at once."""
 import csv
 import io
 import json
@@ -80,15 +80,32 @@ def measure(client: Client, app: Server, raw_url: str, work_dir, timeout: float 
     return cases
 
 
-def place_report(db_url: str) -> dict:
-    """W5, in a process of its own (benchmarks/harness/place_report.py): the XLSX and PDF of a month."""
+def _in_own_process(module: str, db_url: str) -> tuple[dict | None, str]:
+    """Run `python -m module` on the benchmark database; its JSON output, or None and the error's tail."""
     env = {**os.environ, "APP_CONFIG": "development", "DATABASE_URL": db_url}
     env.pop("PLANNER_SQL_TRACE", None)
-    done = subprocess.run([sys.executable, "-m", "benchmarks.harness.place_report"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=1800)
+    done = subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=1800)
     if done.returncode:
-        return {"xlsx": {"requests": 1, "errors": 1, "failure": done.stderr[-500:]}}
-    steps = json.loads(done.stdout.strip().splitlines()[-1])
+        return None, done.stderr[-500:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), ""
+
+
+def fan_out(db_url: str) -> dict:
+    """W7, in a process of its own (benchmarks/harness/fanout.py): one in-app notice to ≥ 10,000 residents."""
+    figures, failure = _in_own_process("benchmarks.harness.fanout", db_url)
+    if figures is None:
+        return {"in_app": {"requests": 1, "errors": 1, "p50_ms": None, "failure": failure}}
+    return {"in_app": {**_single(figures["seconds"], figures["notifications"]),
+                       "notifications_per_s": figures["notifications_per_s"], "place_id": figures["place_id"],
+                       "level": figures["level"]}}
+
+
+def place_report(db_url: str) -> dict:
+    """W5, in a process of its own (benchmarks/harness/place_report.py): the XLSX and PDF of a month."""
+    steps, failure = _in_own_process("benchmarks.harness.place_report", db_url)
+    if steps is None:
+        return {"xlsx": {"requests": 1, "errors": 1, "failure": failure}}
     cases = {}
     for kind, parts in (("xlsx", ("collect", "xlsx")), ("pdf", ("collect", "render_html", "pdf"))):
         seconds = sum(steps[part]["seconds"] for part in parts)

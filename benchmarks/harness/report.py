@@ -87,7 +87,10 @@ def shortfalls(results: dict, other: dict | None = None) -> list[str]:
                 found.append(f"W6 {name}: {case.get('rows_per_s')} rows/s, target ≥ 50,000")
             if (case.get("rss_growth_mb") or 0) > 50:
                 found.append(f"W6 {name}: the worker grew by {case['rss_growth_mb']} MB, target flat (≤ 50 MB)")
-    need("W7")
+    if need("W7"):
+        rate = workloads["W7"].get("notifications_per_s")
+        if not rate or rate < 50_000:
+            found.append(f"W7: {rate} in-app notifications/s, target ≥ 50,000")
     if need("W9") and workloads["W9"]["errors"]:
         found.append(f"W9: {workloads['W9']['errors']} errors, target 0")
     if need("W10"):

@@ -155,6 +155,9 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
                 if workload.key == "W6":
                     cases = exports.measure(pools.get("observer")[0], app, raw_url, work_dir)
                     log(f"  W6: {cases}")
+                if workload.key == "W7":
+                    cases = exports.fan_out(db_url)
+                    log(f"  W7: {cases}")
                 for case in workload.cases:
                     cases[case.name] = run_case(case, workload, pools, app, trace_dir, raw_url, minimal, requests)
                     log(f"  {workload.key} {case.name}: p50 {cases[case.name]['p50_ms']} ms, "
@@ -166,6 +169,8 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
                 if workload.key == "W6":
                     figures["rows_per_s"] = min((c["rows_per_s"] for c in cases.values() if c.get("rows_per_s")),
                                                 default=None)
+                if workload.key == "W7":
+                    figures["notifications_per_s"] = cases["in_app"].get("notifications_per_s")
                 if workload.key == "W3":
                     figures["supports_per_s"] = figures["rps"]
                 if workload.key in ("W3", "W9"):

@@ -176,6 +176,7 @@ def build(database_url: str, residents: list[str], mixed_seconds: float, seed: i
                  Workload("W4", "dashboards", w4), Workload("W10", "map clusters and calendar", w10),
                  Workload("W5", "monthly report of the busiest district (XLSX, PDF)", []),
                  Workload("W6", "export of all proposals", []),
+                 Workload("W7", "in-app fan-out to ≥ 10,000 residents", []),
                  Workload("W3", "supports (POST)", w3, extra={"accounts": residents[:half] or residents})]
     workloads.append(Workload("W9", "mixed load, 90 % reads", w9_mix(w1 + w2 + w10, w9_writes, rng),
                               seconds=mixed_seconds, extra={"accounts": residents[half:] or residents}))
