@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.access import current_actor
 from planner_platform.activities import permissions as can
@@ -17,7 +17,8 @@ from planner_platform.activities.forms import (ActionForm, ActivityForm, CheckIn
                                                as_utc)
 from planner_platform.accounts.models import Role
 from planner_platform.activities.models import ATTENDANCE_GROUPS, Activity, ActivityFile, ActivityProposal, FileKind
-from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.areas.models import Place
+from planner_platform.areas.queries import area_choices
 from planner_platform.core import media, query_args
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
@@ -40,8 +41,7 @@ def calendar():
     area = db.session.get(Place, place_id) if place_id else None
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    areas = db.session.scalars(select(Place).where(Place.level.in_((PlaceLevel.district, PlaceLevel.subdistrict)))
-                               .options(load_only(Place.id, Place.name)).order_by(Place.path)).all()
+    areas = area_choices(area)
     if day is None:
         shown = {"days": queries.public_month(first, area)}
     else:

@@ -1,7 +1,7 @@
 """Read-only questions about the place register."""
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
-from planner_platform.areas.models import Place
+from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.extensions import db
 
 
@@ -10,3 +10,14 @@ def ancestors_of(place: Place) -> list[Place]:
     ids = [int(part) for part in place.path.strip("/").split("/")[:-1]]
     by_id = {p.id: p for p in db.session.scalars(select(Place).where(Place.id.in_(ids)))} if ids else {}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def area_choices(chosen: Place | None) -> list:
+    """The options of an area filter, as plain rows (id, name, level, path) in path order: every district, and the
+    sub-districts of the district the chosen place lies in. A city of 300 sub-districts does not fit one select,
+    and a row per option costs little where an object per option cost a list page a third of its time."""
+    parts = chosen.path.strip("/").split("/") if chosen is not None else []
+    district_id = int(parts[1]) if len(parts) > 1 else None
+    return db.session.execute(select(Place.id, Place.name, Place.level, Place.path).where(or_(
+        Place.level == PlaceLevel.district,
+        and_(Place.level == PlaceLevel.subdistrict, Place.parent_id == district_id))).order_by(Place.path)).all()

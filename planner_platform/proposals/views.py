@@ -5,11 +5,12 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import defer, joinedload
 
 from planner_platform.access import current_actor
 from planner_platform.accounts.pii_views import reveal_page
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.areas.queries import area_choices
 from planner_platform.core import media, query_args
 from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
 from planner_platform.core.permissions import require, require_or_404
@@ -37,17 +38,10 @@ throttled = limiter.limit(_participation_rate_limit, methods=["POST"])
 
 def filters_from_request() -> queries.Filters:
     place_id = query_args.row_id("place")
-    place = db.session.get(Place, place_id) if place_id else None
+    place = db.session.get(Place, place_id, options=[defer(Place.boundary)]) if place_id else None
     return queries.Filters(state=query_args.choice("state", queries.STATE_FILTERS), category=query_args.text(
         "category", 40), place=place, q=query_args.text("q", MAX_QUERY_LENGTH), overdue=query_args.flag("overdue"),
         mine=query_args.flag("mine"))
-
-
-def _area_choices() -> list[Place]:
-    """Districts and sub-districts for the list's place filter."""
-    return db.session.scalars(select(Place).where(Place.level.in_((PlaceLevel.district, PlaceLevel.subdistrict)))
-                              .options(load_only(Place.id, Place.name, Place.level, Place.path))
-                              .order_by(Place.path)).all()
 
 
 def _all_categories() -> list[str]:
@@ -64,12 +58,14 @@ def index():
     after = query_args.cursor("after", datetime if sort == "newest" else int)
     page = queries.public_page(filters, sort, after)
     return render_template("proposals/index.html", page=page, filters=filters, sort=sort, continued=bool(after),
-                           areas=_area_choices(), categories=_all_categories(), states=list(ProposalState)[1:])
+                           areas=area_choices(filters.place), categories=_all_categories(),
+                           states=list(ProposalState)[1:])
 
 
 @bp.route("/map")
 def map_view():
-    return render_template("proposals/map.html", filters=filters_from_request(), areas=_area_choices(),
+    filters = filters_from_request()
+    return render_template("proposals/map.html", filters=filters, areas=area_choices(filters.place),
                            categories=_all_categories())
 
 

@@ -1,5 +1,7 @@
 """Lists by area: proposals carry their community's sub-district and district, the database refuses a wrong copy,
 each level's page reads off an index, and a resident's list page costs at most five statements."""
+import re
+
 import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
@@ -74,3 +76,17 @@ def test_a_residents_list_page_costs_five_statements(app, client, cast):
     # and grants, the unread count
     sql = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO"))]  # the isolation's
     assert len(sql) <= 5, sql
+
+
+def test_the_area_filter_offers_the_districts_and_the_sub_districts_of_the_one_in_view(client, cast, places):
+    def offered(url):
+        page = client.get(url).get_data(as_text=True)
+        select_html = page[page.index('name="place"'):]
+        return set(re.findall(r'<option value="(\d+)"', select_html[:select_html.index("</select>")]))
+
+    districts = {str(places["D1"].id), str(places["D2"].id)}
+    assert offered("/proposals/") == districts
+    in_d1 = districts | {str(places["D1S1"].id)}  # D1 has one sub-district; D2S1 is not offered
+    for chosen in ("D1", "D1S1", "D1S1C1"):
+        assert offered(f"/proposals/?place={places[chosen].id}") == in_d1, chosen
+    assert str(places["D2S1"].id) in offered(f"/activities/?place={places['D2'].id}")
