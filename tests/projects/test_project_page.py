@@ -1,4 +1,6 @@
 """The project page: what the public sees, and a number of SQL statements that does not grow with the project."""
+from datetime import timedelta
+
 from planner_platform.activities.models import Activity, ActivityState
 from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
@@ -21,7 +23,8 @@ def grow(app, cast, project_id: int, count: int) -> None:
                                 author_id=cast.resident.id, state=ProposalState.adopted)
             db.session.add(proposal)
             activity = Activity(title=f"工作坊{n}", activity_type="工作坊", community_id=cast.community.id,
-                                venue="活动中心", starts_at=utcnow(), ends_at=utcnow(), public=True, capacity=10,
+                                venue="活动中心", starts_at=utcnow(),
+                                ends_at=utcnow() + timedelta(hours=2), public=True, capacity=10,
                                 checkin_code="123456", state=ActivityState.closed)
             db.session.add(activity)
             db.session.flush()
@@ -61,7 +64,8 @@ def test_an_activity_held_for_the_project_links_both_ways(app, cast, client):
     project_id = make_project(app, cast, title="口袋公园微更新")
     with app.app_context():
         activity = Activity(title="口袋公园共同设计工作坊", activity_type="工作坊", community_id=cast.community.id,
-                            venue="活动中心", starts_at=utcnow(), ends_at=utcnow(), public=True, capacity=10,
+                            venue="活动中心", starts_at=utcnow(),
+                                ends_at=utcnow() + timedelta(hours=2), public=True, capacity=10,
                             checkin_code="123456", state=ActivityState.closed, minutes="讨论了方案。")
         db.session.add(activity)
         db.session.commit()
