@@ -165,11 +165,8 @@ class Selection:
         ids = self.query.with_only_columns(self.entity.id).order_by(*self.order)
         # On the connection: plain rows, streamed, without the ORM's per-row work (a million ids otherwise cost
         # seconds of Python for half a second of SQL).
-        result = db.session.connection().execute(ids.execution_options(yield_per=50_000))
-        found = array("q")
-        for rows in result.scalars().partitions():
-            found.extend(rows)
-        return found
+        result = db.session.connection().execute(ids.execution_options(stream_results=True, yield_per=50_000))
+        return array("q", result.scalars())
 
     def listing(self, kind: str, total: int, rows: list) -> "Listing":
         leads = lead_names({self.community_of(row) for row in rows}) if self.community_of else {}
