@@ -33,6 +33,14 @@ def test_anyone_can_browse_places_and_see_a_boundary_drawn_without_tiles(app, cl
     assert client.get("/places/").status_code == 200
     html = client.get(f"/places/{places['D1S1'].id}").get_data(as_text=True)
     assert "<svg" in html and "D1社区1" in html
+    # Residents see names, not the register's codes (the staff who keep the register do).
+    assert ">D1S1C1<" not in html and "代码" not in html
+
+
+def test_the_staff_who_keep_the_register_see_its_codes(client, places, make_user, login_as):
+    login_as(make_user(Role.district_staff, "D1"))
+    html = client.get(f"/places/{places['D1S1'].id}").get_data(as_text=True)
+    assert ">D1S1C1<" in html and ">D1S1<" in html
 
 
 def test_district_staff_add_a_community_with_a_boundary(app, client, places, make_user, login_as):
