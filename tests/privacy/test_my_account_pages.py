@@ -7,8 +7,10 @@ import pytest
 from planner_platform.accounts.models import Role
 from tests.conftest import login
 
-PAGES = {"/accounts/me/consents": ("我的同意记录", "My consents"), "/accounts/me/data": ("我的数据副本", "A copy of my data"),
-         "/accounts/me/delete": ("注销我的账号", "Delete my account"), "/accounts/sessions": ("我的会话", "My sessions"),
+PAGES = {"/accounts/me/consents": ("我的同意记录", "My consents"),
+         "/accounts/me/data": ("我的数据副本", "A copy of my data"),
+         "/accounts/me/delete": ("注销我的账号", "Delete my account"),
+         "/accounts/sessions": ("我的会话", "My sessions"),
          "/accounts/two-factor": ("两步验证", "Two-step verification")}
 TRAIL = re.compile(r'<ol class="breadcrumb">\s*<li class="breadcrumb-item"><a href="/accounts/profile">([^<]+)</a>'
                    r'</li>\s*<li class="breadcrumb-item active" aria-current="page">([^<]+)</li>')
