@@ -105,7 +105,7 @@ def test_a_disabled_accounts_copied_cookie_is_refused(app, make_user):
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "accounts.disabled"))
         assert (entry.actor_id, entry.object_id) == (admin.id, str(staff.id))
     refused = submit(staff_client, "/accounts/login", {"login": staff.phone, "password": PASSWORD})
-    assert refused.status_code == 422
+    assert refused.status_code == 422 and "此账号已停用" in refused.get_data(as_text=True)
     assert "Enable the account" in admin_client.get(detail).get_data(as_text=True)
     assert submit(admin_client, f"{detail}/enable", {}, form_url=detail).status_code == 302
     login(staff_client, staff)

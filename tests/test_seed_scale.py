@@ -4,6 +4,7 @@ import os
 from datetime import date
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select, text
 
 from config import TestingConfig
@@ -88,6 +89,11 @@ def test_paths_and_foreign_keys_hold(scale_ctx):
                   "AND g.role = 'resident' WHERE g.place_id <> p.community_id") == 0
     assert _count("SELECT count(*) FROM users WHERE password_hash <> (SELECT password_hash FROM users "
                   "WHERE id = 1)") == 0
+    # every generated account has its account consent on record, at the policy in force, marked as seeded
+    assert db.session.execute(text(
+        "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.user_id = u.id "
+        "AND c.purpose = 'account' AND c.withdrawn_at IS NULL AND c.channel = 'seed' AND c.policy_version = :version)"),
+        {"version": current_app.config["PRIVACY_POLICY_VERSION"]}).scalar() == 0
 
 
 def test_every_foreign_key_holds(scale_ctx):

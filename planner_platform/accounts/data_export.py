@@ -2,9 +2,12 @@
 (data.json, one CSV per section, their own photos) section by section with the progress committed, kept under a
 random name in EXPORT_FOLDER until its link expires (DATA_EXPORT_LINK_HOURS), then deleted by the sweep.
 
-The accounts' own sections (profile, consents, audit entries about the person) are here; the features above add
+The accounts' own sections (profile, consents, sessions, two-step verification, audit entries and staff looks at
+the person's contact details) are here; the features above add
 theirs through personal_data.register_section. Nothing of anyone else goes in: other people's actions on the
-person's records are counts at most, and an audit entry by someone else names neither them nor their address."""
+person's records are counts at most, and an audit entry or a look by someone else names neither them nor their
+address (a look says the role and the area it was made through). Never a secret: the authenticator's key and the
+recovery codes stay out, only whether it is on and how many codes are left."""
 import json
 import logging
 import os
@@ -15,8 +18,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from planner_platform.accounts import consents
-from planner_platform.accounts.models import DataExport, DataExportState, User
+from planner_platform.accounts import consents, mfa, sessions
+from planner_platform.accounts.models import DataExport, DataExportState, PiiAccess, User, UserSession
 from planner_platform.accounts.personal_data import SECTIONS, Section, iso
 from planner_platform.core import jobs, tabular
 from planner_platform.core.after_commit import on_commit
@@ -61,10 +64,33 @@ def _audit(user: User) -> list[dict]:
     return rows
 
 
+def _sessions(user: User) -> list[dict]:
+    rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
+    return [{"started_at": iso(row.created_at), "last_seen_at": iso(row.last_seen_at), "ended_at": iso(row.revoked_at),
+             "device": sessions.device_of(row.user_agent), "ip": row.ip} for row in rows]
+
+
+def _two_factor(user: User) -> list[dict]:
+    settings = mfa.settings_of(user)
+    confirmed = settings.confirmed_at if settings else None
+    return [{"authenticator_on": confirmed is not None, "turned_on_at": iso(confirmed),
+             "recovery_codes_left": mfa.remaining_recovery_codes(user) if confirmed else 0}]
+
+
+def _pii_accesses(user: User) -> list[dict]:
+    """Staff looks at the person's unmasked contact details: when, through which role and area, what, why."""
+    rows = db.session.scalars(select(PiiAccess).where(PiiAccess.subject_user_id == user.id).order_by(PiiAccess.id))
+    return [{"occurred_at": iso(row.occurred_at), "staff_role": row.actor_role.value, "area": row.place.name,
+             "fields": " ".join(row.fields), "purpose": row.purpose.value, "note": row.note} for row in rows]
+
+
 ACCOUNT_SECTIONS = [
     Section("profile", ("id", "display_name", "phone", "email", "locale", "community", "roles", "created_at",
                         "last_login_at", "password_changed_at"), _profile),
     Section("consents", ("purpose", "policy_version", "granted_at", "withdrawn_at", "channel"), _consents),
+    Section("sessions", ("started_at", "last_seen_at", "ended_at", "device", "ip"), _sessions),
+    Section("two_factor", ("authenticator_on", "turned_on_at", "recovery_codes_left"), _two_factor),
+    Section("pii_accesses", ("occurred_at", "staff_role", "area", "fields", "purpose", "note"), _pii_accesses),
     Section("audit_entries", ("occurred_at", "action", "by_you", "object_type", "object_id", "result", "ip"),
             _audit),
 ]

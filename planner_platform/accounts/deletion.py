@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, select, update
 
 from planner_platform.accounts import consents, data_export
-from planner_platform.accounts.models import DataExport, PasswordResetToken, Role, RoleGrant, User
+from planner_platform.accounts.models import (DataExport, MfaRecoveryCode, MfaSettings, PasswordResetToken, PiiAccess,
+                                              Role, RoleGrant, User)
 from planner_platform.accounts.personal_data import ERASERS
 from planner_platform.accounts.sessions import revoke_sessions
 from planner_platform.core.audit import record_audit
@@ -44,8 +45,9 @@ def cancel_deletion(actor: User) -> bool:
 
 
 def erase(user: User) -> None:
-    """Delete the account's personal data now: the features' erasers, its exports, consents, sessions and grants,
-    then name, contacts and password; the row and the audit entries about it stay."""
+    """Delete the account's personal data now: the features' erasers, its exports, consents, sessions, grants and
+    authenticator, the name kept with staff looks at its contacts, then name, contacts and password; the row, the
+    audit entries and the PII-access rows about it stay (security logs, by the account's id)."""
     for eraser in ERASERS:
         eraser(user)
     for export in db.session.scalars(select(DataExport).where(DataExport.user_id == user.id)):
@@ -55,7 +57,10 @@ def erase(user: User) -> None:
     now = utcnow()
     db.session.execute(update(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None))
                        .values(revoked_at=now))
-    db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    for model in (PasswordResetToken, MfaRecoveryCode, MfaSettings):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    # The one change the PII-access log allows (its trigger): the name of a deleted account is blanked.
+    db.session.execute(update(PiiAccess).where(PiiAccess.subject_user_id == user.id).values(subject_name=""))
     user.display_name, user.phone, user.email = "", None, None  # the phone and email are free for a new account
     user.password_hash, user.is_enabled = UNUSABLE_PASSWORD, False
     user.deleted_at, user.deletion_due_at = now, None

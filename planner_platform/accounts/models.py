@@ -352,8 +352,9 @@ PII_PURPOSE_LABELS = {
 class PiiAccess(Base):
     """One look at a person's unmasked contact details by a staff member, with its purpose (SECURITY.md §3).
 
-    Append-only (triggers in the migration). The subject is named as it was then, since a planner or a resident
-    entered on a proposal may have no account; `place` is the record's area, which the log is listed by.
+    Append-only (triggers in the migrations), except that deleting an account blanks `subject_name` in the rows
+    about it. The subject is named as it was then, since a planner or a resident entered on a proposal may have no
+    account; `place` is the record's area, which the log is listed by.
     """
 
     __tablename__ = "pii_accesses"

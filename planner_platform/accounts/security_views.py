@@ -56,7 +56,8 @@ def two_factor():
     settings = mfa.begin_enrolment(current_user)
     db.session.commit()  # the secret shown must be the one checked, however long the user takes
     return render_template("accounts/two_factor.html", enrolled=False, form=form, secret=settings.secret,
-                           qr=_qr(mfa.provisioning_uri(current_user, settings.secret)))
+                           qr=_qr(mfa.provisioning_uri(current_user, settings.secret)),
+                           forced=session.get(ENROLMENT_REQUIRED, False))
 
 
 @bp.get("/sessions")

@@ -46,7 +46,8 @@ def authenticate(login: str, password: str, *, now: datetime | None = None) -> U
     """Check a login's password; failures are counted and audited, and enough of them lock the login identifier.
 
     Unknown identifiers are counted and locked exactly like those of accounts, with the same messages, so the
-    form does not tell which phone numbers have an account. Raises LoginFailed with the message to show; the
+    form does not tell which phone numbers have an account; a disabled account is named as such only after its
+    correct password. Raises LoginFailed with the message to show; the
     caller commits in both outcomes, so the counters and the audit entries survive a failed attempt.
     """
     now = now or utcnow()
@@ -55,8 +56,12 @@ def authenticate(login: str, password: str, *, now: datetime | None = None) -> U
     _refuse_if_locked(key, user, now, "auth.login_blocked")
     # An unknown login costs the same hashing time as a known one.
     correct = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not correct or not user.is_enabled:
+    if user is None or not correct:
         _count_failure(key, user, now)
+    if not user.is_enabled:  # said only to who knows the password (a deleted account has none that matches)
+        record_audit(db.session, "auth.login_failed", actor=user, obj=user, result="denied", reason="disabled")
+        raise LoginFailed(_("This account is disabled. If you need it again, ask the office that manages your "
+                            "role."))
     throttle.clear(key)
     return user
 

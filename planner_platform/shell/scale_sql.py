@@ -186,7 +186,7 @@ class Statements:
             f"SELECT i, '13' || lpad(i::text, 9, '0'), CASE WHEN {staff} THEN 'u' || i || '@scale.example' END, "
             f"{name}, :password_hash, 'zh_CN', true, {created}, {created} FROM generate_series(1, {total}) i",
             "INSERT INTO consents (user_id, purpose, policy_version, granted_at, channel) "
-            "SELECT id, 'account', :policy_version, created_at, 'web' FROM users",
+            "SELECT id, 'account', :policy_version, created_at, 'seed' FROM users",
         ]
 
     def grants(self) -> list[str]:

@@ -5,10 +5,12 @@ once their roles have ended."""
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from planner_platform.accounts import services
-from planner_platform.accounts.models import Role, RoleGrant, User, UserSession
+from planner_platform.accounts.demo import DEMO_TOTP_SECRET
+from planner_platform.accounts.models import MfaRecoveryCode, MfaSettings, PiiAccess, Role, RoleGrant, User, UserSession
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
@@ -125,3 +127,37 @@ def test_staff_accounts_are_not_deleted_but_disabled_once_their_roles_end(app, c
     assert fresh_copy(app, User, cast.planner.id).is_enabled is False
     assert fresh_copy(app, User, moved.id).is_enabled is True
     assert fresh_copy(app, User, cast.planner.id).phone == cast.planner.phone  # kept for the record
+    refused = submit(app.test_client(), "/accounts/login", {"login": cast.planner.phone, "password": PASSWORD})
+    assert refused.status_code == 422 and "此账号已停用" in refused.get_data(as_text=True)
+    wrong = submit(app.test_client(), "/accounts/login", {"login": cast.planner.phone, "password": "wrong-password"})
+    assert "此账号已停用" not in wrong.get_data(as_text=True)  # said only to who knows the password
+
+
+def test_deletion_ends_the_authenticator_and_blanks_the_name_in_the_pii_log_which_stays(app, client, cast):
+    with app.app_context():  # the resident turned two-step verification on
+        db.session.add(MfaSettings(user_id=cast.resident.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow(),
+                                   grace_logins_used=0))
+        db.session.add(MfaRecoveryCode(user_id=cast.resident.id, code_hash="0" * 64))
+        db.session.commit()
+    district = app.test_client()
+    login(district, cast.district)
+    contact = f"/staff/people/{cast.resident.id}/contact"
+    assert cast.resident.phone in submit(district, contact, {"purpose": "handle_case"}).get_data(as_text=True)
+    assert "张阿姨" in district.get("/staff/pii-accesses/").get_data(as_text=True)
+
+    login(client, cast.resident)
+    _ask_deletion(client)
+    _make_due(app, cast.resident.id)
+    assert run_daily(app)["deleted"] == 1
+    with app.app_context():
+        for model in (MfaSettings, MfaRecoveryCode):
+            assert db.session.scalar(select(func.count()).select_from(model).where(
+                model.user_id == cast.resident.id)) == 0, model
+        [access] = db.session.scalars(select(PiiAccess)).all()
+        assert (access.subject_user_id, access.subject_name, access.actor_id) == (cast.resident.id, "",
+                                                                                    cast.district.id)
+        with pytest.raises(Exception, match="append-only"):  # only the name may be blanked, nothing else changed
+            db.session.execute(PiiAccess.__table__.update().values(subject_name="", note="edited"))
+        db.session.rollback()
+    log = district.get("/staff/pii-accesses/").get_data(as_text=True)
+    assert "已注销用户" in log and "张阿姨" not in log

@@ -7,10 +7,11 @@ import re
 import zipfile
 from datetime import timedelta
 
+import pyotp
 from sqlalchemy import func, select, update
 
 from planner_platform.accounts import consents
-from planner_platform.accounts.models import DataExport, DataExportState, User
+from planner_platform.accounts.models import DataExport, DataExportState, MfaRecoveryCode, MfaSettings, User
 from planner_platform.activities import services as activities
 from planner_platform.activities.models import Activity
 from planner_platform.core.audit import AuditEntry
@@ -19,7 +20,7 @@ from planner_platform.extensions import db
 from planner_platform.proposals import participation
 from planner_platform.proposals.models import Proposal
 from tests.activities.conftest import make_activity
-from tests.conftest import csrf_token_from, login
+from tests.conftest import csrf_token_from, login, submit
 from tests.privacy.conftest import proposal_with_photo
 
 
@@ -114,3 +115,30 @@ def test_asking_twice_while_it_is_built_makes_one_copy(app, client, cast, monkey
         client.post("/accounts/me/data", data={"csrf_token": csrf_token_from(page.data)})
     html = client.get("/accounts/me/data").get_data(as_text=True)
     assert html.count('data-state="queued"') == 1 and '<meta http-equiv="refresh"' in html
+
+
+def test_the_copy_lists_sessions_two_step_status_and_staff_looks_but_no_secret_and_no_staff_name(app, client, cast):
+    district = app.test_client()
+    login(district, cast.district)
+    submit(district, f"/staff/people/{cast.resident.id}/contact", {"purpose": "verify_identity", "note": "核对身份"},
+           environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    login(client, cast.resident)
+    html = client.get("/accounts/two-factor").get_data(as_text=True)
+    secret = re.search(r'id="mfa-secret"[^>]*>([A-Z2-7 ]+)<', html)[1].replace(" ", "")
+    codes_page = submit(client, "/accounts/two-factor", {"code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+    assert 'id="recovery-codes"' in codes_page
+    with app.app_context():
+        hashes = db.session.scalars(select(MfaRecoveryCode.code_hash).where(
+            MfaRecoveryCode.user_id == cast.resident.id)).all()
+        assert db.session.scalar(select(MfaSettings.secret).where(MfaSettings.user_id == cast.resident.id)) == secret
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/accounts/me/data/{_ask(client)}/file").data))
+    data = json.loads(archive.read("data.json"))
+    assert data["two_factor"] == [{"authenticator_on": True, "turned_on_at": data["two_factor"][0]["turned_on_at"],
+                                   "recovery_codes_left": 10}]
+    assert len(data["sessions"]) == 1 and data["sessions"][0]["ended_at"] is None
+    [look] = data["pii_accesses"]
+    assert (look["staff_role"], look["area"], look["purpose"], look["note"]) == (
+        "district_staff", cast.community.name, "verify_identity", "核对身份")
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8", "replace")
+    for foreign_or_secret in (secret, *hashes, cast.district.display_name, cast.district.phone, "198.51.100.9"):
+        assert foreign_or_secret not in everything
