@@ -336,12 +336,13 @@ def totp_code(app, phone: str) -> str:
                                      .where(User.phone == phone))
         totp = pyotp.TOTP(settings.secret)
         current = totp.timecode(core_db.utcnow())
-        steps = [step for step in (current - 1, current, current + 1)
+        # The current step first: the previous one may expire before the server checks it on a busy machine.
+        steps = [step for step in (current, current + 1, current - 1)
                  if settings.last_counter is None or step > settings.last_counter]
         if not steps:
             settings.last_counter = None
             db.session.commit()
-            steps = [current - 1]
+            steps = [current]
         return totp.generate_otp(steps[0])
 
 
