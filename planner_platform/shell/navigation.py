@@ -22,6 +22,13 @@ class NavItem:
     hint: str = ""
 
 
+@dataclass(frozen=True)
+class NavGroup:
+    """A dropdown of the header's menu."""
+    label: str
+    items: tuple[NavItem, ...]
+
+
 PLACES = NavItem(_l("Places"), "areas.index", _l("Browse the city, its districts, sub-districts and communities."))
 ACCOUNTS = NavItem(_l("Accounts"), "staff.users", _l("See the people in your jurisdiction and their roles."))
 INVITE = NavItem(_l("Invite staff"), "staff.invitations",
@@ -109,6 +116,35 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items += [AUDIT, OPERATIONS]
     items += [INBOX, PROFILE]
     return items
+
+
+#: The dropdowns of a long menu, in order; every page navigation_for() offers, but those of HEADER_PAGES, is in one.
+MENU_GROUPS = (
+    (_l("Work"), (WORKSPACE, MY_DASHBOARD, PROPOSALS, MY_PROPOSALS, PROJECTS, MY_PROJECTS)),
+    (_l("Teams"), (ROSTER, COVERAGE, APPOINT, TEAM_REPORTS)),
+    (_l("Activities"), (ACTIVITIES, MY_WORK, ACTIVITY_RECORDS)),
+    (_l("Monitoring"), (MONITORING, OVERDUE, REPORTS)),
+    (_l("Manage"), (PLACES, IMPORT, ACCOUNTS, INVITE, PII_LOG, AUDIT, OPERATIONS)),
+)
+#: Pages the header shows on its right, once: the notifications button and the "Me" menu.
+HEADER_PAGES = (INBOX, PROFILE)
+#: A menu of this many pages or fewer (a resident's) stays a row of links.
+FLAT_MENU_MAX = 4
+
+
+def menu_for(actor: Actor) -> list[NavItem | NavGroup]:
+    """The header's menu: navigation_for() as links when short, else grouped (a group of one page is its link)."""
+    pages = [item for item in navigation_for(actor) if item not in HEADER_PAGES]
+    if len(pages) <= FLAT_MENU_MAX:
+        return pages
+    menu = []
+    for label, items in MENU_GROUPS:
+        shown = tuple(item for item in items if item in pages)
+        if len(shown) > 1:
+            menu.append(NavGroup(label, shown))
+        elif shown:
+            menu.append(shown[0])
+    return menu
 
 
 ROLE_NEXT_STEPS = {

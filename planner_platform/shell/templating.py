@@ -22,7 +22,7 @@ from planner_platform.projects.ledger import yuan
 from planner_platform.projects.models import Project, ProjectActivity, ProjectOrigin, Stage, Verdict
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
-from planner_platform.shell.navigation import navigation_for
+from planner_platform.shell.navigation import menu_for
 
 
 def mask_phone(phone: str | None) -> str:
@@ -95,7 +95,7 @@ def register(app: Flask) -> None:
         current_actor=current_actor,
         accounts_can=account_permissions,
         areas_can=area_permissions,
-        navigation_for=navigation_for,
+        menu_for=menu_for,
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
         role_label=lambda value: Role(value).label,

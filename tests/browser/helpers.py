@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: accessibility check, login, the collapsed menu and UI text lookup.
+"""Helpers for the browser tests: accessibility check, login, the menu (collapsed, with dropdowns) and UI text lookup.
 
 They live here rather than in conftest.py so that the conftest and the test modules share one module
 (tests import it as tests.browser.helpers; a conftest imported by name would be a second copy).
@@ -66,12 +66,33 @@ def t(page, message, **variables) -> str:
 
 
 def open_menu(page) -> None:
-    """Open the collapsed navbar (360 px is below Bootstrap's lg breakpoint) and wait until it has opened."""
+    """Open the collapsed navbar (360 px is below Bootstrap's xl breakpoint) and wait until it has opened."""
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
         page.locator("#main-nav.show").wait_for()
         page.locator("#main-nav.collapsing").wait_for(state="detached")
+
+
+def menu_entry(page, role: str, label: str):
+    """The menu's link or button named `label` (a UI message), shown: the menu opened, and its dropdown if in one."""
+    open_menu(page)
+    named = page.get_by_role(role, name=t(page, label), exact=True, include_hidden=True)
+    entry = page.locator("header").locator(named)
+    if not entry.is_visible():
+        page.locator("header .dropdown").filter(has=named).locator("[data-bs-toggle=dropdown]").click()
+    return entry
+
+
+def go_to(page, label: str) -> None:
+    """Follow the menu's link named `label` (a UI message), as a person would: menu button, dropdown, link."""
+    with page.expect_navigation():
+        menu_entry(page, "link", label).click()
+
+
+def log_out(page) -> None:
+    with page.expect_navigation():
+        menu_entry(page, "button", "Log out").click()
 
 
 def log_in(page, phone: str, password: str) -> None:

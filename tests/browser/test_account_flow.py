@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import check_accessibility, log_in, open_menu, t
+from tests.browser.helpers import check_accessibility, log_in, menu_entry, t
 from tests.conftest import PASSWORD
 
 PHONE = "13912345678"
@@ -63,9 +63,9 @@ def test_resident_registers_logs_out_and_logs_in_again(app, page, places):
     check_accessibility(page)
 
     logout = page.get_by_role("button", name=t(page, "Log out"), exact=True)
-    expect(logout).to_be_hidden()  # behind the toggler on a 360 px screen
-    open_menu(page)
-    expect(page.locator("#main-nav .navbar-text")).to_have_text(NAME)
+    expect(logout).to_be_hidden()  # behind the toggler and the "Me" menu on a 360 px screen
+    menu_entry(page, "button", "Log out")
+    expect(page.locator("#main-nav .user-name")).to_have_text(NAME)
     with page.expect_navigation():
         logout.click()
     expect(page.get_by_role("status")).to_have_text(t(page, "You have logged out."))

@@ -8,7 +8,7 @@ from planner_platform.activities.models import Activity
 from planner_platform.core.calendar import local_now
 from planner_platform.extensions import db
 from tests.activities.conftest import cast  # noqa: F401  (fixture)
-from tests.browser.helpers import check_accessibility, log_in, open_menu, t
+from tests.browser.helpers import check_accessibility, go_to, log_in, t
 from tests.conftest import PASSWORD
 
 
@@ -17,17 +17,11 @@ def _phone(browser, live_server):
                                reduced_motion="reduce").new_page()
 
 
-def _menu(page, label):
-    open_menu(page)
-    with page.expect_navigation():
-        page.locator("#main-nav").get_by_role("link", name=t(page, label), exact=True).click()
-
-
 def test_a_workshop_from_planning_to_verification(page, browser, live_server, app, cast):  # noqa: F811
     with app.app_context():
         start = local_now().replace(second=0, microsecond=0) + timedelta(minutes=30)
     log_in(page, cast.planner.phone, PASSWORD)
-    _menu(page, "My work")
+    go_to(page, "My work")
     check_accessibility(page)
     with page.expect_navigation():
         page.get_by_role("link", name=t(page, "Plan an activity"), exact=True).click()
@@ -89,7 +83,7 @@ def test_a_workshop_from_planning_to_verification(page, browser, live_server, ap
 
     officer = _phone(browser, live_server)
     log_in(officer, cast.street.phone, PASSWORD)
-    _menu(officer, "Activity records")
+    go_to(officer, "Activity records")
     check_accessibility(officer)
     with officer.expect_navigation():
         officer.get_by_role("link", name="口袋公园设计工作坊").click()

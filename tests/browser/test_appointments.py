@@ -2,7 +2,7 @@
 from playwright.sync_api import expect
 
 from planner_platform.accounts.models import Role
-from tests.browser.helpers import check_accessibility, log_in, open_menu, t
+from tests.browser.helpers import check_accessibility, go_to, log_in, t
 from tests.conftest import PASSWORD, local_date
 from tests.planners.conftest import roster  # noqa: F401  (fixture)
 
@@ -11,9 +11,7 @@ def test_officer_appoints_a_team_planner_and_residents_see_it(page, browser, liv
                                                                roster):  # noqa: F811
     officer = make_user(Role.subdistrict_staff, "D1S1")
     log_in(page, officer.phone, PASSWORD)
-    open_menu(page)
-    with page.expect_navigation():
-        page.locator("#main-nav").get_by_role("link", name=t(page, "Appoint"), exact=True).click()
+    go_to(page, "Appoint")
     check_accessibility(page)
     page.get_by_label(t(page, "Planner or team"), exact=True).select_option(
         label=t(page, "Team: %(name)s", name="东湖一队"))

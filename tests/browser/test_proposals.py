@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import check_accessibility, log_in, open_menu, t
+from tests.browser.helpers import check_accessibility, go_to, log_in, t
 from tests.conftest import PASSWORD
 from tests.proposals.conftest import INSIDE, cast, image_bytes, make_proposal  # noqa: F401  (cast: fixture)
 
@@ -16,9 +16,7 @@ def test_a_proposal_goes_from_a_phone_to_an_adopted_reply_and_a_rating(page, bro
     photo = tmp_path / "楼道.jpg"
     photo.write_bytes(image_bytes("JPEG", size=(640, 480)))
     log_in(page, cast.resident.phone, PASSWORD)
-    open_menu(page)
-    with page.expect_navigation():
-        page.locator("#main-nav").get_by_role("link", name=t(page, "My proposals"), exact=True).click()
+    go_to(page, "My proposals")
     with page.expect_navigation():
         page.get_by_role("link", name=t(page, "Make a proposal"), exact=True).first.click()
     check_accessibility(page)
@@ -43,9 +41,7 @@ def test_a_proposal_goes_from_a_phone_to_an_adopted_reply_and_a_rating(page, bro
     planner = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740},
                                   locale="zh-CN").new_page()
     log_in(planner, cast.planner.phone, PASSWORD)
-    open_menu(planner)
-    with planner.expect_navigation():
-        planner.locator("#main-nav").get_by_role("link", name=t(planner, "Workspace"), exact=True).click()
+    go_to(planner, "Workspace")
     check_accessibility(planner)
     with planner.expect_navigation():
         planner.get_by_role("link", name="楼道加装扶手").click()

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from planner_platform.accounts.models import Role
 from planner_platform.core.db import utcnow
-from tests.browser.helpers import check_accessibility, log_in, open_menu, t
+from tests.browser.helpers import check_accessibility, log_in, log_out, t
 from tests.conftest import PASSWORD, totp_code
 
 
@@ -35,9 +35,7 @@ def test_staff_enrol_then_log_in_with_a_code(app, page, make_user, monkeypatch):
         page.get_by_role("link", name=t(page, "I have kept my codes"), exact=True).click()
     expect(page).to_have_url("/")
 
-    open_menu(page)
-    with page.expect_navigation():
-        page.get_by_role("button", name=t(page, "Log out"), exact=True).click()
+    log_out(page)
     page.goto("/accounts/login")
     page.get_by_label(t(page, "Phone number or email"), exact=True).fill(planner.phone)
     page.get_by_label(t(page, "Password"), exact=True).fill(PASSWORD)
