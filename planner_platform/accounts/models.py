@@ -88,6 +88,10 @@ class User(UserMixin, TimestampMixin, Base):
     grants: Mapped[list["RoleGrant"]] = relationship(
         primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
         viewonly=True, lazy="selectin")
+    #: Every grant the account ever held, ended ones too: a disabled former staff member stays in the jurisdiction
+    #: of the offices that appointed them, so that they can find, enable and appoint the account again.
+    held_grants: Mapped[list["RoleGrant"]] = relationship(primaryjoin="User.id == RoleGrant.user_id", viewonly=True,
+                                                          lazy="select")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in

@@ -25,13 +25,15 @@ def can_revoke_grant(actor: Actor, grant: RoleGrant) -> bool:
 
 
 def can_view_account(actor: Actor, account: User) -> bool:
-    """Managers see accounts holding any role inside their jurisdiction; everyone sees their own."""
+    """Managers see accounts holding any role inside their jurisdiction, and disabled ones that held a role
+    there; everyone sees their own."""
     if not actor.is_authenticated:
         return False
     if account.id == actor.id:
         return True
     managed = actor.places(*GRANTABLE_ROLES)
-    return any(grant.place.is_within(place) for grant in account.grants for place in managed)
+    grants = account.grants if account.is_enabled else account.held_grants
+    return any(grant.place.is_within(place) for grant in grants for place in managed)
 
 
 #: Roles that see full contact details after a reveal, and read the PII-access log of their area.

@@ -57,8 +57,11 @@ def get_user_or_404(user_id: int) -> User:
 @login_required
 def users():
     require(can_manage_accounts(current_actor))
-    query = (select(User).join(RoleGrant, (RoleGrant.user_id == User.id) & RoleGrant.revoked_at.is_(None))
-             .join(Place, RoleGrant.place_id == Place.id).where(_jurisdiction_filter(Place.path))
+    disabled = query_args.flag("disabled")
+    # Disabled accounts by every role they held (ended grants too), so former staff can be found and enabled.
+    held = RoleGrant.user_id == User.id if disabled else (RoleGrant.user_id == User.id) & RoleGrant.revoked_at.is_(None)
+    query = (select(User).join(RoleGrant, held).join(Place, RoleGrant.place_id == Place.id)
+             .where(_jurisdiction_filter(Place.path), User.is_enabled.is_(not disabled), User.deleted_at.is_(None))
              .order_by(User.id.desc()).distinct())
     role = query_args.choice("role", Role._value2member_map_)
     if role:
@@ -68,6 +71,7 @@ def users():
         query = query.where(User.display_name.contains(term))
     managed = current_actor.places(*GRANTABLE_ROLES)
     return render_template("staff/users.html", page=paginate(query), role=role, term=term, roles=list(Role),
+                           disabled=disabled,
                            in_jurisdiction=lambda grant: any(grant.place.is_within(p) for p in managed))
 
 

@@ -132,6 +132,18 @@ def test_staff_accounts_are_not_deleted_but_disabled_once_their_roles_end(app, c
     wrong = submit(app.test_client(), "/accounts/login", {"login": cast.planner.phone, "password": "wrong-password"})
     assert "此账号已停用" not in wrong.get_data(as_text=True)  # said only to who knows the password
 
+    # The offices find the former planner among the disabled accounts; an administrator enables the account again.
+    office = app.test_client()
+    login(office, cast.district)
+    assert f"/staff/people/{cast.planner.id}\"" not in office.get("/staff/people").get_data(as_text=True)
+    listed = office.get("/staff/people?disabled=1").get_data(as_text=True)
+    assert f"/staff/people/{cast.planner.id}\"" in listed and "已结束" in listed
+    admin = app.test_client()
+    login(admin, make_user(Role.admin, "C"))
+    assert admin.get(f"/staff/people/{cast.planner.id}").status_code == 200
+    enabled = submit(admin, f"/staff/people/{cast.planner.id}/enable", {}, form_url=f"/staff/people/{cast.planner.id}")
+    assert enabled.status_code == 302 and fresh_copy(app, User, cast.planner.id).is_enabled is True
+
 
 def test_deletion_ends_the_authenticator_and_blanks_the_name_in_the_pii_log_which_stays(app, client, cast):
     with app.app_context():  # the resident turned two-step verification on
