@@ -134,6 +134,35 @@ def test_a_resident_opts_in_and_a_recovery_code_works_once(app, client, make_use
     assert again.status_code == 422 and client.get("/accounts/profile").status_code == 302
 
 
+def test_new_recovery_codes_void_the_old_and_a_resident_may_turn_the_second_step_off(app, client, make_user):
+    resident = make_user(Role.resident, "D1S1C1")
+    login(client, resident)
+    old = _enrol(client)
+    renewed = submit(client, "/accounts/two-factor/recovery-codes", {}, form_url="/accounts/two-factor")
+    new = re.findall(r"<li>([a-z0-9]{5}-[a-z0-9]{5})</li>", renewed.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    _logout(client)
+    _password(client, resident)
+    assert _code(client, old[0]).status_code == 422
+    assert _code(client, new[0]).status_code == 302
+    off = submit(client, "/accounts/two-factor/off", {}, form_url="/accounts/two-factor")
+    assert off.status_code == 302 and "auth.mfa_disabled" in _actions(app, resident.id)
+    _logout(client)
+    assert _password(client, resident).headers["Location"] != "/accounts/login/code"
+    assert client.get("/accounts/profile").status_code == 200
+
+
+def test_staff_cannot_turn_the_second_step_off(app, client, make_user):
+    staff = make_user(Role.planner, "D1")
+    login(client, staff)
+    page = client.get("/accounts/two-factor").get_data(as_text=True)
+    assert "/accounts/two-factor/off" not in page
+    refused = submit(client, "/accounts/two-factor/off", {}, form_url="/accounts/two-factor")
+    assert refused.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(MfaSettings.confirmed_at).where(MfaSettings.user_id == staff.id))
+
+
 def test_staff_get_one_grace_login_then_must_enrol_before_anything_else(app, client, make_user):
     staff = make_user(Role.planner, "D1", mfa=False)
     login(client, staff)

@@ -104,6 +104,8 @@ EXEMPT = {
     "accounts.mfa.verify_login_code": "a login step, authorised by the password just checked and the code",
     "accounts.mfa.begin_enrolment": "acts on the actor's own account only, after re-authentication",
     "accounts.mfa.confirm_enrolment": "acts on the actor's own account only, with a code from the authenticator",
+    "accounts.mfa.renew_recovery_codes": "acts on the actor's own account only, after re-authentication",
+    "accounts.mfa.turn_off": "acts on the actor's own account only, after re-authentication; refuses staff",
     "areas.services.found_city": "the first place of a deployment, for install and seed commands only",
     "notifications.services.inbox_query": "reads only",
     "notifications.services.unread_count": "reads only",

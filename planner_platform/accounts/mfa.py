@@ -177,6 +177,26 @@ def confirm_enrolment(actor: User, code: str, *, now: datetime | None = None) ->
     return _new_recovery_codes(actor)
 
 
+def renew_recovery_codes(actor: User) -> list[str]:
+    """New recovery codes for the actor's own authenticator, the old ones void; shown this once."""
+    if not is_enrolled(actor):
+        raise Conflict(_("Two-step verification is not on for your account."))
+    record_audit(db.session, "auth.mfa_codes_renewed", actor=actor, obj=actor)
+    return _new_recovery_codes(actor)
+
+
+def turn_off(actor: User) -> None:
+    """A resident who opted in turns the second step off again; a staff role requires it, so staff cannot."""
+    if actor.is_staff:
+        raise NotAllowed(_("Your role requires two-step verification: it cannot be turned off."))
+    settings = settings_of(actor)
+    if settings is None or settings.confirmed_at is None:
+        raise Conflict(_("Two-step verification is not on for your account."))
+    db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == actor.id))
+    settings.secret = settings.confirmed_at = settings.last_counter = None
+    record_audit(db.session, "auth.mfa_disabled", actor=actor, obj=actor)
+
+
 def reset_mfa(actor: User, user: User) -> None:
     """An administrator removes a person's authenticator (a lost phone): their sessions end, and a staff
     member's next login leads straight to enrolling a new one."""

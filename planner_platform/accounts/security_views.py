@@ -4,12 +4,15 @@ import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from planner_platform.accounts import mfa, sessions
 from planner_platform.accounts.forms import EnrolmentForm
 from planner_platform.accounts.verification import CodeRefused
 from planner_platform.accounts.views import ENROLMENT_REQUIRED, login_rate_limit, recent_password_required
+from planner_platform.core.forms import act
+from planner_platform.core.refusals import back_to
 from planner_platform.extensions import db, limiter
 
 bp = Blueprint("security", __name__, url_prefix="/accounts")
@@ -58,6 +61,24 @@ def two_factor():
     return render_template("accounts/two_factor.html", enrolled=False, form=form, secret=settings.secret,
                            qr=_qr(mfa.provisioning_uri(current_user, settings.secret)),
                            forced=session.get(ENROLMENT_REQUIRED, False))
+
+
+@bp.post("/two-factor/recovery-codes")
+@recent_password_required
+def renew_recovery_codes():
+    codes = act(FlaskForm(), lambda: mfa.renew_recovery_codes(current_user),
+                _("New recovery codes: the old ones no longer work."))
+    if codes is None:
+        return back_to("security.two_factor")
+    return render_template("accounts/recovery_codes.html", codes=codes)
+
+
+@bp.post("/two-factor/off")
+@recent_password_required
+def turn_off_two_factor():
+    act(FlaskForm(), lambda: mfa.turn_off(current_user),
+        _("Two-step verification is off: logging in asks for your password only."))
+    return back_to("security.two_factor")
 
 
 @bp.get("/sessions")
