@@ -41,7 +41,11 @@ def test_pages_carry_security_headers_and_a_request_id(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "private, no-store"
     assert len(response.headers["X-Request-ID"]) == 16
-    assert response.headers["X-Request-ID"] in response.get_data(as_text=True)
+    assert response.headers["X-Request-ID"] not in response.get_data(as_text=True)  # on error pages only
+    missing = client.get("/proposals/999999999")
+    assert missing.status_code == 404 and missing.headers["X-Request-ID"] in missing.get_data(as_text=True)
+    assert 'rel="icon"' in response.get_data(as_text=True) and 'name="description"' in response.get_data(as_text=True)
+    assert client.get("/static/favicon.svg").status_code == 200
 
 
 def test_a_sane_incoming_request_id_is_kept_and_a_hostile_one_replaced(client):
