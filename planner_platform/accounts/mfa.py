@@ -185,6 +185,12 @@ def renew_recovery_codes(actor: User) -> list[str]:
     return _new_recovery_codes(actor)
 
 
+def _forget_authenticator(settings: MfaSettings) -> None:
+    """The key, its last step and the recovery codes go: the next enrolment starts from a new key."""
+    db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == settings.user_id))
+    settings.secret = settings.confirmed_at = settings.last_counter = None
+
+
 def turn_off(actor: User) -> None:
     """A resident who opted in turns the second step off again; a staff role requires it, so staff cannot."""
     if actor.is_staff:
@@ -192,8 +198,7 @@ def turn_off(actor: User) -> None:
     settings = settings_of(actor)
     if settings is None or settings.confirmed_at is None:
         raise Conflict(_("Two-step verification is not on for your account."))
-    db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == actor.id))
-    settings.secret = settings.confirmed_at = settings.last_counter = None
+    _forget_authenticator(settings)
     record_audit(db.session, "auth.mfa_disabled", actor=actor, obj=actor)
 
 
@@ -205,8 +210,7 @@ def reset_mfa(actor: User, user: User) -> None:
     settings = settings_of(user)
     if settings is None or settings.secret is None:
         raise Conflict(_("This person has no authenticator to reset."))
-    db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
-    settings.secret = settings.confirmed_at = settings.last_counter = None
+    _forget_authenticator(settings)
     settings.grace_logins_used = current_app.config["MFA_GRACE_LOGINS"]
     revoke_sessions(user)
     record_audit(db.session, "auth.mfa_reset", actor=actor, obj=user)

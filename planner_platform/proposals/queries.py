@@ -55,13 +55,19 @@ def within(area: Place):
     return Proposal.district_id.in_(select(Place.id).where(Place.parent_id == area.id))
 
 
-def _filtered(query, filters: Filters):
+def _by_state_and_category(query, filters: Filters, state, category):
+    """The filters' state (a group or one state) and category, on the columns given (a proposal's, a map cell's)."""
     if filters.state in STATE_GROUPS:
-        query = query.where(Proposal.state.in_(STATE_GROUPS[filters.state]))
+        query = query.where(state.in_(STATE_GROUPS[filters.state]))
     elif filters.state in ProposalState.__members__:
-        query = query.where(Proposal.state == ProposalState[filters.state])
+        query = query.where(state == ProposalState[filters.state])
     if filters.category:
-        query = query.where(Proposal.category == filters.category)
+        query = query.where(category == filters.category)
+    return query
+
+
+def _filtered(query, filters: Filters):
+    query = _by_state_and_category(query, filters, Proposal.state, Proposal.category)
     if filters.place is not None:
         query = query.where(within(filters.place))
     if filters.q.strip():
@@ -193,12 +199,7 @@ def _stored_cells(west: float, south: float, east: float, north: float, zoom: in
                     model.col.between(clusters.grid(west, 180, zoom), clusters.grid(east, 180, zoom)),
                     model.row.between(clusters.grid(south, 90, zoom), clusters.grid(north, 90, zoom)))
              .group_by(model.col, model.row).having(n > 0))
-    if filters.state in STATE_GROUPS:
-        query = query.where(MapCell.state.in_(STATE_GROUPS[filters.state]))
-    elif filters.state in ProposalState.__members__:
-        query = query.where(MapCell.state == ProposalState[filters.state])
-    if filters.category:
-        query = query.where(MapCell.category == filters.category)
+    query = _by_state_and_category(query, filters, MapCell.state, MapCell.category)
     if filters.place is not None:
         query = query.where(MapCell.subdistrict_id.in_(_subdistricts_of(filters.place)))
     return query
