@@ -77,6 +77,19 @@ def _check_holder(holder: PlannerProfile | Team, district: Place, role: Assignme
                             max=policy.max_communities_per_lead))
 
 
+def _refuse_a_held_post(communities: list[Place], start_on: date, end_on: date) -> None:
+    """A community whose lead post is held for part of the term is the reason to refuse, whatever else holds: say
+    so, and by whom, before any other rule (the database's one-lead rule still decides a race)."""
+    held = db.session.scalars(select(Assignment).where(
+        Assignment.community_id.in_([community.id for community in communities]),
+        Assignment.role == AssignmentRole.lead, Assignment.start_on < end_on, Assignment.occupied_until > start_on)
+        .order_by(Assignment.start_on).limit(1)).first()
+    if held is not None:
+        raise Conflict(_("%(community)s already has a lead planner for part of this term: %(holder)s, until "
+                         "%(day)s.", community=held.community.name, holder=held.holder_name,
+                         day=held.occupied_until.isoformat()))
+
+
 def _insert(assignment: Assignment) -> None:
     """Flush one new or changed term in a savepoint, turning a broken one-lead rule into a clear Conflict."""
     try:
@@ -108,6 +121,8 @@ def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place]
     end_on = end_on or start_on + relativedelta(months=policy.term_months)
     if end_on <= start_on:
         raise DomainError(_("The term must end after it starts."), field="end_on")
+    if role is AssignmentRole.lead:
+        _refuse_a_held_post(communities, start_on, end_on)
     _check_holder(holder, district, role, len(communities))
     created = []
     for community in communities:

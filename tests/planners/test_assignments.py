@@ -159,6 +159,13 @@ def test_the_policy_profile_limits_types_and_communities_per_lead(app, places, m
         db.session.rollback()
         [term] = _appoint(officer.id, load(PlannerProfile, roster["lead"]), ["D1S1C1"], places)
         assert (term.end_on.year - TODAY.year) * 12 + term.end_on.month - TODAY.month == 12
+        db.session.commit()
+        # The lead is now at the limit, and D1S1C1 has its lead: the refusal names the community's own lead,
+        # the real reason, not the limit.
+        with pytest.raises(Conflict) as refused:
+            _appoint(officer.id, load(PlannerProfile, roster["lead"]), ["D1S1C1"], places)
+        assert "D1社区1 already has a lead planner for part of this term" in refused.value.message
+        assert term.holder_name in refused.value.message and term.occupied_until.isoformat() in refused.value.message
 
 
 def test_street_staff_cannot_appoint_outside_their_street_or_when_the_district_appoints(app, places, make_user,

@@ -124,7 +124,7 @@ def test_bad_appointment_rows_import_nothing_and_each_is_listed(app, client, pla
         (3, "No place has the code D1S1C9."),
         (4, "start_on must be a date written as YYYY-MM-DD"),
         (5, "You may not manage the roster of D2区."),
-        (6, "D1社区2 already has a lead planner for part of this term."),
+        (6, "D1社区2 already has a lead planner for part of this term: "),  # and by whom, until when
         (7, "No planner named 无名氏 in D1区."),
         (8, "Give either a planner or a team, not both."), (8, "role must be one of: lead (负责), assistant (协助)."),
         (8, "appointing_body is required.")])
