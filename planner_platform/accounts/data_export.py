@@ -26,6 +26,7 @@ from planner_platform.core.after_commit import on_commit
 from planner_platform.core.audit import AuditEntry, record_audit
 from planner_platform.core.concurrency import lock_row
 from planner_platform.core.db import utcnow
+from planner_platform.core.files import written_whole
 from planner_platform.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -153,23 +154,19 @@ def build(export_id: int) -> None:
     os.makedirs(current_app.config["EXPORT_FOLDER"], exist_ok=True)
     export.stored_name = f"personal-{secrets.token_hex(16)}.zip"
     path = file_path(export)
-    partial = f"{path}.part"
     try:
         data = {}
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        with written_whole(path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for section in all_sections():
                 _write_section(archive, section, user, data)
                 export.sections_done += 1
                 export.updated_at = utcnow()
                 db.session.commit()
             archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=1, default=str))
-        size = os.path.getsize(partial)
-        os.replace(partial, path)  # the file appears whole or not at all
+        size = os.path.getsize(path)
     except Exception:
         logger.exception("Data export %s failed", export_id)
         db.session.rollback()
-        if os.path.exists(partial):
-            os.remove(partial)
         db.session.execute(update(DataExport).where(DataExport.id == export_id).values(
             state=DataExportState.failed, stored_name=None, finished_at=utcnow()))
         db.session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from planner_platform.core import jobs, tabular
 from planner_platform.core.db import utcnow
+from planner_platform.core.files import written_whole
 from planner_platform.extensions import db
 from planner_platform.monitoring import exports, records
 from planner_platform.monitoring.models import ExportJob, ExportState
@@ -56,17 +57,13 @@ def build(job_id: int) -> None:
     os.makedirs(current_app.config["EXPORT_FOLDER"], exist_ok=True)
     job.stored_name = f"{secrets.token_hex(16)}.{job.file_kind}"
     path = file_path(job)
-    partial = f"{path}.part"
     try:
-        with force_locale(job.locale), open(partial, "wb") as out:
+        with written_whole(path) as partial, force_locale(job.locale), open(partial, "wb") as out:
             tabular.write(job.file_kind, _rows(job), out, str(records.TITLES[job.list_kind])[:31])
-        size = os.path.getsize(partial)
-        os.replace(partial, path)  # the file appears whole or not at all
+        size = os.path.getsize(path)
     except Exception:
         logger.exception("Export %s failed", job_id)
         db.session.rollback()
-        if os.path.exists(partial):
-            os.remove(partial)
         db.session.execute(update(ExportJob).where(ExportJob.id == job_id).values(
             state=ExportState.failed, stored_name=None, finished_at=utcnow(), error="build failed"))
         db.session.commit()

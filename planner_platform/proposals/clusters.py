@@ -50,6 +50,10 @@ def _value(state, name: str, before: bool):
     return state.dict.get(name) if state.deleted else state.attrs[name].value
 
 
+#: The columns a proposal's cells depend on (all active_history); a change to any other (a support) touches none.
+_KEYED = ("state", "hidden_at", "lat", "lng", "subdistrict_id", "category")
+
+
 def _point(state, before: bool) -> tuple | None:
     """What the cells count of a proposal before or after the flush: None unless it is public with a point."""
     values = {name: _value(state, name, before) for name in ("state", "hidden_at", "lat", "lng")}
@@ -79,6 +83,8 @@ def _keep_cells(session: Session, flush_context) -> None:
             if not isinstance(obj, Proposal):
                 continue
             state = inspect(obj)
+            if kind == "dirty" and not any(state.attrs[name].history.has_changes() for name in _KEYED):
+                continue  # a counter's change (a support) leaves the cells alone, and reads nothing
             before = None if kind == "new" else _point(state, before=True)
             after = None if kind == "deleted" else _point(state, before=False)
             if before != after:
