@@ -107,3 +107,28 @@ def test_admin_grants_and_revokes_a_role_and_the_person_is_logged_out(app, clien
         actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"roles.granted", "roles.revoked"} <= actions
     assert target_client.get("/accounts/profile").status_code == 302
+
+
+def test_inviting_a_phone_that_has_an_account_says_where_that_account_is(app, client, places, make_user, login_as):
+    """An invitation makes a new account, which an existing number could never accept: the inviter learns at once
+    that the person is there already (and, for a former staff member, that the account is disabled)."""
+    login_as(make_user(Role.admin, "C"))
+    active, former = make_user(Role.resident, "D1S1C1"), make_user(Role.planner, "D1")
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == former.id).values(is_enabled=False))
+        db.session.commit()
+    to_active = _invite(client, places, phone=active.phone)
+    assert to_active.status_code == 409
+    assert f"already belongs to the account of {active.display_name}" in to_active.get_data(as_text=True)
+    to_former = _invite(client, places, phone=former.phone).get_data(as_text=True)
+    assert f"belongs to the disabled account of {former.display_name}" in to_former
+    assert "Disabled accounts" in to_former
+    with app.app_context():
+        assert db.session.scalar(select(Invitation.id)) is None and not app.extensions.get("sent_messages")
+
+
+def test_staff_outside_the_accounts_area_are_not_told_whose_number_it_is(app, client, places, make_user, login_as):
+    login_as(make_user(Role.district_staff, "D1"))
+    elsewhere = make_user(Role.resident, "D2S1C1")
+    refused = _invite(client, places, phone=elsewhere.phone).get_data(as_text=True)
+    assert "outside your area" in refused and elsewhere.display_name not in refused

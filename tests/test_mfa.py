@@ -184,10 +184,15 @@ def test_an_admin_resets_mfa_with_an_audit_row_and_the_person_enrols_again(app, 
     login(staff_client, staff)
     login(admin_client, admin)
     url = f"/staff/people/{staff.id}/mfa/reset"
-    assert submit(admin_client, url, {}, form_url=f"/staff/people/{staff.id}").status_code == 302
+    assert f'href="{url}"' in admin_client.get(f"/staff/people/{staff.id}").get_data(as_text=True)
+    assert 'id="action-warning"' in admin_client.get(url).get_data(as_text=True)  # a button leads to a confirmation
+    unexplained = submit(admin_client, url, {"reason": " "})
+    assert unexplained.status_code == 422 and "auth.mfa_reset" not in _actions(app, staff.id)
+    assert submit(admin_client, url, {"reason": "手机丢失，本人到街道确认"}).status_code == 302
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.mfa_reset"))
         assert (entry.actor_id, entry.object_id) == (admin.id, str(staff.id))
+        assert entry.details["reason"] == "手机丢失，本人到街道确认"
     assert staff_client.get("/accounts/profile").status_code == 302  # the lost phone's session is over
     login(staff_client, staff)
     assert staff_client.get("/accounts/profile").headers["Location"] == "/accounts/two-factor"
@@ -199,7 +204,8 @@ def test_only_an_administrator_may_reset_or_disable(app, client, make_user):
     page = client.get(f"/staff/people/{staff.id}").get_data(as_text=True)
     assert "Reset two-step verification" not in page
     for action in ("mfa/reset", "disable"):
-        assert submit(client, f"/staff/people/{staff.id}/{action}", {},
+        assert client.get(f"/staff/people/{staff.id}/{action}").status_code == 403
+        assert submit(client, f"/staff/people/{staff.id}/{action}", {"reason": "x"},
                       form_url=f"/staff/people/{staff.id}").status_code == 403
     assert "auth.mfa_reset" not in _actions(app, staff.id)
 

@@ -94,7 +94,7 @@ def test_a_disabled_accounts_copied_cookie_is_refused(app, make_user):
     copied = staff_client.get_cookie("pp_session").value
     login(admin_client, admin)
     detail = f"/staff/people/{staff.id}"
-    assert submit(admin_client, f"{detail}/disable", {}, form_url=detail).status_code == 302
+    assert submit(admin_client, f"{detail}/disable", {"reason": "left the office"}).status_code == 302
     thief = app.test_client()
     thief.set_cookie("pp_session", copied)
     assert thief.get("/accounts/profile").status_code == 302

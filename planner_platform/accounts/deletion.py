@@ -68,8 +68,12 @@ def erase(user: User) -> None:
 
 
 def carry_out_due(now: datetime) -> int:
-    """Daily: delete the accounts whose cooling-off period is over."""
-    due = db.session.scalars(select(User).where(User.deletion_due_at <= now, User.deleted_at.is_(None))).all()
+    """Daily: delete the accounts whose cooling-off period is over, unless they hold a staff role by now (a grant
+    cancels the deletion; this guards grants written some other way)."""
+    holds_staff_role = exists().where(RoleGrant.user_id == User.id, RoleGrant.role != Role.resident,
+                                      RoleGrant.revoked_at.is_(None))
+    due = db.session.scalars(select(User).where(User.deletion_due_at <= now, User.deleted_at.is_(None),
+                                                ~holds_staff_role)).all()
     for user in due:
         erase(user)
     return len(due)

@@ -126,6 +126,13 @@ def role_choices(roles):
     return select_choices((role.value, role.label) for role in Role if role in roles)
 
 
+class AdminActionForm(FlaskForm):
+    """Why an administrator resets or disables someone's account: asked on the confirmation page, kept in the audit
+    log."""
+    reason = StringField(_l("Reason"), [DataRequired(), Length(max=200), NoControlCharacters()], filters=[strip],
+                         description=_l("For example: phone lost, reported on 3 December. Kept in the audit log."))
+
+
 class RevealForm(FlaskForm):
     """Why the full contact details are needed: asked before every reveal, kept in the PII-access log."""
     purpose = SelectField(_l("Purpose"), [DataRequired(message=_l("Choose why you need the contact details."))],

@@ -202,7 +202,7 @@ def turn_off(actor: User) -> None:
     record_audit(db.session, "auth.mfa_disabled", actor=actor, obj=actor)
 
 
-def reset_mfa(actor: User, user: User) -> None:
+def reset_mfa(actor: User, user: User, *, reason: str = "") -> None:
     """An administrator removes a person's authenticator (a lost phone): their sessions end, and a staff
     member's next login leads straight to enrolling a new one."""
     if not can_administer_account(actor_of(actor), user):
@@ -213,4 +213,4 @@ def reset_mfa(actor: User, user: User) -> None:
     _forget_authenticator(settings)
     settings.grace_logins_used = current_app.config["MFA_GRACE_LOGINS"]
     revoke_sessions(user)
-    record_audit(db.session, "auth.mfa_reset", actor=actor, obj=user)
+    record_audit(db.session, "auth.mfa_reset", actor=actor, obj=user, reason=reason)

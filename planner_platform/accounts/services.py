@@ -11,7 +11,8 @@ from sqlalchemy import select
 from planner_platform.access import actor_of
 from planner_platform.accounts import consents, events, throttle, verification
 from planner_platform.accounts.models import CodePurpose, Invitation, PasswordResetToken, Role, RoleGrant, User
-from planner_platform.accounts.permissions import can_administer_account, can_grant_role, can_revoke_grant
+from planner_platform.accounts.permissions import (can_administer_account, can_grant_role, can_revoke_grant,
+                                                   can_view_account)
 from planner_platform.accounts.passwords import hash_password, password_problems
 from planner_platform.accounts.sessions import confirm_password, find_user_by_login, revoke_sessions
 from planner_platform.accounts.tokens import hash_token, new_token
@@ -163,7 +164,7 @@ def change_password(actor: User, *, current_password: str, new_password: str, ke
     emit(events.PASSWORD_CHANGED, recipients={"users": [actor.id]}, actor=actor)
 
 
-def set_account_enabled(actor: User, user: User, enabled: bool) -> None:
+def set_account_enabled(actor: User, user: User, enabled: bool, *, reason: str = "") -> None:
     """An administrator disables an account (its sessions end at once, logins fail) or enables it again."""
     if not can_administer_account(actor_of(actor), user):
         raise NotAllowed(_("You may not disable or enable this account."))
@@ -172,7 +173,8 @@ def set_account_enabled(actor: User, user: User, enabled: bool) -> None:
     user.is_enabled = enabled
     if not enabled:
         revoke_sessions(user)
-    record_audit(db.session, "accounts.enabled" if enabled else "accounts.disabled", actor=actor, obj=user)
+    record_audit(db.session, "accounts.enabled" if enabled else "accounts.disabled", actor=actor, obj=user,
+                 reason=reason)
 
 
 def request_password_reset(login: str) -> None:
@@ -216,6 +218,7 @@ def invite_staff(actor: User, *, display_name: str, phone: str | None, email: st
     if place.level is not role.scope_level:
         raise DomainError(_("A %(role)s must be attached to a %(level)s.", role=role.label,
                             level=role.scope_level.label), field="place")
+    _check_not_an_account(actor, phone=phone, email=email)
     token, token_hash = new_token()
     hours = current_app.config["INVITATION_TTL_HOURS"]
     invitation = Invitation(token_hash=token_hash, display_name=display_name.strip(), phone=phone, email=email,
@@ -230,6 +233,31 @@ def invite_staff(actor: User, *, display_name: str, phone: str | None, email: st
             "set up your account: %(link)s", inviter=actor.display_name, role=role.label, place=place.name,
             hours=hours, link=link))
     return invitation, token
+
+
+def _check_not_an_account(actor: User, *, phone: str | None, email: str | None) -> None:
+    """An invitation makes a new account, which a phone or email that has one could never accept: say instead
+    where the existing account is and how it gets the role (its name only to staff who may see that account)."""
+    for field, column, value, contact in (("phone", User.phone, phone, _("phone number")),
+                                          ("email", User.email, email, _("email address"))):
+        owner = db.session.scalar(select(User).where(column == value)) if value else None
+        if owner is None:
+            continue
+        who = actor_of(actor)
+        if not can_view_account(who, owner):
+            message = _("This %(contact)s already belongs to an account outside your area. Ask an administrator to "
+                        "grant the role to that account.", contact=contact)
+        elif owner.is_enabled:
+            message = _("This %(contact)s already belongs to the account of %(name)s. Open their page under Accounts "
+                        "and grant the role there.", contact=contact, name=owner.display_name)
+        elif can_administer_account(who, owner):
+            message = _("This %(contact)s belongs to the disabled account of %(name)s. Find it under Accounts with "
+                        "\"Disabled accounts\" ticked, enable it and grant the role there.", contact=contact,
+                        name=owner.display_name)
+        else:
+            message = _("This %(contact)s belongs to the disabled account of %(name)s. Ask an administrator to "
+                        "enable it, then grant the role on its page.", contact=contact, name=owner.display_name)
+        raise Conflict(message, field=field)
 
 
 def get_open_invitation(token: str, *, lock: bool = False) -> Invitation:
@@ -275,6 +303,10 @@ def grant_role(actor: User, user: User, role: Role, place: Place) -> RoleGrant:
     db.session.add(grant)
     db.session.flush()
     record_audit(db.session, "roles.granted", actor=actor, obj=user, role=role.value, place=place.code)
+    if role.is_staff and user.deletion_due_at is not None:
+        # Staff accounts are kept for the record: a staff role ends the resident's pending deletion.
+        user.deletion_due_at = None
+        record_audit(db.session, "accounts.deletion_cancelled", actor=actor, obj=user, reason="staff_role_granted")
     emit(events.ROLE_GRANTED, recipients={"users": [user.id]}, actor=actor,
          payload={"role": role.value, "place": place.name, "by": actor.display_name})
     return grant

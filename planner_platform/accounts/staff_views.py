@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 
 from planner_platform.access import current_actor
 from planner_platform.accounts import mfa, pii, services, sessions
-from planner_platform.accounts.forms import InvitationForm, RoleGrantForm, role_choices
+from planner_platform.accounts.forms import AdminActionForm, InvitationForm, RoleGrantForm, role_choices
 from planner_platform.accounts.models import Invitation, Role, RoleGrant, User
 from planner_platform.accounts.permissions import (GRANTABLE_ROLES, can_administer_account, can_grant_role,
                                                    can_manage_accounts, can_reveal_contact, can_revoke_grant,
@@ -105,27 +105,52 @@ def reveal_contact(user_id: int):
                        subject=user.display_name, back=url_for("staff.user_detail", user_id=user.id))
 
 
-@bp.post("/people/<int:user_id>/mfa/reset")
+def _administer(user_id: int, act, *, title: str, warning: str, button: str, done: str):
+    """An administrator's reset or disable: a confirmation page that asks why, then the action, audited with the
+    reason."""
+    user = get_user_or_404(user_id)
+    require(can_administer_account(current_actor, user))
+    form = AdminActionForm()
+    if form.validate_on_submit() and commit_or_explain(form, lambda: act(user, form.reason.data)):
+        flash(done, "success")
+        return redirect(url_for("staff.user_detail", user_id=user.id))
+    return render_template("staff/confirm_action.html", user=user, form=form, title=title,
+                           warning=warning % {"name": user.display_name}, button=button)
+
+
+@bp.route("/people/<int:user_id>/mfa/reset", methods=["GET", "POST"])
 @login_required
 def reset_mfa(user_id: int):
-    user = get_user_or_404(user_id)
-    require(can_administer_account(current_actor, user))
-    mfa.reset_mfa(current_user, user)
-    db.session.commit()
-    flash(_("Two-step verification was reset; the person's open sessions were ended."), "success")
-    return redirect(url_for("staff.user_detail", user_id=user.id))
+    return _administer(
+        user_id, lambda user, reason: mfa.reset_mfa(current_user, user, reason=reason),
+        title=_("Reset two-step verification"),
+        warning=_("%(name)s's authenticator is removed and all their open sessions end. At the next login they "
+                  "set up a new authenticator. Do this only when you have checked who is asking, for example in "
+                  "person or by calling the number on record."),
+        button=_("Reset two-step verification"),
+        done=_("Two-step verification was reset; the person's open sessions were ended."))
 
 
-@bp.post("/people/<int:user_id>/disable", endpoint="disable_account", defaults={"enabled": False})
-@bp.post("/people/<int:user_id>/enable", endpoint="enable_account", defaults={"enabled": True})
+@bp.route("/people/<int:user_id>/disable", methods=["GET", "POST"])
 @login_required
-def set_account_enabled(user_id: int, enabled: bool):
+def disable_account(user_id: int):
+    return _administer(
+        user_id, lambda user, reason: services.set_account_enabled(current_user, user, False, reason=reason),
+        title=_("Disable the account"),
+        warning=_("%(name)s can no longer log in and all their open sessions end at once. Their roles and records "
+                  "stay; an administrator can enable the account again."),
+        button=_("Disable the account and end its sessions"),
+        done=_("The account is disabled; all its sessions were ended."))
+
+
+@bp.post("/people/<int:user_id>/enable")
+@login_required
+def enable_account(user_id: int):
     user = get_user_or_404(user_id)
     require(can_administer_account(current_actor, user))
-    services.set_account_enabled(current_user, user, enabled)
+    services.set_account_enabled(current_user, user, True)
     db.session.commit()
-    flash(_("The account is enabled again.") if enabled else _("The account is disabled; all its sessions were ended."),
-          "success")
+    flash(_("The account is enabled again."), "success")
     return redirect(url_for("staff.user_detail", user_id=user.id))
 
 

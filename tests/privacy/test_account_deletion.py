@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from planner_platform.accounts import services
 from planner_platform.accounts.demo import DEMO_TOTP_SECRET
 from planner_platform.accounts.models import MfaRecoveryCode, MfaSettings, PiiAccess, Role, RoleGrant, User, UserSession
+from planner_platform.areas.models import Place
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
@@ -173,3 +174,32 @@ def test_deletion_ends_the_authenticator_and_blanks_the_name_in_the_pii_log_whic
         db.session.rollback()
     log = district.get("/staff/pii-accesses/").get_data(as_text=True)
     assert "已注销用户" in log and "张阿姨" not in log
+
+
+def test_a_staff_role_given_during_the_cooling_off_period_keeps_the_account(app, client, cast, places, make_user,
+                                                                           clock):
+    login(client, cast.resident)
+    _ask_deletion(client)
+    with app.app_context():
+        admin = db.session.get(User, make_user(Role.admin, "C").id)
+        services.grant_role(admin, db.session.get(User, cast.resident.id), Role.planner,
+                            db.session.get(Place, places["D1"].id))
+        db.session.commit()
+    clock(utcnow() + timedelta(days=app.config["ACCOUNT_DELETION_COOLING_DAYS"] + 1))
+    assert run_daily(app)["deleted"] == 0
+    user = fresh_copy(app, User, cast.resident.id)
+    assert (user.deletion_due_at, user.deleted_at, user.phone) == (None, None, cast.resident.phone)
+    with app.app_context():
+        cancelled = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "accounts.deletion_cancelled"))
+        assert cancelled.details["reason"] == "staff_role_granted"
+
+
+def test_the_daily_job_never_deletes_an_account_that_holds_a_staff_role(app, client, cast, places):
+    login(client, cast.resident)
+    _ask_deletion(client)
+    _make_due(app, cast.resident.id)
+    with app.app_context():  # a grant written without the service (an import, the shell)
+        db.session.add(RoleGrant(user_id=cast.resident.id, role=Role.planner, place_id=places["D1"].id))
+        db.session.commit()
+    assert run_daily(app)["deleted"] == 0
+    assert fresh_copy(app, User, cast.resident.id).deleted_at is None
