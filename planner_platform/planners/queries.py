@@ -28,6 +28,14 @@ def serving(community: Place) -> list[Assignment]:
         .order_by(Assignment.role, Assignment.start_on)).unique().all()
 
 
+def starting_later(area: Place) -> list[Assignment]:
+    """Terms appointed inside `area` that have not started yet (shown as 待上岗 with their start date), soonest
+    first; a term starting today is active from its appointment on."""
+    return db.session.scalars(_with_holders(select(Assignment)).join(Assignment.community).where(
+        Place.path.startswith(area.path), Assignment.state == AssignmentState.appointed)
+        .order_by(Assignment.start_on, Assignment.role, Assignment.id)).unique().all()
+
+
 def terms_of_user(user: User) -> list[Assignment]:
     """Current and coming terms of the planner profile linked to `user`, directly or through a team."""
     planner_id = db.session.scalar(select(PlannerProfile.id).where(PlannerProfile.user_id == user.id))
@@ -52,6 +60,8 @@ class CoverageRow:
     community: Place
     lead: Assignment | None
     assistants: int
+    #: A lead appointed whose term has not started yet (the soonest), while the community has no serving lead.
+    coming_lead: Assignment | None = None
 
 
 def coverage(area: Place) -> list[CoverageRow]:
@@ -66,7 +76,12 @@ def coverage(area: Place) -> list[CoverageRow]:
     for term in terms:
         if term.role is AssignmentRole.assistant:
             assistants[term.community_id] = assistants.get(term.community_id, 0) + 1
-    return [CoverageRow(c, leads.get(c.id), assistants.get(c.id, 0)) for c in communities]
+    coming = {}
+    for term in starting_later(area):
+        if term.role is AssignmentRole.lead:
+            coming.setdefault(term.community_id, term)
+    return [CoverageRow(c, leads.get(c.id), assistants.get(c.id, 0), None if c.id in leads else coming.get(c.id))
+            for c in communities]
 
 
 def roster_query(districts: list[Place], *, term: str = "", planner_type=None, organisation_id=None,

@@ -43,6 +43,7 @@ def place(place_id: int):
     return render_template("shell/place.html", place=place, ancestors=ancestors_of(place),
                            shapes=list(zip(shapes, paths)), view_box=view_box,
                            serving=planner_queries.serving(place) if community else [],
+                           starting_later=planner_queries.starting_later(place) if community else [],
                            activities=activity_queries.upcoming_public(place) if community else [],
                            projects=project_queries.in_community(place) if community else [])
 

@@ -247,3 +247,18 @@ def test_staff_add_a_planner_linked_to_an_account(app, client, places, make_user
     refused = submit(client, "/planners/new", {"name": "y", "planner_type": "expert", "organisation_id": "0",
                                                "district_id": places["D1"].id, "account_phone": resident.phone})
     assert "No planner account of this district uses this phone number" in refused.get_data(as_text=True)
+
+
+def test_a_term_starting_next_week_shows_as_pending_with_its_date_and_does_not_count(app, client, places,
+                                                                                    make_user, roster):
+    login(client, make_user(Role.subdistrict_staff, "D1S1"))
+    start = TODAY + timedelta(days=7)
+    assert _appoint(client, f"team:{roster['team']}", [places["D1S1C1"].id], start=start).status_code == 302
+    coverage = client.get(f"/assignments/coverage/{places['D1S1'].id}").get_data(as_text=True)
+    assert "0 of 2 communities have an active lead planner" in coverage
+    assert f"Starting on {start.isoformat()}" in coverage and "东湖一队" in coverage
+    resident = app.test_client()
+    login(resident, make_user(Role.resident, "D1S1C1"))
+    page = resident.get(f"/places/{places['D1S1C1'].id}").get_data(as_text=True)
+    assert "本社区暂无社区规划师。" in page  # nobody serves yet: the pending term is listed apart
+    assert f"待上岗，{start.isoformat()} 起" in page and "东湖一队" in page
