@@ -12,6 +12,11 @@ from celery.schedules import crontab
 BASE_DIR = Path(__file__).resolve().parent
 
 
+#: The data key of development and tests: the base64 of "dev-only-insecure-data-key-00000", published here, so that
+#: `make run` works with nothing set. Production refuses it (planner_platform.core.crypto.check_data_keys).
+INSECURE_DATA_ENCRYPTION_KEY = "ZGV2LW9ubHktaW5zZWN1cmUtZGF0YS1rZXktMDAwMDA="
+
+
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -82,8 +87,13 @@ def _celery_settings(redis_url: str | None) -> dict:
 
 class BaseConfig:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
-    #: Refuse to start with a short or placeholder SECRET_KEY (CVE-2023-27524); only dev and tests relax it.
+    #: Refuse to start with a short or placeholder SECRET_KEY (CVE-2023-27524), or without a data key of one's own
+    #: (DATA_ENCRYPTION_KEYS); only dev and tests relax it.
     REQUIRE_STRONG_SECRET_KEY = True
+    #: Fernet keys that encrypt secrets at rest (the TOTP keys of authenticators), comma-separated: the first
+    #: encrypts, every one decrypts, so a key is rotated by putting a new one first, running `flask rotate-data-key`
+    #: and then dropping the old one (README "Data encryption keys").
+    DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
     #: Refuse to start without DATABASE_URL and REDIS_URL: without Redis, tasks would run inside web requests and
     #: every process would keep its own rate limits. Only dev and tests relax it.
     REQUIRE_SERVICES = True
@@ -241,6 +251,7 @@ class DevelopmentConfig(BaseConfig):
     REQUIRE_SERVICES = False
     DEMO_SEED_ALLOWED = True
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+    DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", INSECURE_DATA_ENCRYPTION_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'planner.db'}")
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
 
@@ -251,6 +262,7 @@ class TestingConfig(BaseConfig):
     REQUIRE_SERVICES = False
     DEMO_SEED_ALLOWED = True
     SECRET_KEY = "testing-key-not-secret-testing-key-not-secret"
+    DATA_ENCRYPTION_KEYS = INSECURE_DATA_ENCRYPTION_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"

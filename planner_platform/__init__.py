@@ -17,6 +17,9 @@ def create_app(config_class: type[BaseConfig] | None = None) -> Flask:
     app.config.from_object(config_class or config_from_env())
     _check_secret_key(app)
     _check_services(app)
+    from planner_platform.core.crypto import check_data_keys
+
+    check_data_keys(app)
     _trust_proxies(app)
     from planner_platform.core.http import configure_logging, register_http_hooks
     from planner_platform.core.errors import register_error_handlers
@@ -166,6 +169,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from planner_platform.core.calendar import calendar_cli
+    from planner_platform.core.crypto import rotate_data_key_command
     from planner_platform.shell.scale import seed_scale_command
     from planner_platform.shell.seed import seed_demo_command
     from planner_platform.monitoring.commands import stats_cli
@@ -174,3 +178,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(stats_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(rotate_data_key_command)

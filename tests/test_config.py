@@ -1,15 +1,17 @@
-"""Configuration fails safe: production refuses to start without a strong SECRET_KEY, a database and Redis, and the
-demo seed refuses to run there."""
+"""Configuration fails safe: production refuses to start without a strong SECRET_KEY, a data key of its own, a
+database and Redis, and the demo seed refuses to run there."""
+from cryptography.fernet import Fernet
 import pytest
 from sqlalchemy import func, select
 
-from config import ProductionConfig, config_from_env
+from config import INSECURE_DATA_ENCRYPTION_KEY, ProductionConfig, config_from_env
 from planner_platform import create_app
 from planner_platform.accounts.models import User
 from planner_platform.shell.seed import seed_demo_command
 from planner_platform.extensions import db
 
 STRONG_KEY = "x7Gq2-very-long-random-secret-key-for-tests-only-91"
+DATA_KEY = Fernet.generate_key().decode()
 
 
 @pytest.mark.parametrize("key", ["", "short", "dev-only-insecure-key-do-not-use-in-production"])
@@ -24,10 +26,28 @@ def test_production_refuses_a_weak_secret_key(key):
 def test_production_starts_with_a_strong_secret_key_a_database_and_redis():
     class Config(ProductionConfig):
         SECRET_KEY = STRONG_KEY
+        DATA_ENCRYPTION_KEYS = DATA_KEY
         SQLALCHEMY_DATABASE_URI = "sqlite://"
         REDIS_URL = "redis://127.0.0.1:6379/0"
 
     assert create_app(Config).config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("keys, message", [
+    ("", "DATA_ENCRYPTION_KEYS must be set"),
+    (INSECURE_DATA_ENCRYPTION_KEY, "holds the published development key"),
+    (f"{DATA_KEY},{INSECURE_DATA_ENCRYPTION_KEY}", "holds the published development key"),  # not even to decrypt
+])
+def test_production_refuses_to_start_without_a_data_key_of_its_own(keys, message):
+    """Without it a database dump would give away every staff member's authenticator (TOTP) key."""
+    class Config(ProductionConfig):
+        SECRET_KEY = STRONG_KEY
+        DATA_ENCRYPTION_KEYS = keys
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        REDIS_URL = "redis://127.0.0.1:6379/0"
+
+    with pytest.raises(RuntimeError, match=message):
+        create_app(Config)
 
 
 @pytest.mark.parametrize("database, redis, missing", [
@@ -50,6 +70,7 @@ def test_production_refuses_to_start_without_its_database_or_redis(database, red
 def test_the_demo_seed_refuses_to_run_under_the_production_configuration(database_url):
     class Config(ProductionConfig):
         SECRET_KEY = STRONG_KEY
+        DATA_ENCRYPTION_KEYS = DATA_KEY
         SQLALCHEMY_DATABASE_URI = database_url
         REDIS_URL = "redis://127.0.0.1:1/0"
 

@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_compose_file_is_accepted_by_docker_compose():
     require_service(shutil.which("docker-compose") is not None, "docker-compose (Debian package)")
-    result = subprocess.run(["docker-compose", "-f", "docker/compose.yaml", "config", "-q"], cwd=ROOT,
-                            env={**os.environ, "SECRET_KEY": "x" * 48}, capture_output=True, text=True)
+    env = {**os.environ, "SECRET_KEY": "x" * 48, "DATA_ENCRYPTION_KEYS": "k" * 44}
+    result = subprocess.run(["docker-compose", "-f", "docker/compose.yaml", "config", "-q"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -37,6 +38,7 @@ def test_the_compose_stack_gives_every_app_process_its_database_and_redis():
     anchor = text[text.index("x-app: &app"):text.index("services:")]  # shared by web, worker and beat
     assert "DATABASE_URL: postgresql+psycopg://" in anchor and "REDIS_URL: redis://" in anchor
     assert "APP_CONFIG: production" in anchor
+    assert "DATA_ENCRYPTION_KEYS: ${DATA_ENCRYPTION_KEYS:?" in anchor  # compose refuses to start without it
 
 
 def test_without_redis_beat_runs_each_due_job_in_its_own_process(app):

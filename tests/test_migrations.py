@@ -2,9 +2,11 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from cryptography.fernet import Fernet
 from flask_migrate import downgrade, upgrade
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from config import TestingConfig
 from planner_platform import create_app
@@ -66,4 +68,32 @@ def test_rebuilding_the_users_table_keeps_accounts_sessions_and_their_audit_trai
             assert "locked_until" not in {c["name"] for c in inspect(connection).get_columns("users")}
             if db.engine.dialect.name == "sqlite":  # switched back on after the migration
                 assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        db.engine.dispose()
+
+
+def test_the_secrets_already_stored_are_encrypted_on_upgrade_and_decrypted_on_downgrade(empty_database_url):
+    """A database dump after the upgrade holds tokens the app's key opens; the CHECK that a confirmed
+    authenticator has a secret survives the table's rebuild on SQLite."""
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ"
+    app = _app_on(empty_database_url)
+    with app.app_context():
+        upgrade(revision="f4b8c2d6a1e7")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, phone, display_name, password_hash, locale, is_enabled, created_at) "
+                "VALUES (1, '13800138000', '王阿姨', 'x', 'zh_CN', true, CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO mfa_settings (user_id, secret, confirmed_at, grace_logins_used, created_at) "
+                "VALUES (1, :secret, CURRENT_TIMESTAMP, 0, CURRENT_TIMESTAMP)"), {"secret": secret})
+        upgrade(revision="a3c7e9b5d1f2")
+        stored_secret = text("SELECT secret FROM mfa_settings WHERE user_id = 1")
+        with db.engine.connect() as connection:
+            stored = connection.execute(stored_secret).scalar_one()
+        assert stored != secret
+        assert Fernet(app.config["DATA_ENCRYPTION_KEYS"]).decrypt(stored.encode()).decode() == secret
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE mfa_settings SET secret = NULL"))
+        downgrade(revision="f4b8c2d6a1e7")
+        with db.engine.connect() as connection:
+            assert connection.execute(stored_secret).scalar_one() == secret
         db.engine.dispose()

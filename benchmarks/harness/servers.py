@@ -1,7 +1,8 @@
 """gunicorn (2 sync workers) on a free loopback port: the app, or the minimal endpoint, with the same settings.
 
-The app runs with APP_CONFIG=production (strong SECRET_KEY, DATABASE_URL and REDIS_URL required, as in a real
-deployment). What the benchmark relaxes, through the environment only:
+The app runs with APP_CONFIG=production (strong SECRET_KEY, a data key of its own, DATABASE_URL and REDIS_URL
+required, as in a real deployment; the data key is new at each run: the seeded staff have no authenticator). What
+the benchmark relaxes, through the environment only:
 * the per-IP and per-account participation and login limits (every request comes from 127.0.0.1 and a handful of
   accounts: a real site's limits would answer 429 after a minute);
 * PLANNER_SQL_TRACE, the bench-only SQL counter (core/sql_trace.py).
@@ -17,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import redis
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
@@ -122,7 +124,8 @@ def app_server(database_url: str, trace_dir: Path, log_dir: Path) -> Server:
     redis.Redis.from_url(redis_url, socket_connect_timeout=2).flushdb()
     env = {**os.environ, **RELAXED, "APP_CONFIG": "production", "DATABASE_URL": database_url,
            "REDIS_URL": redis_url,
-           "SECRET_KEY": secrets.token_urlsafe(48), "PLANNER_SQL_TRACE": str(trace_dir),
+           "SECRET_KEY": secrets.token_urlsafe(48), "DATA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+           "PLANNER_SQL_TRACE": str(trace_dir),
            "EXPORT_FOLDER": str(log_dir / "exports"), "REPORT_FOLDER": str(log_dir / "reports"),
            "UPLOAD_FOLDER": str(log_dir / "uploads"), "MESSAGE_FILE_DIR": str(log_dir / "messages")}
     return Server("wsgi:app", env, "app", log_dir)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.db import Base, BigId, TimestampMixin, UTCDateTime, string_enum, utcnow
+from planner_platform.core.crypto import EncryptedString
 
 
 class Role(enum.Enum):
@@ -167,8 +168,8 @@ class MfaSettings(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    #: Base32 TOTP secret; None until the user opens the enrolment page.
-    secret: Mapped[str | None] = mapped_column(String(64))
+    #: Base32 TOTP secret, encrypted at rest (DATA_ENCRYPTION_KEYS); None until the user opens the enrolment page.
+    secret: Mapped[str | None] = mapped_column(EncryptedString(64))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The TOTP time step (30 s) of the last code accepted: only later steps are accepted afterwards.
     last_counter: Mapped[int | None] = mapped_column(BigInteger)

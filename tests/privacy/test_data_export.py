@@ -8,7 +8,7 @@ import zipfile
 from datetime import timedelta
 
 import pyotp
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from planner_platform.accounts import consents
 from planner_platform.accounts.models import DataExport, DataExportState, MfaRecoveryCode, MfaSettings, User
@@ -131,6 +131,8 @@ def test_the_copy_lists_sessions_two_step_status_and_staff_looks_but_no_secret_a
         hashes = db.session.scalars(select(MfaRecoveryCode.code_hash).where(
             MfaRecoveryCode.user_id == cast.resident.id)).all()
         assert db.session.scalar(select(MfaSettings.secret).where(MfaSettings.user_id == cast.resident.id)) == secret
+        token = db.session.execute(text("SELECT secret FROM mfa_settings WHERE user_id = :user"),
+                                   {"user": cast.resident.id}).scalar_one()  # as stored, encrypted
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/accounts/me/data/{_ask(client)}/file").data))
     data = json.loads(archive.read("data.json"))
     assert data["two_factor"] == [{"authenticator_on": True, "turned_on_at": data["two_factor"][0]["turned_on_at"],
@@ -140,5 +142,5 @@ def test_the_copy_lists_sessions_two_step_status_and_staff_looks_but_no_secret_a
     assert (look["staff_role"], look["area"], look["purpose"], look["note"]) == (
         "district_staff", cast.community.name, "verify_identity", "核对身份")
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8", "replace")
-    for foreign_or_secret in (secret, *hashes, cast.district.display_name, cast.district.phone, "198.51.100.9"):
+    for foreign_or_secret in (secret, token, *hashes, cast.district.display_name, cast.district.phone, "198.51.100.9"):
         assert foreign_or_secret not in everything
