@@ -68,6 +68,8 @@ EXEMPT = {
     "accounts.services.get_open_invitation": "reads only",
     "accounts.services.accept_invitation": "authorised by the one-time invitation token",
     "accounts.services.update_profile": "acts on the actor's own account only",
+    "accounts.services.set_text_size": "acts on the actor's own account only (a display preference)",
+    "accounts.services.valid_text_size": "checks a value, writes nothing",
     "accounts.services.change_password": "acts on the actor's own account, with the current password",
     "accounts.pii.record": "logs a look that the calling feature's reveal service has already allowed",
     "accounts.pii.role_over": "reads only",

@@ -41,7 +41,7 @@ STALE_AFTER = timedelta(minutes=15)
 def _profile(user: User) -> list[dict]:
     community = user.home_community
     return [{"id": user.id, "display_name": user.display_name, "phone": user.phone, "email": user.email,
-             "locale": user.locale, "community": community.name if community else None,
+             "locale": user.locale, "text_size": user.text_size, "community": community.name if community else None,
              "roles": " ".join(sorted(role.value for role in user.roles)), "created_at": iso(user.created_at),
              "last_login_at": iso(user.last_login_at), "password_changed_at": iso(user.password_changed_at)}]
 
@@ -86,8 +86,8 @@ def _pii_accesses(user: User) -> list[dict]:
 
 
 ACCOUNT_SECTIONS = [
-    Section("profile", ("id", "display_name", "phone", "email", "locale", "community", "roles", "created_at",
-                        "last_login_at", "password_changed_at"), _profile),
+    Section("profile", ("id", "display_name", "phone", "email", "locale", "text_size", "community", "roles",
+                        "created_at", "last_login_at", "password_changed_at"), _profile),
     Section("consents", ("purpose", "policy_version", "granted_at", "withdrawn_at", "channel"), _consents),
     Section("sessions", ("started_at", "last_seen_at", "ended_at", "device", "ip"), _sessions),
     Section("two_factor", ("authenticator_on", "turned_on_at", "recovery_codes_left"), _two_factor),

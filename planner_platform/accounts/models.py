@@ -62,9 +62,14 @@ ROLE_SCOPE_LEVELS = {
 _role_enum = Enum(Role, name="role", native_enum=False, create_constraint=True, length=32)
 
 
+#: The sizes of the interface a person may choose (the larger-text switch); the first is the default.
+TEXT_SIZES = ("standard", "large")
+
+
 class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
+        CheckConstraint("text_size IN ('standard', 'large')", name="text_size_known"),
         # A deleted account keeps its row (its public proposals and the audit log point at it), without contacts.
         CheckConstraint("phone IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL", name="has_phone_or_email"),
         CheckConstraint("deleted_at IS NULL OR NOT is_enabled", name="deleted_is_disabled"),
@@ -78,6 +83,9 @@ class User(UserMixin, TimestampMixin, Base):
     display_name: Mapped[str] = mapped_column(String(50))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    #: The interface's text size the person chose (one of TEXT_SIZES); None until they choose, and then the
+    #: browser's own choice (a cookie) applies.
+    text_size: Mapped[str | None] = mapped_column(String(10))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from planner_platform.access import actor_of
 from planner_platform.accounts import consents, events, throttle, verification
-from planner_platform.accounts.models import CodePurpose, Invitation, PasswordResetToken, Role, RoleGrant, User
+from planner_platform.accounts.models import (TEXT_SIZES, CodePurpose, Invitation, PasswordResetToken, Role,
+                                              RoleGrant, User)
 from planner_platform.accounts.permissions import (can_administer_account, can_grant_role, can_revoke_grant,
                                                    can_view_account)
 from planner_platform.accounts.passwords import hash_password, password_problems
@@ -97,6 +98,18 @@ def update_profile(actor: User, *, display_name: str, locale: str) -> None:
     actor.display_name = display_name.strip()
     actor.locale = locale
     record_audit(db.session, "accounts.profile_updated", actor=actor, obj=actor)
+
+
+def valid_text_size(size: str | None) -> str:
+    """`size` if it is one of the interface's text sizes; anything else is refused (400) with a message."""
+    if size not in TEXT_SIZES:
+        raise DomainError(_("Choose one of the text sizes offered."), field="text_size")
+    return size
+
+
+def set_text_size(actor: User, size: str) -> None:
+    """Keep the interface's text size on the actor's own account. A display preference: not audited."""
+    actor.text_size = valid_text_size(size)
 
 
 _CONTACT_COLUMNS = {CodePurpose.email: User.email, CodePurpose.phone: User.phone}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from planner_platform.access import current_actor
 from planner_platform.accounts import consents
 from planner_platform.accounts import permissions as account_permissions
-from planner_platform.accounts.models import Role, User
+from planner_platform.accounts.models import TEXT_SIZES, Role, User
 from planner_platform.areas import permissions as area_permissions
 from planner_platform.core.calendar import local_today
 from planner_platform.core.urls import public_path
@@ -23,6 +23,18 @@ from planner_platform.projects.models import Project, ProjectActivity, ProjectOr
 from planner_platform.proposals import permissions as proposal_permissions
 from planner_platform.proposals.models import ProposalState
 from planner_platform.shell.navigation import menu_for
+
+
+#: An anonymous visitor's choice of text size (the larger-text switch); a signed-in person's is on the account.
+TEXT_SIZE_COOKIE = "text_size"
+
+
+def text_size() -> str:
+    """The interface's text size for this request: the account's choice, else this browser's, else the first."""
+    if current_user.is_authenticated and current_user.text_size:
+        return current_user.text_size
+    chosen = request.cookies.get(TEXT_SIZE_COOKIE)
+    return chosen if chosen in TEXT_SIZES else TEXT_SIZES[0]
 
 
 def mask_phone(phone: str | None) -> str:
@@ -98,6 +110,7 @@ def register(app: Flask) -> None:
         menu_for=menu_for,
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
+        text_size=text_size,
         role_label=lambda value: Role(value).label,
         assignment_role_label=lambda value: AssignmentRole(value).label,
         proposal_state_label=lambda value: ProposalState(value).label,

@@ -1,11 +1,14 @@
-"""The pages that belong to no one feature: home, a place's public page, privacy notice, language switch, health
-probes and the audit log."""
+"""The pages that belong to no one feature: home, a place's public page, privacy notice, language and text-size
+switches, health probes and the audit log."""
+from datetime import timedelta
+
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from planner_platform.access import current_actor, is_admin
+from planner_platform.accounts import services as account_services
 from planner_platform.accounts.models import Role
 from planner_platform.activities import queries as activity_queries
 from planner_platform.areas.geometry import svg_paths
@@ -21,6 +24,7 @@ from planner_platform.notifications.monitoring import outbox_health
 from planner_platform.planners import queries as planner_queries
 from planner_platform.projects import queries as project_queries
 from planner_platform.shell.navigation import ROLE_NEXT_STEPS, navigation_for
+from planner_platform.shell.templating import TEXT_SIZE_COOKIE
 
 bp = Blueprint("shell", __name__)
 
@@ -59,6 +63,20 @@ def set_language():
     if request.form.get("locale") in current_app.config["LANGUAGES"]:
         session["locale"] = request.form["locale"]
     return redirect(safe_next_url(request.form.get("next")))
+
+
+@bp.post("/text-size")
+def set_text_size():
+    """The larger-text switch: remembered on the account when signed in, and in this browser (a cookie) always, so
+    that it outlasts a logout here; signing in elsewhere brings the account's choice."""
+    size = account_services.valid_text_size(request.form.get("text_size"))
+    if current_user.is_authenticated:
+        account_services.set_text_size(current_user, size)
+        db.session.commit()
+    response = redirect(safe_next_url(request.form.get("next")))
+    response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=int(timedelta(days=365).total_seconds()), httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.get("/healthz")

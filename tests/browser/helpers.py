@@ -11,8 +11,17 @@ import pytest
 
 from tests.conftest import totp_code
 
-AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+HERE = Path(__file__).resolve().parent
+AXE_JS = HERE / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: A tap target's least width and height (WCAG 2.5.5, CSS px) and the least text size on resident pages.
+MIN_TARGET_PX = 44
+MIN_TEXT_PX = 16
+#: Not measured as targets: a map's markers, drawn by the map script at the size of their count (the list beside
+#: every map reaches the same proposals).
+TARGET_EXEMPT = ".leaflet-marker-pane"
+#: Always sampled for the text floor, so a page that has them cannot pass by showing none: meta text and badges.
+TEXT_SAMPLE = ".badge, .small, small, .form-text, .btn-sm, .dropdown-header, .leaflet-control-attribution"
 
 
 @functools.cache
@@ -37,6 +46,29 @@ def check_accessibility(page) -> None:
                 lines.append(f"    at {json.dumps(node['target'], ensure_ascii=False)}: "
                              f"{node.get('failureSummary', '').strip()}".replace("\n", " "))
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+def tap_target_problems(page) -> list[str]:
+    """Every visible control on the page whose target is under 44 × 44 px, and every two targets that overlap
+    (tests/browser/tap_targets.js says what counts)."""
+    found = page.evaluate((HERE / "tap_targets.js").read_text(encoding="utf-8"),
+                          {"minSize": MIN_TARGET_PX, "exempt": TARGET_EXEMPT})
+    return ([f"{page.url}: {item['control']} “{item['name']}” is {item['width']}×{item['height']} px"
+             for item in found["small"]] +
+            [f"{page.url}: {item['first']} and {item['second']} overlap by {item['width']}×{item['height']} px"
+             for item in found["overlaps"]])
+
+
+def small_text(page) -> tuple[list[str], int]:
+    """Text on the page below 16 px, and how many meta/badge elements (TEXT_SAMPLE) were measured."""
+    found = page.evaluate((HERE / "small_text.js").read_text(encoding="utf-8"),
+                          {"minPx": MIN_TEXT_PX, "sample": TEXT_SAMPLE})
+    return ([f"{page.url}: {item['element']} “{item['text']}” is {item['size']} px" for item in found["small"]],
+            found["sampled"])
+
+
+def root_font_px(page) -> float:
+    return page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
 
 
 _served = {}

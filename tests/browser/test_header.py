@@ -1,6 +1,7 @@
 """The header fits a desktop (1280 px, one row) and a phone (360 px, behind the menu button) in both languages for
 every role: nothing overflows, every dropdown opens by keyboard inside the screen, and the language switch, the
-notifications (once) and "Log out" are within reach."""
+larger-text switch, the notifications (once) and "Log out" are within reach. With larger text the menu stays behind
+its button at every width, and still fits."""
 import pytest
 from playwright.sync_api import expect
 
@@ -51,12 +52,18 @@ def check_dropdowns(page, where):
         expect(toggle).to_have_attribute("aria-expanded", "false")
 
 
-def check_header(page, signed_in, where):
+def check_header(page, signed_in, where, staff=False, larger=False):
     assert_no_horizontal_overflow(page, where)
     open_menu(page)  # on the phone; on the desktop there is no menu button
     assert_no_horizontal_overflow(page, f"{where}, menu open")
     for language in ("中文", "English"):
         assert_inside_window(page, page.get_by_role("button", name=language, exact=True), where)
+    # The larger-text switch: beside the language for residents and visitors, in the footer for everyone.
+    switch = page.get_by_role("button", name=t(page, "Standard text" if larger else "Larger text"), exact=True)
+    expect(page.locator("header").locator(switch)).to_have_count(0 if staff else 1)
+    if not staff:
+        assert_inside_window(page, page.locator("header").locator(switch), where)
+    expect(page.locator("footer").locator(switch)).to_have_count(1)
     if not signed_in:
         assert_inside_window(page, page.locator("#main-nav").get_by_role("link", name=t(page, "Log in")), where)
         return
@@ -87,4 +94,24 @@ def test_the_header_fits_desktop_and_phone_in_both_languages(page, make_user, ro
             if viewport is DESKTOP:
                 expect(page.locator(".navbar-toggler")).to_be_hidden()
                 assert_one_row(page, where)
-            check_header(page, role is not None, where)
+            check_header(page, role is not None, where, staff=bool(role and role.is_staff))
+
+
+@pytest.mark.parametrize("role", [None, *ROLE_PLACES], ids=lambda role: role.value if role else "anonymous")
+def test_the_header_fits_in_larger_text(page, make_user, role):
+    if role:
+        log_in(page, make_user(role, ROLE_PLACES[role]).phone, PASSWORD)
+    page.goto("/")
+    with page.expect_navigation():
+        page.locator("footer").get_by_role("button", name=t(page, "Larger text"), exact=True).click()
+    for language in ("中文", "English"):
+        if language == "English":
+            open_menu(page)
+            with page.expect_navigation():
+                page.get_by_role("button", name=language, exact=True).click()
+        for viewport in (PHONE, DESKTOP, {"width": 1920, "height": 1000}):
+            page.set_viewport_size(viewport)
+            page.reload()
+            where = f"{role.value if role else 'anonymous'}, {language}, larger text, {viewport['width']} px"
+            expect(page.locator(".navbar-toggler")).to_be_visible()
+            check_header(page, role is not None, where, staff=bool(role and role.is_staff), larger=True)
