@@ -215,9 +215,20 @@ class BaseConfig:
     #: /readyz and the operations page flag the outbox when its oldest pending event is older than this.
     OUTBOX_LAG_ALERT_SECONDS = _env_int("OUTBOX_LAG_ALERT_SECONDS", 300)
 
-    #: Tile URL for maps; empty means boundaries are drawn without any tile server (closed networks).
+    #: The city's tile service (README "Maps and tile services"); empty means the maps draw the platform's own
+    #: outlines, names and sites without any tile server (closed networks). A URL template with {z} {x} {y}, and
+    #: optionally {s} (one of MAP_TILE_SUBDOMAINS) and {key} (MAP_TILE_KEY, e.g. Tianditu's tk).
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    #: A second layer drawn over the first, e.g. Tianditu's annotation layer (cva_w) over its vector map (vec_w).
+    MAP_TILE_OVERLAY_URL = os.environ.get("MAP_TILE_OVERLAY_URL", "")
+    MAP_TILE_KEY = os.environ.get("MAP_TILE_KEY", "")
+    MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "")
+    #: Shown in the map's corner: the provider and, for maps published in China, its 审图号.
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    MAP_TILE_MAX_ZOOM = _env_int("MAP_TILE_MAX_ZOOM", 18)
+    #: The tiles' coordinate system: "wgs84" (Tianditu, CGCS2000) or "gcj02" (AMap, Tencent). Stored coordinates
+    #: stay WGS-84; with gcj02 the browser shifts them for display and shifts taps back.
+    MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "wgs84")
 
     #: Uploaded photos live here, outside static/, under random names (a volume shared by every web process).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))

@@ -4,7 +4,7 @@ from cryptography.fernet import Fernet
 import pytest
 from sqlalchemy import func, select
 
-from config import INSECURE_DATA_ENCRYPTION_KEY, ProductionConfig, config_from_env
+from config import INSECURE_DATA_ENCRYPTION_KEY, ProductionConfig, TestingConfig, config_from_env
 from planner_platform import create_app
 from planner_platform.accounts.models import User
 from planner_platform.shell.seed import seed_demo_command
@@ -99,3 +99,43 @@ def test_map_tiles_are_allowed_by_the_csp_only_when_configured():
     assert "img-src 'self' data: blob:;" in content_security_policy("")
     policy = content_security_policy("https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY")
     assert "img-src 'self' data: blob: https://*.tianditu.gov.cn;" in policy
+
+
+def test_both_tile_layers_hosts_are_allowed_and_nothing_else():
+    from planner_platform.core.http import content_security_policy
+
+    policy = content_security_policy("http://127.0.0.1:8765/{z}/{x}/{y}.png",
+                                     "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}")
+    assert "img-src 'self' data: blob: http://127.0.0.1:8765 https://*.is.autonavi.com;" in policy
+    assert " * " not in policy and "connect-src" not in policy  # fetches stay on 'self' (default-src)
+
+
+def _tiled_app(**settings):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    for name, value in settings.items():
+        setattr(Config, name, value)
+    return create_app(Config)
+
+
+def test_the_tile_key_goes_into_the_url_the_maps_are_given():
+    tianditu = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
+                "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}")
+    app = _tiled_app(MAP_TILE_URL=tianditu, MAP_TILE_KEY="abc123", MAP_TILE_SUBDOMAINS="01234567")
+    tiles = app.jinja_env.globals["map_tiles"]
+    assert tiles["url"].endswith("&tk=abc123") and tiles["subdomains"] == "01234567" and tiles["crs"] == "wgs84"
+    with app.test_client() as client:
+        csp = client.get("/privacy").headers["Content-Security-Policy"]
+    assert "https://*.tianditu.gov.cn" in csp
+
+
+@pytest.mark.parametrize("settings, complaint", [
+    ({"MAP_TILE_CRS": "bd09"}, "MAP_TILE_CRS"),
+    ({"MAP_TILE_URL": "https://t0.tianditu.gov.cn/vec_w/wmts?tk={key}&TILEMATRIX={z}"}, "MAP_TILE_KEY"),
+    ({"MAP_TILE_URL": "tiles.example/{z}/{x}/{y}.png"}, "MAP_TILE_URL"),
+    ({"MAP_TILE_OVERLAY_URL": "https://tiles.example/labels.png"}, "MAP_TILE_OVERLAY_URL"),
+])
+def test_a_tile_setting_the_maps_cannot_use_stops_the_start(settings, complaint):
+    with pytest.raises(RuntimeError, match=complaint):
+        _tiled_app(**settings)

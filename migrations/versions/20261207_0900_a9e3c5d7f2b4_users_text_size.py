@@ -2,7 +2,7 @@
 choose; a browser's choice before signing in is a cookie).
 
 Revision ID: a9e3c5d7f2b4
-Revises: f4b8c2d6a1e7
+Revises: a3c7e9b5d1f2
 Create Date: 2026-12-07 09:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a9e3c5d7f2b4'
-down_revision = 'f4b8c2d6a1e7'
+down_revision = 'a3c7e9b5d1f2'
 branch_labels = None
 depends_on = None
 

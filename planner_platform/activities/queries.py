@@ -213,3 +213,12 @@ def onsite_summary(user_ids: list[int], month: date) -> dict[int, OnSite]:
         if activity_id is None or activity_id not in counted[author_id]:
             hours[author_id] += log_hours
     return {user_id: OnSite(len(days[user_id]), round(hours[user_id], 1)) for user_id in user_ids}
+
+
+def venues_in(west: float, south: float, east: float, north: float, limit: int = 200) -> list[dict]:
+    """The venues of public activities inside a map's box, once each (a hall used every week is one site);
+    internal activities' venues are for staff and stay off the public maps."""
+    rows = db.session.execute(select(Activity.venue, Activity.lat, Activity.lng).where(
+        Activity.public.is_(True), Activity.lat.between(south, north), Activity.lng.between(west, east))
+        .group_by(Activity.venue, Activity.lat, Activity.lng).order_by(Activity.venue).limit(limit))
+    return [{"kind": "venue", "name": venue, "lat": lat, "lng": lng} for venue, lat, lng in rows]

@@ -21,3 +21,18 @@ def area_choices(chosen: Place | None) -> list:
     return db.session.execute(select(Place.id, Place.name, Place.level, Place.path).where(or_(
         Place.level == PlaceLevel.district,
         and_(Place.level == PlaceLevel.subdistrict, Place.parent_id == district_id))).order_by(Place.path)).all()
+
+
+def map_centre(place: Place) -> list[float] | None:
+    """[lat, lng] where a map writes the place's name: its recorded centre (the outline's middle may fall outside
+    an L-shaped community), or None for the map to use the outline's."""
+    return None if place.centre_lat is None or place.centre_lng is None else [place.centre_lat, place.centre_lng]
+
+
+def centres_in(west: float, south: float, east: float, north: float, limit: int = 200) -> list[dict]:
+    """Communities with a centre but no outline inside a map's box, as named points (the outlined ones are named
+    on their outline)."""
+    rows = db.session.execute(select(Place.name, Place.centre_lat, Place.centre_lng).where(
+        Place.level == PlaceLevel.community, Place.boundary.is_(None),
+        Place.centre_lat.between(south, north), Place.centre_lng.between(west, east)).limit(limit))
+    return [{"kind": "community", "name": name, "lat": lat, "lng": lng} for name, lat, lng in rows]

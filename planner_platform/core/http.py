@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, request, url_for
 
+from planner_platform.core.maps import check_tile_settings, tile_sources
 from planner_platform.core.query_args import check_query_string
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -17,15 +18,9 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def content_security_policy(tile_url: str) -> str:
-    """The CSP; map tiles, when configured, may come from the tile server's host (its {s} subdomains too)."""
-    if not tile_url:
-        return CONTENT_SECURITY_POLICY.format(tiles="")
-    parts = urlsplit(tile_url)
-    host = parts.netloc
-    if "{" in host:  # https://t{s}.tianditu.gov.cn/... → https://*.tianditu.gov.cn
-        host = "*." + host.split(".", 1)[1]
-    return CONTENT_SECURITY_POLICY.format(tiles=f" {parts.scheme}://{host}")
+def content_security_policy(*tile_urls: str) -> str:
+    """The CSP; map tiles, when configured, may come from the tile servers' hosts (their {s} subdomains too)."""
+    return CONTENT_SECURITY_POLICY.format(tiles="".join(f" {source}" for source in tile_sources(*tile_urls)))
 
 
 class RequestIdFilter(logging.Filter):
@@ -51,7 +46,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_http_hooks(app: Flask) -> None:
-    policy = content_security_policy(app.config["MAP_TILE_URL"])
+    check_tile_settings(app)
+    policy = content_security_policy(app.config["MAP_TILE_URL"], app.config["MAP_TILE_OVERLAY_URL"])
 
     @app.before_request
     def assign_request_id():

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from planner_platform.areas.models import Place, PlaceLevel
+from planner_platform.areas.queries import map_centre
 from planner_platform.extensions import db
 from planner_platform.monitoring.indicators import COUNT, INDICATORS, RATE, applies
 from planner_platform.monitoring.periods import Period
@@ -39,6 +40,7 @@ def features(place: Place, period: Period, url_of) -> dict:
             continue
         values = {i.key: i.value(totals[community.id]) for i in MAPPABLE}
         collection.append({"type": "Feature", "geometry": geometry, "properties": {
-            "id": community.id, "name": community.name, "url": url_of(community), "values": values}})
+            "id": community.id, "name": community.name, "centre": map_centre(community), "url": url_of(community),
+            "values": values}})
     return {"type": "FeatureCollection", "features": collection,
             "indicators": [{"key": i.key, "name": str(i.name), "kind": i.kind} for i in MAPPABLE]}

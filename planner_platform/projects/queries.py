@@ -11,8 +11,9 @@ from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.query_args import keyset_cursor
 from planner_platform.extensions import db
 from planner_platform.core.calendar import local_today
-from planner_platform.projects.models import SIDE_STAGES, Milestone, Project, ProjectFunding, Stage
+from planner_platform.projects.models import SIDE_STAGES, Milestone, Project, ProjectFunding, ProjectOrigin, Stage
 from planner_platform.projects.stages import DEFAULT_LINE, rules_for
+from planner_platform.proposals.models import Proposal
 
 PUBLIC_LIMIT = 50
 
@@ -162,3 +163,15 @@ def in_community(community: Place) -> list[Project]:
     paused or over."""
     return db.session.scalars(select(Project).where(Project.community_id == community.id)
                               .order_by(Project.state.in_(SIDE_STAGES), Project.id.desc()).limit(PUBLIC_LIMIT)).all()
+
+
+def sites_in(west: float, south: float, east: float, north: float, limit: int = 200) -> list[dict]:
+    """Renewal projects inside a map's box, at the point marked on the proposal they grew from (a project has
+    no point of its own), named by their site or else their title; not the cancelled ones."""
+    rows = db.session.execute(select(Project.site, Project.title, Proposal.lat, Proposal.lng)
+                              .join(ProjectOrigin, ProjectOrigin.project_id == Project.id)
+                              .join(Proposal, Proposal.id == ProjectOrigin.proposal_id)
+                              .where(Proposal.public(), Project.state != Stage.cancelled,
+                                     Proposal.lat.between(south, north), Proposal.lng.between(west, east))
+                              .order_by(Project.id).limit(limit))
+    return [{"kind": "project", "name": site or title, "lat": lat, "lng": lng} for site, title, lat, lng in rows]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import defer, joinedload
 from planner_platform.access import current_actor
 from planner_platform.accounts.pii_views import reveal_page
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.areas.queries import area_choices
+from planner_platform.areas.queries import area_choices, map_centre
 from planner_platform.core import media, query_args
 from planner_platform.core.forms import act, commit_or_explain, flash_form_errors, posted_version, select_choices
 from planner_platform.core.permissions import require, require_or_404
@@ -85,13 +85,14 @@ def map_cells():
 
 @bp.route("/map/areas.json")
 def map_areas():
-    """Community outlines for the map, drawn without any tile server."""
+    """Community outlines and where to write their names, for the maps, drawn without any tile server."""
     place_id = query_args.row_id("place")
     query = select(Place).where(Place.level == PlaceLevel.community, Place.boundary.is_not(None))
     if place_id:
         query = query.where(Place.id == place_id) if query_args.flag("only") else query.where(
             Place.path.startswith(db.get_or_404(Place, place_id).path))
-    features = [{"type": "Feature", "geometry": place.boundary, "properties": {"id": place.id, "name": place.name}}
+    features = [{"type": "Feature", "geometry": place.boundary,
+                 "properties": {"id": place.id, "name": place.name, "centre": map_centre(place)}}
                 for place in db.session.scalars(query.order_by(Place.path).limit(2000))]
     return jsonify(type="FeatureCollection", features=features)
 

@@ -13,6 +13,7 @@ from planner_platform.accounts import permissions as account_permissions
 from planner_platform.accounts.models import TEXT_SIZES, Role, User
 from planner_platform.areas import permissions as area_permissions
 from planner_platform.core.calendar import local_today
+from planner_platform.core.maps import tile_settings
 from planner_platform.core.urls import public_path
 from planner_platform.extensions import db
 from planner_platform.notifications.services import unread_count
@@ -121,6 +122,7 @@ def register(app: Flask) -> None:
         project_of_proposal=project_of_proposal,
         local_today=local_today,
         url_for_path=public_path,
+        map_tiles=tile_settings(app.config),
         url_with_args=url_with_args,
         unread_notifications=_unread_notifications,
         projects_of_activity=projects_of_activity,

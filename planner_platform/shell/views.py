@@ -2,7 +2,8 @@
 switches, health probes and the audit log."""
 from datetime import timedelta
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
@@ -13,7 +14,7 @@ from planner_platform.accounts.models import Role
 from planner_platform.activities import queries as activity_queries
 from planner_platform.areas.geometry import svg_paths
 from planner_platform.areas.models import Place, PlaceLevel
-from planner_platform.areas.queries import ancestors_of
+from planner_platform.areas.queries import ancestors_of, centres_in
 from planner_platform.core import query_args
 from planner_platform.core.audit import AuditEntry
 from planner_platform.core.http import safe_next_url
@@ -50,6 +51,16 @@ def place(place_id: int):
                            starting_later=planner_queries.starting_later(place) if community else [],
                            activities=activity_queries.upcoming_public(place) if community else [],
                            projects=project_queries.in_community(place) if community else [])
+
+
+@bp.get("/map/sites.json")
+def map_sites():
+    """What every map names besides the outlined communities, inside its box (public data only): communities known
+    by their centre, public activities' venues, renewal projects' sites. Sites are written after communities."""
+    bbox = query_args.coordinates("bbox", 4)
+    if bbox is None:
+        return jsonify(error=_("bbox must be west,south,east,north")), 400
+    return jsonify(sites=centres_in(*bbox) + activity_queries.venues_in(*bbox) + project_queries.sites_in(*bbox))
 
 
 @bp.get("/privacy")

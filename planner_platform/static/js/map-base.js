@@ -1,10 +1,25 @@
-// A Leaflet map that needs no tile server: outlines and points are drawn from the platform's own GeoJSON.
-// When the deployment configures MAP_TILE_URL (e.g. Tianditu inside a government network), tiles go underneath.
+// A Leaflet map that needs no tile server: outlines, names and sites are drawn from the platform's own data.
+// When the deployment configures a tile service (MAP_TILE_*: README "Maps and tile services"), its tiles go
+// underneath, in WGS-84 (Tianditu) or GCJ-02 (AMap, Tencent: map-coords.js shifts the projection, not the data).
+// Every map gets a metric scale bar and names (map.plannerLabels, map-labels.js).
 window.plannerMap = function (box) {
   "use strict";
-  var map = L.map(box, { attributionControl: Boolean(box.dataset.tileUrl) });
-  if (box.dataset.tileUrl) {
-    L.tileLayer(box.dataset.tileUrl, { maxZoom: 19, attribution: box.dataset.tileAttribution || "" }).addTo(map);
-  }
+  var tiles = box.dataset;
+  var maxZoom = parseInt(tiles.tileMaxZoom, 10) || 18;
+  var map = L.map(box, {
+    crs: tiles.tileCrs === "gcj02" ? window.plannerCoords.gcj02Crs() : L.CRS.EPSG3857,
+    attributionControl: Boolean(tiles.tileUrl),
+    maxZoom: maxZoom
+  });
+  [tiles.tileUrl, tiles.tileOverlay].forEach(function (url, i) {
+    if (!url) { return; }
+    L.tileLayer(url, {
+      maxZoom: maxZoom,
+      subdomains: tiles.tileSubdomains || "abc",
+      attribution: i === 0 ? tiles.tileAttribution || "" : ""
+    }).addTo(map);
+  });
+  L.control.scale({ imperial: false, maxWidth: 120 }).addTo(map);
+  map.plannerLabels = window.plannerLabels(map, tiles.sitesUrl);
   return map;
 };

@@ -1,5 +1,5 @@
 // The dashboard's choropleth: communities filled by the chosen indicator in five classes (a colour-blind-safe
-// sequential palette), names as tooltips, a scale bar, a legend; a click opens the community's dashboard. The
+// sequential palette), names on the map and with each value as tooltips, a scale bar (map-base.js), a legend; a click opens the community's dashboard. The
 // choice stays in the address (?map=key) so a reload or a shared link shows the same map.
 (function () {
   "use strict";
@@ -10,7 +10,6 @@
   var PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
   var NO_DATA = "#d9d9d9";
   var map = window.plannerMap(box);
-  L.control.scale({imperial: false}).addTo(map);
   var layer = null, data = null;
 
   // Five equal classes from the lowest value to the highest; whole numbers for counts, so no class reads "7.6".
@@ -56,6 +55,7 @@
         });
       }
     }).addTo(map);
+    map.plannerLabels.outlines(layer);
     map.fitBounds(layer.getBounds(), {padding: [10, 10]});
     legend.textContent = "";
     var title = document.createElement("div");

@@ -18,7 +18,8 @@
       latInput.value = ""; lngInput.value = ""; status.textContent = "";
       return;
     }
-    marker = L.circleMarker(latlng, { radius: 9, color: "#b91c1c", weight: 3, fillOpacity: 0.6 }).addTo(map);
+    marker = L.circleMarker(latlng, { radius: 9, color: "#b91c1c", weight: 3, fillOpacity: 0.6, pane: "markerPane" })
+      .addTo(map);  // over the names
     latInput.value = latlng.lat.toFixed(6);
     lngInput.value = latlng.lng.toFixed(6);
     if (announce) { status.textContent = "✓ " + latInput.value + ", " + lngInput.value; }
@@ -30,6 +31,7 @@
       .then(function (data) {
         if (outline) { outline.remove(); }
         outline = L.geoJSON(data, { style: { color: "#1d4ed8", weight: 2, fillOpacity: 0.08 } }).addTo(map);
+        map.plannerLabels.outlines(outline);
         if (data.features.length) { map.fitBounds(outline.getBounds(), { padding: [10, 10] }); }
         else { map.setView([35, 105], 4); }  // no outline recorded: show the country
         if (!keepPoint) { setPoint(null); }

@@ -1,4 +1,4 @@
-// Public map of proposals: community outlines from the platform itself (no tile server), and proposals
+// Public map of proposals: community outlines and names from the platform itself (no tile server), and proposals
 // clustered by the server for the visible box, fetched again whenever the map moves.
 (function () {
   "use strict";
@@ -10,7 +10,8 @@
 
   function cellMarker(cell) {
     if (cell.count === 1) {
-      var marker = L.circleMarker([cell.lat, cell.lng], { radius: 8, color: "#b91c1c", weight: 2, fillOpacity: 0.7 });
+      var marker = L.circleMarker([cell.lat, cell.lng], { radius: 8, color: "#b91c1c", weight: 2, fillOpacity: 0.7,
+        pane: "markerPane" });  // over the names
       var link = document.createElement("a");
       link.href = cell.url;
       link.textContent = cell.title + " (" + cell.state + ")";  // textContent: titles are never parsed as HTML
@@ -46,6 +47,7 @@
     .then(function (response) { return response.json(); })
     .then(function (data) {
       var outlines = L.geoJSON(data, { style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.05 } }).addTo(map);
+      map.plannerLabels.outlines(outlines);
       if (data.features.length) { map.fitBounds(outlines.getBounds()); } else { map.setView([35, 105], 4); }
       map.on("moveend", load);
       load();
