@@ -18,23 +18,28 @@ from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_today, local_zone
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
-from planner_platform.planners.demo import history_months, moment_in, serving_accounts, serving_on
+from planner_platform.planners.demo import history_months, moment_in, office_accounts, serving_accounts, serving_on
 from planner_platform.planners.services import district_of, policy_for
 
 HISTORY_SEED = 2026
 A = ActivityState
 #: Per type: titles ("{c}": the community), residents who come (low, high), public or internal.
 TYPES = {
-    "工作坊": (["{c}口袋公园设计工作坊", "{c}楼道微更新工作坊", "{c}社区花园共建工作坊"], (12, 35), True),
-    "社区漫步": (["{c}老旧小区社区漫步", "{c}街巷空间踏勘", "{c}儿童友好路线漫步"], (8, 25), True),
-    "问需调研": (["{c}适老化改造问需调研", "{c}停车需求入户调研", "{c}公共空间使用问卷调研"], (15, 50), True),
-    "议事会": (["{c}楼道整治居民议事会", "{c}停车管理议事会", "{c}微更新项目议事会"], (10, 25), False),
-    "参与式设计": (["{c}儿童游戏角参与式设计", "{c}休憩座椅参与式设计", "{c}入口空间参与式设计"], (10, 30), True),
+    "工作坊": (["{c}口袋公园设计工作坊", "{c}楼道微更新工作坊", "{c}社区花园共建工作坊", "{c}街角空间改造工作坊"],
+            (12, 35), True),
+    "社区漫步": (["{c}老旧小区社区漫步", "{c}街巷空间踏勘", "{c}儿童友好路线漫步", "{c}适老出行路线踏勘"],
+             (8, 25), True),
+    "问需调研": (["{c}适老化改造问需调研", "{c}停车需求入户调研", "{c}公共空间使用问卷调研", "{c}加装电梯意愿调研"],
+             (15, 50), True),
+    "议事会": (["{c}楼道整治居民议事会", "{c}停车管理议事会", "{c}微更新项目议事会", "{c}自治金使用议事会"],
+            (10, 25), False),
+    "参与式设计": (["{c}儿童游戏角参与式设计", "{c}休憩座椅参与式设计", "{c}入口空间参与式设计",
+               "{c}共享菜园参与式设计"], (10, 30), True),
     "宣讲": (["{c}城市更新政策宣讲", "{c}加装电梯政策宣讲", "{c}垃圾分类宣讲"], (25, 70), True),
     "展览": (["{c}社区更新成果展", "{c}老街记忆图片展"], (30, 90), True),
     "培训": (["{c}居民规划师培训", "{c}社区营造骨干培训"], (10, 30), False),
 }
-VENUES = ["党群服务中心", "居委会会议室", "社区广场", "小区中心绿地", "老年活动中心"]
+VENUES = ["党群服务中心", "居委会会议室", "文化广场", "小区中心绿地", "老年活动中心"]
 MINUTES = ["居民讨论了现状问题和改造意向，形成下一步工作清单。", "现场收集意见二十余条，规划师将整理后反馈居委会。",
            "与会各方就方案达成初步共识，分歧部分留待下次议事会讨论。", "参与者走访了重点点位，标注了问题地图。"]
 #: Per kind: (share, hours to choose from, summaries; "{c}": the community).
@@ -50,7 +55,7 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=local_zone())
 
 
-def _attendance(low_high: tuple[int, int], rng: random.Random) -> dict[str, int]:
+def attendance_of(low_high: tuple[int, int], rng: random.Random) -> dict[str, int]:
     return {"att_residents": rng.randint(*low_high), "att_committee": rng.randint(1, 4),
             "att_property": rng.randint(0, 2), "att_business": rng.randint(0, 3), "att_social_org": rng.randint(0, 2),
             "att_government": rng.randint(0, 3), "att_experts": rng.randint(0, 4)}
@@ -65,7 +70,7 @@ def _activity(community: Place, kind: str, month: date, organiser: int | None, o
     closed = min(ends + timedelta(hours=rng.randint(2, 60)), now - timedelta(minutes=1))
     if closed <= ends:
         return None  # it would have just ended: the month's history leaves it out
-    attendance = _attendance(residents, rng)
+    attendance = attendance_of(residents, rng)
     verified = closed + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
     if verified >= now or (month == history_months()[-1] and rng.random() < .25):
         verified = None  # the office has not got round to it yet
@@ -86,18 +91,12 @@ def _activity(community: Place, kind: str, month: date, organiser: int | None, o
     return row, events
 
 
-def _office(community: Place, admin: User) -> int:
-    """Who verifies: the sub-district's demo officer where there is one (水果湖街道), else the administrator."""
-    officer = db.session.scalar(select(User.id).where(User.phone == "13900000004"))
-    return officer if officer and community.code.startswith("420102001") else admin.id
-
-
 def _activities(admin: User, accounts: dict, rng: random.Random) -> list[tuple[dict, list[dict]]]:
-    now = utcnow()
+    now, offices = utcnow(), office_accounts(admin)
     result = []
     communities = db.session.scalars(select(Place).where(Place.id.in_(accounts)).order_by(Place.code)).all()
     for community in communities:
-        types, office = policy_for(district_of(community)).activity_types or list(TYPES), _office(community, admin)
+        types, office = policy_for(district_of(community)).activity_types or list(TYPES), offices[community.id]
         for month in history_months():
             for _ in range(rng.choices((1, 2, 3), weights=(45, 40, 15))[0]):
                 serving = serving_on(accounts[community.id], month)

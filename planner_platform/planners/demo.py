@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 
 from planner_platform.access import serving_today
-from planner_platform.accounts.models import User
-from planner_platform.areas.models import Place
+from planner_platform.accounts.models import Role, RoleGrant, User
+from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import add_months, local_today, local_zone
 from planner_platform.extensions import db
 from planner_platform.planners import assignments, services
@@ -69,7 +69,7 @@ def _policies(admin: User) -> None:
     services.update_policy(admin, _place("420103"), {
         "term_months": 12, "max_communities_per_lead": 3, "appointing_level": AppointingLevel.district,
         "proposal_categories": ["公共空间", "绿化", "适老化", "停车", "历史风貌"],
-        "activity_types": ["工作坊", "社区漫步", "议事会", "参与式设计"],
+        "activity_types": ["工作坊", "社区漫步", "问需调研", "议事会", "参与式设计"],
         "response_deadlines": {"accept": 5, "reply": 20}, "project_stage_rules": {"public_notice_min_days": 10}})
 
 
@@ -143,6 +143,19 @@ def serving_accounts() -> dict[int, list[tuple[int, date]]]:
             if planner in accounts and accounts[planner] not in {user for user, _start in found}:
                 found.append((accounts[planner], start_on))
     return result
+
+
+def office_accounts(admin: User) -> dict[int, int]:
+    """{community id: the account that takes the office's steps there}: a demo officer of its street office if
+    there is one, else of its district (both districts have one), else the administrator."""
+    staff = dict(db.session.execute(select(RoleGrant.place_id, func.min(RoleGrant.user_id)).where(
+        RoleGrant.role.in_([Role.subdistrict_staff, Role.district_staff]), RoleGrant.revoked_at.is_(None))
+        .group_by(RoleGrant.place_id)).all())
+    communities = db.session.execute(select(Place.id, Place.parent_id).where(Place.level == PlaceLevel.community))
+    districts = dict(db.session.execute(select(Place.id, Place.parent_id).where(
+        Place.level == PlaceLevel.subdistrict)).all())
+    return {community_id: staff.get(street) or staff.get(districts[street]) or admin.id
+            for community_id, street in communities}
 
 
 def serving_on(accounts: list[tuple[int, date]], day: date) -> list[int]:

@@ -6,7 +6,7 @@ are real. The platform's clock is never moved (application code must not): inste
 stage's start (`stage_since`), the event's time and the completion dates are set back along a timeline in the past
 months, before the next call. That is also what lets the real gates pass: a public notice "started" 12 days ago
 may end, a project "completed" 13 months ago is due for its post-evaluation. The audit rows keep the seed's own
-time. Deterministic and idempotent: it does nothing once any project exists.
+time. Deterministic and idempotent: it adds no project once any exists (it only completes the planner accounts).
 """
 import io
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from planner_platform.core.calendar import add_months, local_today, local_zone
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners import services as planner_services
+from planner_platform.planners.demo import office_accounts
 from planner_platform.planners.models import PlannerProfile
 from planner_platform.projects import ledger, services, survey, work
 from planner_platform.projects.models import (FundingSource, NeedMet, PhotoKind, Project, ProjectOrigin, Stage, Verdict)
@@ -30,10 +31,11 @@ from planner_platform.projects.stages import rules_for
 from planner_platform.proposals.models import Proposal, ProposalState
 
 DEMO_PASSWORD = "Demo-Planner-2026"
-#: Planner profiles of the roster demo that get an account here, so that projects elsewhere than the demo
-#: planner's communities have a lead who can log in: (profile name, login phone).
+#: Planner profiles of the roster demo that get an account here (every one of them), so that projects elsewhere than
+#: the demo planner's communities have a lead who can log in, and every serving planner logs work: (name, phone).
 PLANNER_ACCOUNTS = [("孙设计师", "13900000011"), ("陈教授", "13900000012"), ("黄阿姨", "13900000013"),
-                    ("吴社工", "13900000014")]
+                    ("吴社工", "13900000014"), ("周工", "13900000015"), ("刘同学", "13900000016"),
+                    ("郑专家", "13900000017"), ("王志愿者", "13900000018")]
 DEMO_PLANNER = "13900000005"
 
 L = Stage  # the paths below read as the line
@@ -94,14 +96,25 @@ PLANS = [
     Plan("cancelled", "420102003002", "13900000013", "和平社区临时菜场改造", [L.listed, L.cancelled],
          site="和平路菜场", estimate_yuan=500_000, current_days=30,
          reason="该地块已纳入区级片区更新统一实施，本项目撤销，居民意见转入片区项目。"),
+    # More of 西山区's streets, and 周工's communities: every district has projects early, midway and finished.
+    Plan("construction_east", "420102001004", "13900000015", "路局社区非机动车充电棚", _BUILT[:-1],
+         site="路局宿舍北侧空地", implementer="江城建工集团", estimate_yuan=200_000, current_days=18),
+    Plan("need_collection_west", "420103001004", "13900000017", "永宁社区老街公共空间问需", [L.need_collection],
+         site="永宁巷沿线", current_days=18, from_proposal=False),
+    Plan("diagnosis_west", "420103001005", "13900000017", "存仁社区历史街区体检", [L.need_collection, L.diagnosis],
+         site="存仁里片区", current_days=9, from_proposal=False),
+    Plan("public_notice_west", "420103002004", "13900000018", "工农社区无障碍通道", _UP_TO_REVIEW[:3],
+         site="工农新村各单元门", implementer="城事营造施工队", estimate_yuan=150_000, current_days=6),
+    Plan("completed_west", "420103002001", "13900000014", "花桥社区儿童游戏场", _BUILT, site="花桥公园东侧",
+         implementer="城事营造施工队", estimate_yuan=210_000, current_days=60),
 ]
 
 
 def seed_projects(admin: User) -> int:
     """Create the demo projects unless some exist; returns how many there are."""
+    leads = _planner_accounts(admin)  # also on a city seeded before some of them had one (idempotent)
     if db.session.scalar(select(Project.id).limit(1)):
         return count_projects()
-    leads = _planner_accounts(admin)
     photos = _demo_photos()
     projects = {plan.key: _one_project(admin, plan, leads, photos) for plan in PLANS}
     db.session.flush()
@@ -123,11 +136,15 @@ MILESTONES = [
     ("approved_funded", "施工图设计完成", -10, True), ("approved_funded", "施工单位进场", 12, False),
     ("construction", "扶手安装完成", -5, False), ("construction", "竣工验收申请", 20, False),
     ("review", "专家把关会", 6, False), ("operation", "首季运维检查", 30, False),
+    ("construction_east", "车棚钢结构安装", -3, True), ("construction_east", "充电桩通电调试", 8, False),
+    ("public_notice_west", "公示意见汇总答复", 5, False), ("completed_west", "游戏设施安全巡检", 14, False),
 ]
 UPDATES = {
     "construction": ["雨水花园土方开挖完成，植物进场。", "碎石层铺设中，周末暂停施工以免扰民。"],
     "completed": ["坡道全部完工，已请居民代表试走。"],
     "operation": ["菜园第一季收获，30户居民参与认养。"],
+    "construction_east": ["车棚基础浇筑完成，下周安装钢结构，施工期间北侧通道临时改道。"],
+    "completed_west": ["游戏场已开放，周末孩子很多，家长自发组织了看护志愿队。"],
 }
 #: (plan key, source, approved yuan, spent yuan): the ledger of the funded projects.
 LEDGER = [
@@ -138,6 +155,9 @@ LEDGER = [
     ("completed", FundingSource.district_budget, 90_000, 88_200),
     ("operation", FundingSource.self_governance_fund, 60_000, 57_300),
     ("post_evaluation", FundingSource.special_renewal_fund, 300_000, 296_800),
+    ("construction_east", FundingSource.special_renewal_fund, 200_000, 65_000),
+    ("completed_west", FundingSource.self_governance_fund, 50_000, 48_000),
+    ("completed_west", FundingSource.district_budget, 160_000, 152_400),
 ]
 #: Satisfaction answers on the project in post-evaluation: (satisfaction, need met, comment).
 SURVEY = [(5, NeedMet.yes, "步道很好走，晚上也亮。"), (4, NeedMet.yes, ""), (4, NeedMet.partly, "希望多设几处座椅。"),
@@ -216,12 +236,9 @@ def _planner_accounts(admin: User) -> dict[str, User]:
 
 
 def _office_for(admin: User, community: Place) -> User:
-    """Who runs the project: the demo street officer in 水果湖街道, the district officer elsewhere in 东湖区, the
-    administrator in 西山区 (which has no demo staff account)."""
-    code = community.code
-    if code.startswith("420102001"):
-        return _user("13900000004")
-    return _user("13900000003") if code.startswith("420102") else admin
+    """Who runs the project: the demo officer of the community's street office if there is one (水果湖街道,
+    汉正街道), else of its district."""
+    return db.session.get(User, office_accounts(admin)[community.id])
 
 
 def _origin(community: Place, title: str) -> list[Proposal]:

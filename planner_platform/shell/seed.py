@@ -10,6 +10,7 @@ from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.accounts.passwords import hash_password
 from planner_platform.activities.demo import count_activities, seed_activities
 from planner_platform.activities.demo_history import seed_activity_history
+from planner_platform.activities.demo_recent import seed_recent_activities
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.areas.services import create_place, found_city
 from planner_platform.core.db import utcnow
@@ -41,7 +42,7 @@ DISTRICTS = {
 }
 #: The demo resident's optional consents (the other demo accounts give only the account's).
 DEMO_RESIDENT_CONSENTS = (consents.SMS, consents.NAME_PUBLICATION)
-#: (login phone, name, role, place code, email)
+#: (login phone, name, role, place code, email); the resident last.
 DEMO_ACCOUNTS = [
     ("13900000001", "系统管理员", Role.admin, "420100", "admin@demo.example"),
     ("13900000002", "市级观察员", Role.city_observer, "420100", None),
@@ -49,6 +50,8 @@ DEMO_ACCOUNTS = [
     ("13900000004", "水果湖街道干部", Role.subdistrict_staff, "420102001", None),
     ("13900000005", "李规划师", Role.planner, "420102", None),
     ("13900000006", "东亭社区工作者", Role.community_worker, "420102001001", None),
+    ("13900000008", "西山区主管", Role.district_staff, "420103", None),
+    ("13900000009", "汉正街道干部", Role.subdistrict_staff, "420103001", None),
     ("13900000007", "张阿姨", Role.resident, "420102001001", None),
 ]
 ORIGIN_LNG, ORIGIN_LAT = 114.30, 30.55
@@ -151,6 +154,7 @@ def seed_demo_command():
     projects = seed_projects(admin)
     past_proposals = seed_proposal_history(admin)
     past_activities, past_logs = seed_activity_history(admin)
+    recent_activities, registrations, recent_logs = seed_recent_activities(admin)
     consents.record_missing_account_consents("seed")  # every seeded account, the generated residents too
     confirm_demo_authenticators()
     db.session.commit()
@@ -166,7 +170,9 @@ def seed_demo_command():
     click.echo(f"Demo city ready: {db.session.query(Place).count()} places, {db.session.query(User).count()} "
                f"accounts, {count_terms()} planner terms, {proposals} proposals, {count_activities()} activities, "
                f"{projects} projects; a year of history added {past_proposals} proposals, {past_activities} "
-               f"activities and {past_logs} work logs; {team_reports} team monthly reports, {reports} monthly "
+               f"activities and {past_logs} work logs; the recent and coming weeks added {recent_activities} "
+               f"activities, {registrations} registrations and {recent_logs} work logs across both districts; "
+               f"{team_reports} team monthly reports, {reports} monthly "
                f"reports of last month. "
                f"Demo password for every account: {DEMO_PASSWORD}; two-step verification key of every staff "
                f"account: {DEMO_TOTP_SECRET}")
