@@ -12,10 +12,10 @@ window.plannerLabels = function (map, sitesUrl) {
   pane.style.pointerEvents = "none";
   var layer = L.layerGroup().addTo(map);
 
-  // Width in pixels of a name at the labels' 14 px: CJK characters are square, others about half as wide.
+  // Width in pixels of a name at the labels' 16 px: CJK characters are square, others about half as wide.
   function width(name) {
     var w = 12;
-    for (var i = 0; i < name.length; i++) { w += name.charCodeAt(i) > 0x2e80 ? 14 : 8; }
+    for (var i = 0; i < name.length; i++) { w += name.charCodeAt(i) > 0x2e80 ? 16 : 9; }
     return w;
   }
 
