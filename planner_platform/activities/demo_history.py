@@ -51,8 +51,21 @@ LOG_KINDS = {
 }
 
 
-def _local(day: date, hour: int, minute: int = 0) -> datetime:
+def local_at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=local_zone())
+
+
+def random_log(rng: random.Random, user_id: int, day: date, where: list[int], names: dict[int, str],
+               created_at) -> dict:
+    """One work-log row of a kind drawn by LOG_KINDS' shares, in one of the communities `where`; `created_at(day,
+    hour)` stamps it, in the evening."""
+    kinds = list(LOG_KINDS)
+    kind = rng.choices(kinds, weights=[LOG_KINDS[k][0] for k in kinds])[0]
+    _share, hours, summaries = LOG_KINDS[kind]
+    community_id = rng.choice(where)
+    return {"author_id": user_id, "community_id": community_id, "work_date": day, "hours": rng.choice(hours),
+            "kind": kind, "activity_id": None, "summary": rng.choice(summaries).format(c=names[community_id]),
+            "created_at": created_at(day, rng.randint(17, 21))}
 
 
 def attendance_of(low_high: tuple[int, int], rng: random.Random) -> dict[str, int]:
@@ -64,7 +77,7 @@ def attendance_of(low_high: tuple[int, int], rng: random.Random) -> dict[str, in
 def _activity(community: Place, kind: str, month: date, organiser: int | None, office: int,
               rng: random.Random, now: datetime) -> tuple[dict, list[dict]] | None:
     titles, residents, public = TYPES.get(kind, ([f"{{c}}{kind}"], (10, 30), True))
-    starts = moment_in(month, rng, (9, 19)) if rng.random() < .3 else _local(
+    starts = moment_in(month, rng, (9, 19)) if rng.random() < .3 else local_at(
         moment_in(month, rng).date(), rng.choice((9, 14, 15, 19)), rng.choice((0, 30)))
     ends = starts + timedelta(minutes=rng.choice((90, 120, 150, 180)))
     closed = min(ends + timedelta(hours=rng.randint(2, 60)), now - timedelta(minutes=1))
@@ -114,7 +127,6 @@ def _work_logs(accounts: dict, rng: random.Random) -> list[dict]:
     for community_id, terms in sorted(accounts.items()):
         for user_id, start_on in terms:
             served.setdefault(user_id, []).append((community_id, start_on))
-    kinds = list(LOG_KINDS)
     rows, today = [], local_today()
     for user_id, terms in sorted(served.items()):
         for month in history_months():
@@ -123,13 +135,7 @@ def _work_logs(accounts: dict, rng: random.Random) -> list[dict]:
                 where = [community_id for community_id, start_on in terms if start_on <= day]
                 if not where or day >= today or day.weekday() >= 5:
                     continue
-                kind = rng.choices(kinds, weights=[LOG_KINDS[k][0] for k in kinds])[0]
-                _share, hours, summaries = LOG_KINDS[kind]
-                community_id = rng.choice(where)
-                rows.append({"author_id": user_id, "community_id": community_id, "work_date": day,
-                             "hours": rng.choice(hours), "kind": kind, "activity_id": None,
-                             "summary": rng.choice(summaries).format(c=places[community_id]),
-                             "created_at": _local(day, rng.randint(17, 21))})
+                rows.append(random_log(rng, user_id, day, where, places, local_at))
     return rows
 
 

@@ -14,18 +14,19 @@ idempotent: nothing is added once a community other than the demo planner's own 
 """
 import random
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import insert, select
 
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.activities.demo import SEASON
-from planner_platform.activities.demo_history import LOG_KINDS, MINUTES, TYPES, VENUES, attendance_of
+from planner_platform.activities.demo_history import (MINUTES, TYPES, VENUES, attendance_of, local_at,
+                                                      random_log)
 from planner_platform.activities.models import (ATTENDANCE_GROUPS, Activity, ActivityEvent, ActivityState,
                                                 Registration, WorkLog, WorkLogKind)
 from planner_platform.activities.services import CHECKIN_OPENS_BEFORE
 from planner_platform.areas.models import Place
-from planner_platform.core.calendar import local_today, local_zone
+from planner_platform.core.calendar import local_today
 from planner_platform.core.db import utcnow
 from planner_platform.extensions import db
 from planner_platform.planners.demo import office_accounts, serving_accounts, serving_on
@@ -55,14 +56,10 @@ RETURN_COMMENTS = ["请补充签到表扫描件。", "参与人数与签到表�
                    "纪要过于简略，请补充居民提出的意见和下一步安排。"]
 
 
-def _local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=local_zone())
-
-
 def _slot(day: date, rng: random.Random) -> datetime:
     """When residents can come: weekday afternoons and evenings, weekend mornings and afternoons."""
     hours = (9, 10, 14, 15) if day.weekday() >= 5 else (9, 14, 15, 19)
-    return _local(day, rng.choice(hours), rng.choice((0, 30)))
+    return local_at(day, rng.choice(hours), rng.choice((0, 30)))
 
 
 class _Writer:
@@ -203,20 +200,15 @@ def _work_logs(writer: _Writer, made: list[tuple[int, dict]]) -> list[dict]:
             served[user_id].append((community_id, start_on))
     first = today.replace(day=1)
     logged = set(db.session.execute(select(WorkLog.author_id, WorkLog.work_date).where(WorkLog.work_date >= first)))
-    kinds, rows = list(LOG_KINDS), []
+    rows = []
     for user_id, terms in sorted(served.items()):
         for day in (first + timedelta(days=n) for n in range((today - first).days)):
             where = [community_id for community_id, start_on in terms if start_on <= day]
             if day.weekday() >= 5 or not where or (user_id, day) in logged or rng.random() > .65:
                 continue
             for _ in range(rng.choice((1, 1, 1, 2))):
-                kind = rng.choices(kinds, weights=[LOG_KINDS[k][0] for k in kinds])[0]
-                _share, hours, summaries = LOG_KINDS[kind]
-                community_id = rng.choice(where)
-                rows.append({"author_id": user_id, "community_id": community_id, "work_date": day,
-                             "hours": rng.choice(hours), "kind": kind, "activity_id": None,
-                             "summary": rng.choice(summaries).format(c=names[community_id]),
-                             "created_at": _local(day, rng.randint(17, 21)).astimezone(timezone.utc)})
+                rows.append(random_log(rng, user_id, day, where, names,
+                                       lambda day, hour: local_at(day, hour).astimezone(timezone.utc)))
     for activity_id, row in made:
         day = row["starts_at"].date()
         if row["organiser_id"] and row["state"] is A.verified and day >= first and rng.random() < .6:
@@ -230,7 +222,7 @@ def _work_logs(writer: _Writer, made: list[tuple[int, dict]]) -> list[dict]:
 def has_recent() -> bool:
     own = select(Place.id).where(Place.code.in_({code for _kind, code, *_rest in SEASON}))
     return db.session.scalar(select(Activity.id).where(
-        Activity.starts_at >= _local(local_today().replace(day=1), 0), Activity.community_id.not_in(own))
+        Activity.starts_at >= local_at(local_today().replace(day=1), 0), Activity.community_id.not_in(own))
         .limit(1)) is not None
 
 

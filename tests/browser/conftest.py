@@ -4,13 +4,12 @@ Every test here is marked `browser`. Without /usr/bin/chromium they skip locally
 The page is a small phone (360×740, zh-CN), so the navbar is collapsed behind its toggler.
 """
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.browser.helpers import serve_translations_of
+from tests.browser.helpers import serve_translations_of, serving
 from tests.conftest import require_service
 
 HERE = Path(__file__).resolve().parent
@@ -52,15 +51,8 @@ def browser():
 @pytest.fixture(scope="session")
 def live_server(app):
     serve_translations_of(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+    with serving(make_server("127.0.0.1", 0, app, threaded=True), "live-server") as url:
+        yield url
 
 
 @pytest.fixture

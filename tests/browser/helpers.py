@@ -5,6 +5,8 @@ They live here rather than in conftest.py so that the conftest and the test modu
 """
 import functools
 import json
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,19 @@ TEXT_SAMPLE = ".badge, .small, small, .form-text, .btn-sm, .dropdown-header, .le
 
 
 @functools.cache
+@contextmanager
+def serving(server, name: str):
+    """Run a socketserver-style server (werkzeug's or http.server's) on a daemon thread; yields its URL."""
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
 def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 

@@ -3,7 +3,6 @@ networks) and on a city's tile service, here a tile server on 127.0.0.1 standing
 AMap-style provider (GCJ-02, shifted in the browser, stored in WGS-84)."""
 import io
 import re
-import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,7 +16,7 @@ from planner_platform import create_app
 from planner_platform.extensions import db
 from tests.activities.conftest import make_activity
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import check_accessibility, log_in
+from tests.browser.helpers import check_accessibility, log_in, serving
 from tests.conftest import PASSWORD
 from tests.proposals.conftest import INSIDE, cast, make_proposal  # noqa: F401  (cast: fixture)
 
@@ -51,16 +50,9 @@ def tile_server():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
-    thread = threading.Thread(target=server.serve_forever, name="tile-server", daemon=True)
-    thread.start()
-    server.requested = requested
-    server.url = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(server, "tile-server") as url:
+        server.requested, server.url = requested, url
         yield server
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
 
 
 @contextmanager
@@ -74,15 +66,10 @@ def _site_with_tiles(database_url, tile_url: str, crs: str):
         MAP_TILE_CRS = crs
 
     app = create_app(Config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="tiled-site", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(make_server("127.0.0.1", 0, app, threaded=True), "tiled-site") as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
         with app.app_context():
             db.engine.dispose()
 
