@@ -1,6 +1,7 @@
 """The inbox, notification settings, and the operations page for administrators."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from planner_platform.access import current_actor, is_admin
@@ -65,7 +66,8 @@ def operations():
         ids = [int(i) for i in request.form.getlist("notification_id") if i.isdigit()]
         count = services.retry_failed(current_user, ids)
         db.session.commit()
-        flash(_("%(count)d deliveries will be tried again.", count=count), "success")
+        flash(ngettext("%(count)d delivery will be tried again.", "%(count)d deliveries will be tried again.", count,
+                       count=count), "success")
         return redirect(url_for("notifications.operations"))
     return render_template("notifications/operations.html", health=monitoring.outbox_health(),
                            failures=monitoring.failed_deliveries(), delivery_states=DeliveryState.__members__,

@@ -2,6 +2,7 @@
 the moderation queue."""
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from planner_platform.accounts.models import User
@@ -43,7 +44,8 @@ def bulk_accept():
     workspace = queries.workspace_query(current_actor, queries.Filters()).where(Proposal.id.in_(ids))
     proposals = db.session.scalars(workspace).unique().all() if ids else []
     act(form, lambda: services.bulk_accept(current_user, proposals),
-        _("%(count)d proposals accepted.", count=len(proposals)))
+        ngettext("%(count)d proposal accepted.", "%(count)d proposals accepted.", len(proposals),
+                 count=len(proposals)))
     if request.referrer and "/workspace" in request.referrer and not refused():
         return redirect(request.referrer)  # back to the filtered list the proposals were ticked in
     return back_to("workspace.index")

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -171,5 +172,6 @@ def _failed_reports() -> dict:
                       "link": url_for("place_reports.detail", report_id=report.id) if report.scheduled
                       else url_for("place_reports.listing", place_id=report.place_id),
                       "what": place_reports.title_of(report),
-                      "error": _("%(count)d attempts: %(error)s", count=report.attempts, error=report.error)}
+                      "error": ngettext("%(count)d attempt: %(error)s", "%(count)d attempts: %(error)s",
+                                        report.attempts, count=report.attempts, error=report.error)}
                      for report in place_reports.failed_reports()]}

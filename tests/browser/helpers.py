@@ -26,7 +26,6 @@ TARGET_EXEMPT = ".leaflet-marker-pane"
 TEXT_SAMPLE = ".badge, .small, small, .form-text, .btn-sm, .dropdown-header, .leaflet-control-attribution"
 
 
-@functools.cache
 @contextmanager
 def serving(server, name: str):
     """Run a socketserver-style server (werkzeug's or http.server's) on a daemon thread; yields its URL."""
@@ -40,6 +39,7 @@ def serving(server, name: str):
         server.server_close()
 
 
+@functools.cache
 def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
@@ -142,15 +142,15 @@ def log_out(page) -> None:
         menu_entry(page, "button", "Log out").click()
 
 
-def log_in(page, phone: str, password: str) -> None:
+def log_in(page, phone: str, password: str, app=None) -> None:
     """Fill the login form by its labels, send it, give the authenticator's code if the account has one, and wait
-    for the page it leads to."""
+    for the page it leads to. `app` is the one serving the page when it is not the live server's."""
     page.goto("/accounts/login")
     page.get_by_label(t(page, "Phone number or email"), exact=True).fill(phone)
     page.get_by_label(t(page, "Password"), exact=True).fill(password)
     with page.expect_navigation():
         page.locator("main").get_by_role("button", name=t(page, "Log in"), exact=True).click()
     if page.url.endswith("/accounts/login/code"):
-        page.get_by_label(t(page, "Verification code"), exact=True).fill(totp_code(_served["app"], phone))
+        page.get_by_label(t(page, "Verification code"), exact=True).fill(totp_code(app or _served["app"], phone))
         with page.expect_navigation():
             page.locator("main").get_by_role("button", name=t(page, "Log in"), exact=True).click()

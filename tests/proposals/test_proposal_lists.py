@@ -128,3 +128,14 @@ def test_a_proposals_page_does_not_query_per_comment_note_or_photo(app, client, 
     with count_queries(app) as many:
         assert client.get(f"/proposals/{proposal_id}").status_code == 200
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_counts_on_a_card_agree_with_their_number_in_english_and_stay_chinese_by_default(app, client, cast):
+    proposal_id = make_proposal(app, cast.resident)
+    with app.app_context():
+        db.session.execute(update(Proposal).where(Proposal.id == proposal_id).values(support_count=1, comment_count=2))
+        db.session.commit()
+    english = " ".join(client.get("/proposals/", headers={"Accept-Language": "en"}).get_data(as_text=True).split())
+    assert "· 1 support · 2 comments" in english
+    chinese = " ".join(client.get("/proposals/").get_data(as_text=True).split())
+    assert "· 1 人附议 · 2 条评论" in chinese
