@@ -17,6 +17,7 @@ from planner_platform.planners import assignments
 from planner_platform.planners.models import (Assignment, AssignmentEvent, AssignmentRole, AssignmentState,
                                               PlannerProfile)
 from tests.conftest import local_date, login, submit
+from tests.monitoring.test_dashboard import _card
 from tests.planners.conftest import actor, load
 
 TODAY = local_date()
@@ -33,13 +34,6 @@ def _english(client):
     with client.session_transaction() as session:
         session["locale"] = "en"
     return client
-
-
-def _card(html: str, key: str) -> str:
-    """The value of a dashboard card (as tests/monitoring/test_dashboard.py reads it)."""
-    chunk = html[html.index(f'data-indicator="{key}"'):][:600]
-    value = chunk.split('fs-4 fw-semibold">')[1].split("</div>")[0]
-    return value.split(">")[1].split("<")[0] if "<a" in value else value.strip()
 
 
 def _lead_cells(html: str) -> dict[str, str]:
