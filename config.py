@@ -255,6 +255,17 @@ class BaseConfig:
     #: Below MAX_CONTENT_LENGTH, so that a document the form allows is never refused by the request limit first.
     DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 9 * 1024 * 1024)
 
+    #: Text compression (Flask-Compress, wired by core.compression): pages, styles, scripts, JSON and CSV files in
+    #: brotli or gzip, whichever the client prefers. XLSX, ZIP, PDF, photos and tiles are compressed already and
+    #: are not listed; SVG is text and is.
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/csv", "text/javascript",
+                          "application/javascript", "application/json", "application/geo+json", "image/svg+xml"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    #: Files sent from disk (static files, background exports) are compressed as they stream, in either.
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    #: core.compression calls the extension from its own hook, which leaves byte ranges alone.
+    COMPRESS_REGISTER = False
+
 
 class DevelopmentConfig(BaseConfig):
     # A fixed key, a file database and in-process tasks are tolerable only here: development data is throwaway.

@@ -78,8 +78,10 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from planner_platform.accounts.views import load_user
+    from planner_platform.core.compression import register_compression
     from planner_platform.shell.tasks import TASK_MODULES
 
+    register_compression(app)  # first: its hook runs after every other one
     db.init_app(app)
     # Batch mode lets SQLite ALTER tables; compare_type keeps column types in the model/migration check.
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True,

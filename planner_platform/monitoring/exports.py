@@ -54,7 +54,7 @@ def _name(user) -> str:
 
 def _proposal_row(listing: Listing, p) -> list:
     """One proposal of a file: `p` is a row of records.Selection.file_rows."""
-    planner = p.assignee or listing.leads.get(p.community_id) or listing.no_lead
+    planner = p.assignee or listing.lead(p.community_id)
     late = listing.days_overdue(p)
     return [p.id, p.title, p.category, p.community, p.subdistrict, p.district, listing.label(p.state),
             _when(p.submitted_at), _day(p.due_on), "" if late is None else late, planner]
@@ -65,14 +65,14 @@ _PROPOSALS = (lambda: [_("Number"), _("Proposal"), _("Category"), _("Community")
                        _("Status"), _("Received"), _("Deadline"), _("Days overdue"), _("Responsible planner")],
               _proposal_row)
 _COMMUNITIES = (lambda: [_("Community"), _("Sub-district"), _("Lead planner")],
-                lambda listing, c: [c.name, c.parent.name, listing.leads.get(c.id, _("No lead planner"))])
+                lambda listing, c: [c.name, c.parent.name, listing.lead(c.id)])
 LIST_COLUMNS = {
     **{kind: _PROPOSALS for kind in PROPOSAL_KINDS},
     "activities": (lambda: [_("Number"), _("Activity"), _("Community"), _("Type"), _("Starts"), _("Participants"),
                             _("Organiser"), _("Lead planner")],
                    lambda listing, a: [a.id, a.title, a.community.name, a.activity_type, _when(a.starts_at),
                                        a.attendance_total, _name(a.organiser),
-                                       listing.leads.get(a.community_id, _("No lead planner"))]),
+                                       listing.lead(a.community_id)]),
     "coverage": _COMMUNITIES,
     "without_lead": _COMMUNITIES,
     "pending_appointments": (lambda: [_("Community"), _("Planner"), _("Starts")],

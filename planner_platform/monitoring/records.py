@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, or_, select, true
+from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from planner_platform.access import serving_today
@@ -88,7 +89,7 @@ class Listing:
     kind: str
     total: int
     rows: list
-    #: community id → the name of its lead planner (or team) serving today
+    #: community id → the name of its lead planner (or team) serving today, or of the one starting later (lead_names)
     leads: dict
     #: The day the list was read: "overdue" and days late count from it, once for every row.
     today: date = field(default_factory=local_today)
@@ -97,6 +98,10 @@ class Listing:
     @cached_property
     def no_lead(self) -> str:
         return str(_l("No lead planner"))
+
+    def lead(self, community_id: int) -> str:
+        """The lead column of a community's record: who leads it today, who will (待上岗), or "No lead planner"."""
+        return self.leads.get(community_id) or self.no_lead
 
     def label(self, member) -> str:
         """An enum member's label in the reader's language, translated once per listing rather than per row."""
@@ -112,15 +117,25 @@ class Listing:
 
 
 def lead_names(community_ids) -> dict[int, str]:
-    """The lead planner (or team) serving each community today, by name: one query."""
+    """The lead planner (or team) serving each community today, by name; for a community without one, the lead
+    appointed whose term has not begun (the soonest), as "name · 待上岗，date 起", since it is not covered yet:
+    one query."""
     if not community_ids:
         return {}
-    return dict(db.session.execute(
-        select(Assignment.community_id, func.coalesce(PlannerProfile.name, Team.name))
+    serving = and_(Assignment.state.in_(LEADING_STATES), serving_today())
+    terms = db.session.execute(
+        select(Assignment.community_id, func.coalesce(PlannerProfile.name, Team.name), Assignment.start_on,
+               serving.label("serving"))
         .outerjoin(PlannerProfile, PlannerProfile.id == Assignment.planner_id)
         .outerjoin(Team, Team.id == Assignment.team_id)
         .where(Assignment.community_id.in_(community_ids), Assignment.role == AssignmentRole.lead,
-               Assignment.state.in_(LEADING_STATES), serving_today())).all())
+               or_(serving, Assignment.state == AssignmentState.appointed))
+        .order_by(Assignment.start_on, Assignment.id)).all()
+    names = {community: name for community, name, _start, now in terms if now}
+    for community, name, start_on, now in terms:
+        if not now and community not in names:
+            names[community] = f"{name} · {_('Starting on %(date)s', date=start_on.isoformat())}"
+    return names
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,15 @@ def _log(assignment: Assignment, to_state: AssignmentState, actor, reason: str =
     transition(assignment, to_state, TRANSITIONS, AssignmentEvent, actor, reason=reason)
 
 
+def _start_if_due(assignment: Assignment, actor, on: date | None = None, reason: str = "") -> bool:
+    """Start an appointed term whose first day is `on` (today) or past: the one step by which a term begins,
+    whether it was appointed or renewed today or the daily job reaches its day. True if it started."""
+    if assignment.state is not AssignmentState.appointed or assignment.start_on > (on or local_today()):
+        return False
+    _log(assignment, AssignmentState.active, actor, reason)
+    return True
+
+
 def _check_holder(holder: PlannerProfile | Team, district: Place, role: AssignmentRole, new_terms: int) -> None:
     policy = policy_for(district)
     planners = [holder] if isinstance(holder, PlannerProfile) else [m.planner for m in holder.members]
@@ -132,8 +141,7 @@ def appoint(actor: User, holder: PlannerProfile | Team, communities: list[Place]
             appointed_by_id=actor.id, planner=holder if isinstance(holder, PlannerProfile) else None,
             team=holder if isinstance(holder, Team) else None)
         _log(assignment, AssignmentState.appointed, actor)
-        if start_on <= local_today():
-            _log(assignment, AssignmentState.active, actor)
+        _start_if_due(assignment, actor)
         _insert(assignment)
         record_audit(db.session, "assignments.appointed", actor=actor, obj=assignment, community=community.code,
                      role=role.value, holder=assignment.holder_name)
@@ -201,8 +209,7 @@ def renew(actor: User, assignment: Assignment, *, end_on: date | None, version: 
         appointing_body=assignment.appointing_body, contract_ref=contract_ref.strip() or assignment.contract_ref,
         previous=assignment, appointed_by_id=actor.id)
     _log(successor, AssignmentState.appointed, actor)
-    if start_on <= local_today():
-        _log(successor, AssignmentState.active, actor)
+    _start_if_due(successor, actor)
     _insert(successor)
     record_audit(db.session, "assignments.renewed", actor=actor, obj=successor, previous=assignment.id)
     _notify(events.RENEWED, successor, actor)
@@ -215,8 +222,7 @@ def advance_terms(on: date | None = None) -> dict[str, int]:
     counts = {"activated": 0, "expired": 0, "reminded": 0}
     for assignment in db.session.scalars(select(Assignment).where(
             Assignment.state == AssignmentState.appointed, Assignment.start_on <= on)):
-        _log(assignment, AssignmentState.active, None, "term started")
-        counts["activated"] += 1
+        counts["activated"] += _start_if_due(assignment, None, on, "term started")
     for assignment in db.session.scalars(select(Assignment).where(
             Assignment.state.in_([AssignmentState.active, AssignmentState.suspended]),
             Assignment.occupied_until <= on)):

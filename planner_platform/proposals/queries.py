@@ -145,6 +145,26 @@ def proposal_with_thread(proposal_id: int, viewer_id: int | None = None) -> Prop
         with_expression(Proposal.supported, supported)))
 
 
+@dataclass
+class TimelineEntry:
+    """Steps of the public timeline shown together: one step, or consecutive steps that carry the same reply."""
+    events: list[ProposalEvent]
+    reply: str
+
+
+def timeline(history: list[ProposalEvent]) -> list[TimelineEntry]:
+    """A proposal's history as its public timeline shows it: when the same reply was typed for consecutive steps
+    (受理, then 研判, then 采纳 with one text), the steps share an entry and the text is shown once, under them."""
+    entries: list[TimelineEntry] = []
+    for event in history:
+        reply = (event.reply or "").strip()
+        if reply and entries and " ".join(entries[-1].reply.split()) == " ".join(reply.split()):
+            entries[-1].events.append(event)
+        else:
+            entries.append(TimelineEntry([event], reply))
+    return entries
+
+
 def proposal_in_community(proposal_id: int) -> Proposal | None:
     return db.session.scalar(select(Proposal).where(Proposal.id == proposal_id)
                              .options(joinedload(Proposal.community).defer(Place.boundary)))

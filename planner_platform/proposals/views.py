@@ -222,7 +222,8 @@ def detail(proposal_id: int):
         assign_form.assignee.choices = select_choices(
             (u.id, u.display_name) for u in serving_planner_accounts(proposal.community_id))
     return render_template(
-        "proposals/detail.html", proposal=proposal, comments=queries.visible_comments(proposal),
+        "proposals/detail.html", proposal=proposal, timeline=queries.timeline(proposal.history),
+        comments=queries.visible_comments(proposal),
         merged_here=queries.merged_here(proposal), supported=bool(proposal.supported),
         notes=queries.notes_of(proposal) if internal else [], internal=internal, office=office,
         steps=steps_for(current_actor, proposal), step_form=StepForm(),
