@@ -51,6 +51,9 @@ def test_the_demo_city_has_two_districts_six_subdistricts_thirty_communities(dem
         rows = planner_queries.coverage(district)
         without_lead = [row.community.name for row in rows if row.lead is None]
         assert len(rows) == 15 and 0 < len(without_lead) < 15  # a few left without a lead on purpose
+        west = planner_queries.coverage(db.session.scalar(select(Place).where(Place.code == "420103")))
+        waiting = [row.community.name for row in west if row.lead is None and row.coming_lead]
+        assert waiting == ["黄浦社区"]  # and one whose lead is appointed to begin later (待上岗)
         assert db.session.scalar(select(func.count()).select_from(Organisation)) >= 3
         assert db.session.scalar(select(func.count()).select_from(Team)) >= 2
         states = dict(db.session.execute(select(Proposal.state, func.count()).group_by(Proposal.state)).all())

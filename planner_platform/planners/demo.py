@@ -2,7 +2,7 @@
 communities without a lead on purpose (so the coverage view has something to show). Idempotent."""
 import calendar
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -39,7 +39,7 @@ TEAMS = [
     ("汉正街微更新团队", "420103", "孙设计师", [("吴社工", TeamMemberRole.core), ("郑专家", TeamMemberRole.mentor)]),
 ]
 #: (holder, community codes, role): 420102002005, 420102003004-5, 420103002005 and all of 420103003 (古田街道)
-#: stay without a lead on purpose.
+#: stay without a lead on purpose; 420103002005 has one appointed to begin later (PENDING_TERM).
 TERMS = [
     ("水果湖责任规划师团队", ["420102001001", "420102001002", "420102001003"], AssignmentRole.lead),
     ("周工", ["420102001004", "420102001005"], AssignmentRole.lead),
@@ -53,6 +53,10 @@ TERMS = [
     ("孙设计师", ["420103003001"], AssignmentRole.assistant),
     ("刘同学", ["420102001001", "420102002001"], AssignmentRole.assistant),
 ]
+
+
+#: (holder, community, days from today): a lead appointed to begin later, shown as 待上岗 until the day comes.
+PENDING_TERM = ("郑专家", "420103002005", 10)
 
 
 def _place(code: str) -> Place:
@@ -96,6 +100,10 @@ def seed_roster(admin: User) -> None:
         body = "东湖区水果湖街道办事处" if codes[0].startswith("420102") else "西山区人民政府"
         assignments.appoint(admin, holder, [_place(code) for code in codes], role=role, start_on=start, end_on=None,
                             appointing_body=body, contract_ref=f"HT-{start.year}-{len(codes):02d}")
+    holder_name, code, days = PENDING_TERM
+    begins = local_today() + timedelta(days=days)
+    assignments.appoint(admin, planners[holder_name], [_place(code)], role=AssignmentRole.lead, start_on=begins,
+                        end_on=None, appointing_body="西山区人民政府", contract_ref=f"HT-{begins.year}-P1")
     db.session.flush()
 
 
