@@ -16,7 +16,7 @@ from planner_platform import create_app
 from planner_platform.extensions import db
 from tests.activities.conftest import make_activity
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import check_accessibility, log_in, serving, tap_target_problems
+from tests.browser.helpers import check_accessibility, log_in, serving, small_text, tap_target_problems
 from tests.conftest import PASSWORD
 from tests.proposals.conftest import INSIDE, cast, make_proposal  # noqa: F401  (cast: fixture)
 
@@ -125,6 +125,7 @@ def test_tiles_load_under_the_names_from_the_city_tile_service(tiled_page, tile_
     expect(page.locator("#proposal-map .map-label-community")).to_be_visible()
     expect(page.locator("#proposal-map .map-label-site")).to_have_text("社区党群服务中心")
     expect(page.locator("#proposal-map .leaflet-control-attribution")).to_contain_text("审图号")
+    assert tap_target_problems(page) == []  # the credits are text, no link too small to tap
     _expect_scale_bar(page, "#proposal-map")
     assert page.problems == []  # no CSP refusal, no failed tile
 
@@ -180,6 +181,7 @@ def test_proposals_are_drawn_over_the_names_as_targets_a_finger_can_tap(page, ap
     popup = the_map.locator(".leaflet-popup")
     expect(popup.get_by_role("link", name="路灯不亮")).to_be_visible()
     assert tap_target_problems(page) == []  # the popup's link and its close button
+    assert small_text(page)[0] == []  # the popup's title at the 16 px floor too
     check_accessibility(page)
     popup.locator(".leaflet-popup-close-button").click()
     expect(popup).to_have_count(0)
