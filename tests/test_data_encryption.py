@@ -81,8 +81,38 @@ def test_a_secret_no_configured_key_opens_is_a_clear_error(app, make_user, monke
     response = submit(app.test_client(), "/accounts/login", {"login": staff.phone, "password": PASSWORD})
     assert response.status_code == 500
     assert any(isinstance(record.exc_info and record.exc_info[1], DataKeyError) for record in caplog.records)
-    result = app.test_cli_runner().invoke(rotate_data_key_command)
-    assert result.exit_code != 0 and isinstance(result.exception, DataKeyError)
+
+
+def test_the_rotation_names_the_values_no_key_opens_and_fails_without_a_traceback(app, make_user, monkeypatch):
+    """A key dropped too early: the values it encrypted are named (table, column, how many, which rows) and left as
+    they are, every other value is rotated, and the command exits with status 1, not with a traceback."""
+    lost, old, new = (app.config["DATA_ENCRYPTION_KEYS"], Fernet.generate_key().decode(),
+                      Fernet.generate_key().decode())
+    orphans = [make_user(Role.district_staff, "D1") for _ in range(2)]  # encrypted under the key that is lost
+    monkeypatch.setitem(app.config, "DATA_ENCRYPTION_KEYS", old)
+    kept = [make_user(Role.district_staff, "D1") for _ in range(3)]
+    before = {person.id: _stored(app, person.id) for person in orphans + kept}
+
+    monkeypatch.setitem(app.config, "DATA_ENCRYPTION_KEYS", f"{new},{old}")
+    result = app.test_cli_runner().invoke(rotate_data_key_command, ["--batch-size", "2"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert "mfa_settings.secret: 3 re-encrypted under the first key." in result.output
+    with app.app_context():
+        ids = sorted(db.session.scalars(select(MfaSettings.id).where(
+            MfaSettings.user_id.in_([person.id for person in orphans]))))
+    assert (f"Error: mfa_settings.secret: 2 rows cannot be decrypted with any key of DATA_ENCRYPTION_KEYS "
+            f"(id {ids[0]}, {ids[1]}); left unchanged.") in result.output
+    for person in orphans:
+        assert _stored(app, person.id) == before[person.id]  # untouched, for the day the key is found
+    for person in kept:
+        assert Fernet(new).decrypt(_stored(app, person.id).encode()).decode() == DEMO_TOTP_SECRET
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "ops.data_key_rotated")).one()
+        assert (entry.result, entry.details) == ("failure", {"values": 3, "unreadable": 2})
+
+    monkeypatch.setitem(app.config, "DATA_ENCRYPTION_KEYS", f"{new},{old},{lost}")  # the lost key found again
+    assert "mfa_settings.secret: 2 re-encrypted" in _rotate(app)
 
 
 @pytest.mark.parametrize("keys, message", [

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from planner_platform.accounts.models import User
 from planner_platform.activities import services
+from planner_platform.activities.demo_history import venue_point
 from planner_platform.activities.models import Activity, WorkLogKind
 from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_today, local_zone
@@ -67,8 +68,10 @@ def seed_activities() -> None:
     planner, officer, resident = _user("13900000005"), _user("13900000004"), _user("13900000007")
     for number, (kind, code, days, public, fate) in enumerate(SEASON):
         community = _place(code)
+        venue = f"{community.name}党群服务中心"
+        lat, lng = venue_point(community, venue)
         activity = services.plan(planner, services.ActivityInput(
-            title=TITLES[kind], activity_type=kind, community=community, venue=f"{community.name}党群服务中心",
+            title=TITLES[kind], activity_type=kind, community=community, venue=venue, lat=lat, lng=lng,
             starts_at=_at(days, 14), ends_at=_at(days, 16), public=public, capacity=30,
             description="欢迎社区居民参加，共同讨论身边的更新需求。"))
         if fate == "coming" and public:

@@ -8,12 +8,14 @@ Deterministic (random.Random(2026)), dated relative to today, idempotent: nothin
 activities older than six months.
 """
 import random
+import zlib
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import insert, select
 
 from planner_platform.accounts.models import User
 from planner_platform.activities.models import Activity, ActivityEvent, ActivityState, WorkLog, WorkLogKind
+from planner_platform.areas.geometry import bounds_of, centre_of, contains_point
 from planner_platform.areas.models import Place
 from planner_platform.core.calendar import local_today, local_zone
 from planner_platform.core.db import utcnow
@@ -49,6 +51,21 @@ LOG_KINDS = {
     WorkLogKind.meeting: (25, [1, 1.5, 2], ["与{c}居委会讨论提案办理", "参加{c}物业协调会", "与街道沟通{c}项目进度"]),
     WorkLogKind.review: (15, [1, 1.5, 2, 3], ["审查{c}改造方案图纸", "{c}施工现场质量把关", "整理{c}体检报告"]),
 }
+
+
+def venue_point(community: Place, venue: str) -> tuple[float | None, float | None]:
+    """Where a demo venue stands (lat, lng): a point inside its community's outline drawn from the venue's name, so
+    every activity held there shares it (the maps name a site once) and the seed's random draws are untouched."""
+    if not community.boundary:
+        return None, None
+    west, south, east, north = bounds_of([community.boundary])
+    seed = zlib.crc32(venue.encode())
+    for attempt in range(8):  # the outlines are nearly rectangles: the first draw is almost always inside
+        x, y = (seed >> (4 * attempt)) % 97 / 96, (seed >> (4 * attempt + 12)) % 89 / 88
+        lat, lng = south + (north - south) * (.2 + .6 * y), west + (east - west) * (.2 + .6 * x)
+        if contains_point(community.boundary, lat, lng):
+            return round(lat, 6), round(lng, 6)
+    return centre_of(community.boundary)
 
 
 def local_at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -89,8 +106,10 @@ def _activity(community: Place, kind: str, month: date, organiser: int | None, o
         verified = None  # the office has not got round to it yet
     title = rng.choice(titles).format(c=community.name)
     planned = starts - timedelta(days=rng.randint(7, 21), hours=rng.randint(0, 8))
+    venue = f"{community.name}{rng.choice(VENUES)}"
+    lat, lng = venue_point(community, venue)
     row = {"title": title, "activity_type": kind, "community_id": community.id,
-           "venue": f"{community.name}{rng.choice(VENUES)}", "lat": None, "lng": None, "starts_at": starts,
+           "venue": venue, "lat": lat, "lng": lng, "starts_at": starts,
            "ends_at": ends, "public": public, "capacity": max(rng.choice((30, 40, 50, 60)), sum(attendance.values())),
            "description": "欢迎社区居民参加，共同讨论身边的更新需求。", "organiser_id": organiser,
            "checkin_code": f"{rng.randrange(10**6):06d}", "state": A.verified if verified else A.closed,

@@ -20,8 +20,8 @@ from sqlalchemy import insert, select
 
 from planner_platform.accounts.models import Role, RoleGrant, User
 from planner_platform.activities.demo import SEASON
-from planner_platform.activities.demo_history import (MINUTES, TYPES, VENUES, attendance_of, local_at,
-                                                      random_log)
+from planner_platform.activities.demo_history import (MINUTES, TYPES, VENUES, attendance_of, local_at, random_log,
+                                                      venue_point)
 from planner_platform.activities.models import (ATTENDANCE_GROUPS, Activity, ActivityEvent, ActivityState,
                                                 Registration, WorkLog, WorkLogKind)
 from planner_platform.activities.services import CHECKIN_OPENS_BEFORE
@@ -93,8 +93,10 @@ class _Writer:
         planned = min(starts - timedelta(days=rng.randint(7, 21), hours=rng.randint(0, 8)),
                       now - timedelta(hours=rng.randint(2, 72)))
         title = rng.choice(titles).format(c=community.name)
+        venue = f"{community.name}{rng.choice(VENUES)}"
+        lat, lng = venue_point(community, venue)
         row = {"title": title, "activity_type": kind, "community_id": community.id,
-               "venue": f"{community.name}{rng.choice(VENUES)}", "lat": None, "lng": None, "starts_at": starts,
+               "venue": venue, "lat": lat, "lng": lng, "starts_at": starts,
                "ends_at": ends, "public": public, "capacity": rng.choice((30, 40, 50, 60)),
                "description": DESCRIPTIONS.get(kind, "欢迎{c}的居民参加。").format(c=community.name),
                "organiser_id": organiser, "checkin_code": f"{rng.randrange(10**6):06d}", "state": A.planned,

@@ -147,21 +147,34 @@ def encrypted_columns() -> list[tuple[Table, Column]]:
 
 def reencrypt_batch(session: Session, model_table: Table, model_column: Column, *, after, size: int):
     """Re-encrypt under the first key the next `size` values of a column (by primary key, after `after`; None
-    starts at the beginning). Returns the last primary key read (None when there was none left) and how many values
-    changed. The caller commits: one transaction per batch."""
+    starts at the beginning). Returns the last primary key read (None when there was none left), how many values
+    changed, and the primary keys of the values no key opens (left as they are). The caller commits: one
+    transaction per batch."""
     [key] = model_table.primary_key.columns
     raw = table(model_table.name, column(key.name), column(model_column.name, String()))
     pk, value = raw.c[key.name], raw.c[model_column.name]
     query = select(pk, value).where(value.is_not(None)).order_by(pk).limit(size)
     rows = session.execute(query if after is None else query.where(pk > after)).all()
-    changed = 0
+    changed, unreadable = 0, []
     for row_id, token in rows:
-        new = reencrypted(token)
+        try:
+            new = reencrypted(token)
+        except DataKeyError:
+            unreadable.append(row_id)
+            continue
         if new is not None:
             # Only if it still holds the token read: a value written meanwhile is under the first key already.
             changed += session.execute(update(raw).where(pk == row_id, value == token).values(
                 {model_column.name: new})).rowcount
-    return (rows[-1][0] if rows else None), changed
+    return (rows[-1][0] if rows else None), changed, unreadable
+
+
+def _unreadable_message(name: str, key: str, ids: list) -> str:
+    shown = ", ".join(str(row_id) for row_id in ids[:10]) + (", …" if len(ids) > 10 else "")
+    return (f"{name}: {len(ids)} {'row' if len(ids) == 1 else 'rows'} cannot be decrypted with any key of "
+            f"DATA_ENCRYPTION_KEYS ({key} {shown}); left unchanged. Add the key they were encrypted with back to "
+            f"DATA_ENCRYPTION_KEYS, after the first, and run rotate-data-key again (or, if the values were altered, "
+            f"reset those authenticators).")
 
 
 @click.command("rotate-data-key")
@@ -169,17 +182,30 @@ def reencrypt_batch(session: Session, model_table: Table, model_column: Column, 
 @with_appcontext
 def rotate_data_key_command(batch_size: int):
     """Re-encrypt every encrypted value under the first key of DATA_ENCRYPTION_KEYS; afterwards the other keys can
-    be dropped. One transaction per batch: safe to stop and run again."""
-    total = 0
+    be dropped. One transaction per batch: safe to stop and run again. A value no key opens is left as it is,
+    named (table, column, how many rows) at the end, and the command exits with status 1."""
+    total, unreadable_total, problems = 0, 0, []
     for model_table, model_column in encrypted_columns():
-        after, changed_here = None, 0
+        after, changed_here, unreadable_here = None, 0, []
         while True:
-            after, changed = reencrypt_batch(db.session, model_table, model_column, after=after, size=batch_size)
+            after, changed, unreadable = reencrypt_batch(db.session, model_table, model_column, after=after,
+                                                         size=batch_size)
             db.session.commit()
             changed_here += changed
+            unreadable_here += unreadable
             if after is None:
                 break
-        click.echo(f"{model_table.name}.{model_column.name}: {changed_here} re-encrypted under the first key.")
+        name = f"{model_table.name}.{model_column.name}"
+        click.echo(f"{name}: {changed_here} re-encrypted under the first key.")
+        if unreadable_here:
+            [key] = model_table.primary_key.columns
+            problems.append(_unreadable_message(name, key.name, unreadable_here))
+            unreadable_total += len(unreadable_here)
         total += changed_here
-    record_audit(db.session, "ops.data_key_rotated", values=total)
+    record_audit(db.session, "ops.data_key_rotated", values=total,
+                 **({"unreadable": unreadable_total} if problems else {}), result="failure" if problems else "success")
     db.session.commit()
+    if problems:
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        raise click.exceptions.Exit(1)

@@ -1,7 +1,9 @@
-({minSize, exempt}) => {
+({minSize, exempt, sizeOnly}) => {
   // Every visible control a person can tap, and its target: the control's box, or for a checkbox or radio the box
   // of its label when the label covers it. Inline links inside running text are exempt (WCAG 2.5.5 "inline").
   // Labels of text fields and selects are not counted: the field itself is the target, and it is checked.
+  // Targets inside `sizeOnly` (a map's markers) are measured but not checked for overlaps: where the map puts them
+  // depends on the data, and a marker under a neighbour or a map control is the map's normal state.
   const selector = 'a[href], button, input:not([type=hidden]), select, textarea, label[for], [role=button], summary';
 
   const shown = el => {
@@ -26,7 +28,7 @@
     (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '');
   const small = [], boxes = [];
   for (const el of document.querySelectorAll(selector)) {
-    if (!shown(el) || inlineInText(el) || el.closest(exempt)) continue;
+    if (!shown(el) || inlineInText(el) || (exempt && el.closest(exempt))) continue;
     if (el.tagName === 'LABEL') {
       const control = el.control;
       if (!control || !checkable(control)) continue;
@@ -37,6 +39,7 @@
       small.push({control: where(el), name: name(el), width: Math.round(r.width * 10) / 10,
                   height: Math.round(r.height * 10) / 10});
     }
+    if (sizeOnly && el.closest(sizeOnly)) continue;
     if (target === el || !boxes.some(b => b.target === target)) boxes.push({el, target, r});
   }
   // Spacing: two different targets may touch but not overlap (a tap meant for one would land on the other); one

@@ -15,7 +15,7 @@ from tests.activities.conftest import make_activity
 from tests.browser.helpers import (check_accessibility, log_in, log_out, open_menu, root_font_px, small_text, t,
                                    tap_target_problems)
 from tests.conftest import PASSWORD
-from tests.proposals.conftest import cast, make_proposal  # noqa: F401  (cast: fixture)
+from tests.proposals.conftest import INSIDE, cast, make_proposal  # noqa: F401  (cast: fixture)
 
 ANONYMOUS_PAGES = ["/", "/accounts/login", "/accounts/register", "/accounts/password/forgot", "/privacy",
                    "/proposals/", "/activities/"]
@@ -24,9 +24,13 @@ ANONYMOUS_PAGES = ["/", "/accounts/login", "/accounts/register", "/accounts/pass
 @pytest.fixture
 def resident_pages(app, cast):  # noqa: F811
     """The pages a resident uses, with something on each: their proposal waiting for a rating (its reply in the
-    notifications), a neighbour's with a comment, an activity this week in their community."""
+    notifications), a neighbour's with a comment and a point, two more of the neighbour's at one spot (a cluster on the
+    map), an activity this week in their community."""
     own = make_proposal(app, cast.resident, title="小区门口增设休息座椅")
-    theirs = make_proposal(app, cast.neighbour, title="东亭社区增设休憩座椅", category="公共空间")
+    theirs = make_proposal(app, cast.neighbour, title="东亭社区增设休憩座椅", category="公共空间", lat=INSIDE[0],
+                           lng=INSIDE[1])  # a marker on the map (measured as a target), a marked spot on its page
+    for title in ("门口台阶加扶手", "门口增设座椅"):  # and a cluster of two at the gate
+        make_proposal(app, cast.neighbour, title=title, lat=INSIDE[0] - .003, lng=INSIDE[1] - .003)
     activity = make_activity(app, cast.worker, community_id=cast.community.id, starts_in=timedelta(days=1))
     with app.app_context():
         services.advance(db.session.get(User, cast.street.id), db.session.get(Proposal, own),

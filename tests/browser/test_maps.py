@@ -16,12 +16,24 @@ from planner_platform import create_app
 from planner_platform.extensions import db
 from tests.activities.conftest import make_activity
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import check_accessibility, log_in, serving
+from tests.browser.helpers import check_accessibility, log_in, serving, small_text, tap_target_problems
 from tests.conftest import PASSWORD
 from tests.proposals.conftest import INSIDE, cast, make_proposal  # noqa: F401  (cast: fixture)
 
 #: The middle of the cast's community (tests/proposals/conftest.py BOUNDARY), which fills the maps.
 CENTRE = (30.555, 114.305)
+#: The pane a map element is drawn in, against another's: both children of the map's pane, higher z-index on top.
+DRAWN_ABOVE = """([top, under]) => {
+  const pane = el => el.closest('.leaflet-pane:not(.leaflet-map-pane)');
+  const [a, b] = [pane(top), pane(under)];
+  return {same_parent: a.parentElement === b.parentElement, top: a.className, under: b.className,
+          above: Number(getComputedStyle(a).zIndex) > Number(getComputedStyle(b).zIndex)};
+}"""
+
+
+def _drawn_above(page, top, under) -> None:
+    order = page.evaluate(DRAWN_ABOVE, [top.element_handle(), under.element_handle()])
+    assert order["same_parent"] and order["above"], order
 
 
 def _tile_png() -> bytes:
@@ -113,6 +125,7 @@ def test_tiles_load_under_the_names_from_the_city_tile_service(tiled_page, tile_
     expect(page.locator("#proposal-map .map-label-community")).to_be_visible()
     expect(page.locator("#proposal-map .map-label-site")).to_have_text("社区党群服务中心")
     expect(page.locator("#proposal-map .leaflet-control-attribution")).to_contain_text("审图号")
+    assert tap_target_problems(page) == []  # the credits are text, no link too small to tap
     _expect_scale_bar(page, "#proposal-map")
     assert page.problems == []  # no CSP refusal, no failed tile
 
@@ -133,8 +146,45 @@ def test_without_tiles_the_detail_page_shows_the_spot_in_its_named_community(pag
                                                                                "path.leaflet-interactive"))
     assert outline["x"] < dot["x"] < outline["x"] + outline["width"]
     assert outline["y"] < dot["y"] < outline["y"] + outline["height"]
+    _drawn_above(page, the_map.locator("path.map-marked-point"), the_map.locator(".map-label-community"))
     check_accessibility(page)
     assert problems == []
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"]
+            and b["y"] < a["y"] + a["height"])
+
+
+def test_proposals_are_drawn_over_the_names_as_targets_a_finger_can_tap(page, app, cast):  # noqa: F811
+    """A proposal where the community's name is written, and three marked at one gate (a cluster): both are drawn
+    above the names, and every marker, the popup's link and its close button are targets of 44 × 44 px."""
+    make_proposal(app, cast.resident, title="路灯不亮", lat=CENTRE[0], lng=CENTRE[1])
+    for title in ("小区门口积水", "门口台阶加扶手", "门口增设座椅"):
+        make_proposal(app, cast.resident, title=title, lat=CENTRE[0] - .003, lng=CENTRE[1] - .003)
+    page.goto("/proposals/map")
+    the_map = page.locator("#proposal-map")
+    single, cluster = the_map.locator(".map-point-target"), the_map.locator(".leaflet-marker-icon:has(.map-cluster)")
+    name = the_map.locator(".map-label-community")
+    expect(single).to_have_count(1)
+    expect(cluster).to_have_text("3")
+    expect(name).to_have_text("D1社区1")
+    assert _overlap(single.bounding_box(), name.bounding_box())  # the name is written where the point is
+    _drawn_above(page, single, name)
+    _drawn_above(page, cluster, name)
+    for marker in (single, cluster):
+        box = marker.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, box
+    assert tap_target_problems(page) == []  # the markers among them (measured, not exempt)
+
+    single.click()
+    popup = the_map.locator(".leaflet-popup")
+    expect(popup.get_by_role("link", name="路灯不亮")).to_be_visible()
+    assert tap_target_problems(page) == []  # the popup's link and its close button
+    assert small_text(page)[0] == []  # the popup's title at the 16 px floor too
+    check_accessibility(page)
+    popup.locator(".leaflet-popup-close-button").click()
+    expect(popup).to_have_count(0)
 
 
 def test_names_wait_for_a_zoom_where_they_fit(page, app, cast):  # noqa: F811

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from planner_platform.accounts.models import User
 from planner_platform.activities.models import Activity, ActivityState, Registration, WorkLog
+from planner_platform.areas.geometry import bounds_of, contains_point
 from planner_platform.areas.models import Place
 from planner_platform.core.calendar import add_months, local_today, local_zone
 from planner_platform.core.db import utcnow
@@ -132,3 +133,26 @@ def test_the_project_board_of_each_district_has_projects_in_several_stages(demo_
         titles = [project.title for project in projects]
     assert len({project.state for project in projects}) >= 8
     assert all(title in html for title in titles), code
+
+
+@pytest.mark.parametrize("code", ["420102", "420103"])
+def test_the_maps_name_the_venues_of_public_activities_inside_their_communities(demo_app, code):
+    """Every demo activity has its venue's point, inside its community; one venue is one point (named once), and a
+    community's map box (sites.json, what the maps fetch) names the venues of its public activities."""
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        activities = db.session.scalars(select(Activity).where(_in(code))).all()
+        assert len(activities) >= 50
+        assert all(a.lat is not None and contains_point(a.community.boundary, a.lat, a.lng) for a in activities)
+        points = {}
+        for activity in activities:
+            points.setdefault(activity.venue, set()).add((activity.lat, activity.lng))
+        assert all(len(where) == 1 for where in points.values()), "a venue is one site"
+        named = 0
+        for community in {a.community for a in activities if a.public}:
+            west, south, east, north = bounds_of([community.boundary])
+            sites = client.get(f"/map/sites.json?bbox={west},{south},{east},{north}").get_json()["sites"]
+            venues = {site["name"] for site in sites if site["kind"] == "venue"}
+            assert {a.venue for a in activities if a.public and a.community_id == community.id} <= venues
+            named += bool(venues)
+    assert named >= 10

@@ -8,9 +8,13 @@ window.plannerMap = function (box) {
   var maxZoom = parseInt(tiles.tileMaxZoom, 10) || 18;
   var map = L.map(box, {
     crs: tiles.tileCrs === "gcj02" ? window.plannerCoords.gcj02Crs() : L.CRS.EPSG3857,
-    attributionControl: Boolean(tiles.tileUrl),
+    attributionControl: false,
     maxZoom: maxZoom
   });
+  if (tiles.tileUrl) {
+    // The provider's credit and 审图号 in the corner; Leaflet's credit as plain text, not a link too small to tap.
+    L.control.attribution({ prefix: "Leaflet" }).addTo(map);
+  }
   [tiles.tileUrl, tiles.tileOverlay].forEach(function (url, i) {
     if (!url) { return; }
     L.tileLayer(url, {

@@ -8,17 +8,24 @@
   var points = L.layerGroup().addTo(map);
   var pending = null;
 
+  // Every point is a marker in Leaflet's marker pane, above the names' pane (map-labels.js), so a name never hides
+  // one; each is a target of at least 44 × 44 px (a finger's width), whatever the dot or bubble drawn inside it.
+  var TARGET = 44;
+
   function cellMarker(cell) {
     if (cell.count === 1) {
-      var marker = L.circleMarker([cell.lat, cell.lng], { radius: 8, color: "#b91c1c", weight: 2, fillOpacity: 0.7,
-        pane: "markerPane" });  // over the names
+      var dot = document.createElement("span");  // built with the DOM: the CSP allows no inline style attributes
+      dot.className = "map-point";
       var link = document.createElement("a");
       link.href = cell.url;
       link.textContent = cell.title + " (" + cell.state + ")";  // textContent: titles are never parsed as HTML
-      return marker.bindPopup(link);
+      return L.marker([cell.lat, cell.lng], {
+        icon: L.divIcon({ className: "map-point-target", iconSize: [TARGET, TARGET], html: dot }),
+        keyboard: true, title: cell.title
+      }).bindPopup(link);
     }
-    var size = Math.min(56, 28 + String(cell.count).length * 8);
-    var bubble = document.createElement("div");  // built with the DOM: the CSP allows no inline style attributes
+    var size = Math.min(60, TARGET + (String(cell.count).length - 1) * 6);
+    var bubble = document.createElement("div");
     bubble.className = "map-cluster";
     bubble.style.width = bubble.style.height = size + "px";
     bubble.textContent = String(cell.count);
