@@ -1,7 +1,9 @@
 """Extension instances, unbound until create_app() calls init_app."""
 from celery import Celery, Task
+from celery import shared_task as celery_shared_task
 from celery.app.amqp import AMQP
-from flask import Flask
+from celery.local import Proxy
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -42,15 +44,33 @@ class _Amqp(AMQP):
 
 
 def celery_init_app(app: Flask) -> Celery:
-    """Celery bound to the Flask app so every task runs inside an app context (Flask docs pattern)."""
+    """Celery bound to the Flask app so every task runs inside an app context (Flask docs pattern).
+
+    Each Flask app has its own Celery app and none becomes the process's default: with the Flask docs'
+    `set_default()`, the newest app (a second app in the tests, a CLI) took every shared task of the older ones,
+    so a message sent by app A's in-process task landed in app B. Tasks are found through the Flask app in
+    charge instead (`shared_task` below); the worker, one app per process, sets its own default (worker.py).
+    """
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, amqp=_Amqp)
+    celery_app = Celery(app.name, task_cls=FlaskTask, amqp=_Amqp, set_as_current=False)
     celery_app.config_from_object(app.config["CELERY"])
-    celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
+
+
+def shared_task(*, name: str, **options):
+    """Celery's `shared_task` (registered on every Celery app), but calling the task object, `.apply()` or
+    `.apply_async()` goes to the Celery app of the Flask app whose context is active: the task runs in that app,
+    and a task started by another task stays in its app. Outside an app context it raises, as there is no app
+    to pick (Celery's own proxy would pick the newest one)."""
+
+    def register(fun):
+        celery_shared_task(name=name, **options)(fun)
+        return Proxy(lambda: current_app.extensions["celery"].tasks[name])
+
+    return register

@@ -6,6 +6,8 @@ from planner_platform.extensions import db
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
+# The one app of a worker or beat process: Celery's own fallbacks (results, threads without an app) use it.
+celery_app.set_default()
 
 
 @worker_process_init.connect

@@ -194,8 +194,6 @@ def _rolled_back(app, monkeypatch):
 @pytest.fixture(autouse=True)
 def _isolated_database(app, request, monkeypatch):
     app.extensions.pop("sent_messages", None)
-    # Shared tasks run on the newest Celery app; tests that build extra apps must not leave theirs in charge.
-    app.extensions["celery"].set_current()
     if request.node.get_closest_marker("committing"):
         yield
         _empty_database(app)

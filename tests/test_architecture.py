@@ -106,3 +106,23 @@ def test_the_rule_sees_a_violation():
     assert floor("planner_platform.access.rules") > floor("planner_platform.planners.models")
     assert floor("planner_platform.planners.services") > floor("planner_platform.access.rules")
     assert floor("planner_platform.shell.views") > floor("planner_platform.activities.views")
+
+
+def _celery_shared_task_users() -> list[str]:
+    users = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            imported = isinstance(node, ast.ImportFrom) and node.module == "celery" and any(
+                alias.name == "shared_task" for alias in node.names)
+            attribute = isinstance(node, ast.Attribute) and node.attr == "shared_task" and isinstance(
+                node.value, ast.Name) and node.value.id == "celery"
+            if imported or attribute:
+                users.append(_module_name(path))
+                break
+    return sorted(users)
+
+
+def test_tasks_are_declared_with_the_platforms_shared_task():
+    """Celery's own `shared_task` runs a task in the newest Celery app of the process; `extensions.shared_task`
+    runs it in the app in charge (tests/notifications/test_two_apps.py). Only extensions.py may wrap Celery's."""
+    assert _celery_shared_task_users() == ["planner_platform.extensions"]

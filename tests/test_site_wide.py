@@ -106,8 +106,6 @@ def test_behind_a_proxy_limits_and_the_audit_log_see_the_client_address_and_othe
         PROXY_FIX_X_FOR = 1
 
     proxied = create_app(Proxied)
-    # The new app made its Celery app the default one; threads such as the browser tests' server use the default.
-    app.extensions["celery"].set_default()
     for application in (app, proxied):
         monkeypatch.setitem(application.config, "LOGIN_RATE_LIMIT", "2 per minute")
     # Behind the proxy each client has its own allowance (a wrong password is refused with 422, the limit with 429).

@@ -1,10 +1,8 @@
 """Beat tasks of the accounts: spent login counters, the personal data exports, and the daily privacy job (due
 deletions, staff accounts whose roles ended, the retention schedule)."""
-from celery import shared_task
-
 from planner_platform.accounts import data_export, deletion, retention, throttle, verification
 from planner_platform.core.db import utcnow
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 
 
 @shared_task(name="accounts.purge_counters")

@@ -1,8 +1,6 @@
 """Beat task of the activities: remind registered residents the day before, and organisers to close."""
-from celery import shared_task
-
 from planner_platform.activities.services import remind_registrants, remind_to_close
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 
 
 @shared_task(name="activities.daily_reminders")

@@ -1,7 +1,5 @@
 """Tasks of the monitoring: the summary tables' refresh, and the exports built in the background."""
-from celery import shared_task
-
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 from planner_platform.monitoring import background
 from planner_platform.monitoring.refresh import refresh_pending
 

@@ -1,11 +1,9 @@
 """Celery tasks of the notification pipeline. Every task is safe to run twice (ids and JSON only)."""
 import logging
 
-from celery import shared_task
-
 from planner_platform.core import outbox
 from planner_platform.core.outbox import EventKind
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 from planner_platform.notifications import delivery, digests, fanout
 from planner_platform.notifications.models import EmailFrequency
 

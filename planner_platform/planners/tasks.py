@@ -1,7 +1,5 @@
 """Beat task of the roster: move terms along the calendar and send the end-of-term reminders."""
-from celery import shared_task
-
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 from planner_platform.planners.assignments import advance_terms
 
 

@@ -1,7 +1,5 @@
 """Beat tasks of the renewal projects."""
-from celery import shared_task
-
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 from planner_platform.projects.survey import remind_evaluations_due
 from planner_platform.projects.work import remind_overdue_milestones
 

@@ -1,7 +1,5 @@
 """Beat task of the proposals: deadlines and automatic closing."""
-from celery import shared_task
-
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 from planner_platform.proposals.deadlines import auto_close, flag_overdue
 
 

@@ -1,7 +1,6 @@
 """Tasks of the sub-district and district reports: the monthly run (beat, every morning), one report's build
 (retried with a backoff when it fails), and the sweep."""
-from celery import shared_task
-
+from planner_platform.extensions import shared_task
 from planner_platform.reports import place_reports
 
 

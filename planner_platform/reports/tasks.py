@@ -1,8 +1,6 @@
 """Beat tasks of the team monthly reports: the drafts on the 1st, the deadline reminders every morning."""
-from celery import shared_task
-
 from planner_platform.core.calendar import add_months, local_today
-from planner_platform.extensions import db
+from planner_platform.extensions import db, shared_task
 from planner_platform.reports import services
 
 

@@ -113,7 +113,8 @@ def test_the_beat_task_refreshes_marked_communities(app, places, make_user, froz
     with app.app_context():
         assert db.session.scalar(select(CommunityMonth.received).where(
             CommunityMonth.community_id == places["D2S1C1"].id)) is None
-    counts = refresh_task()
+    with app.app_context():
+        counts = refresh_task()
     assert counts["communities"] >= 1
     with app.app_context():
         assert db.session.scalar(select(CommunityMonth.received).where(

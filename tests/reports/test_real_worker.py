@@ -7,7 +7,7 @@ import pytest
 
 from planner_platform.accounts.models import Role
 from planner_platform.extensions import db
-from planner_platform.reports import place_tasks
+from planner_platform.reports import place_reports
 from planner_platform.reports.place_models import MAX_ATTEMPTS, PlaceReport
 from tests.conftest import csrf_token_from, login
 from tests.notifications.conftest import redis_server, smtp_sink, wait_ready, wait_until, web, worker_factory  # noqa: F401
@@ -34,7 +34,7 @@ def test_a_real_worker_builds_the_report_that_the_web_app_serves(app, web, worke
         assert hashlib.sha256(pdf.data).hexdigest() == report.pdf_sha256 and report.attempts == 1
 
 
-def test_the_build_task_retries_with_a_backoff_a_bounded_number_of_times():
-    task = place_tasks.build_place_report_task
+def test_the_build_task_retries_with_a_backoff_a_bounded_number_of_times(app):
+    task = app.extensions["celery"].tasks[place_reports.BUILD_TASK]  # as a worker of this app runs it
     assert task.autoretry_for and task.retry_backoff and task.max_retries == MAX_ATTEMPTS - 1
     assert task.acks_late and task.reject_on_worker_lost
