@@ -1,5 +1,6 @@
 """A bounded load generator: N threads, each with its own keep-alive http.client connection and logged-in session,
-sending a fixed number of requests (or for a fixed number of seconds) taken round-robin from a case's list."""
+sending a fixed number of requests (or for a fixed number of seconds) taken round-robin from a case's list, or from
+the list of the account the thread is logged in as (writes only that account may make: W8)."""
 import http.client
 import itertools
 import re
@@ -65,7 +66,7 @@ class Client:
     def send(self, spec: Request, headers: dict | None = None):
         body = None
         if spec.form is not None:
-            body = urlencode({**spec.form, "csrf_token": self.csrf_token}).encode()
+            body = urlencode({**spec.form, "csrf_token": self.csrf_token}, doseq=True).encode()  # lists: many values
         return self.request(spec.method, spec.path, body, headers)
 
     def log_in(self, login: str, password: str) -> "Client":
@@ -123,12 +124,16 @@ def percentile(ordered: list[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def run(clients: list[Client], specs: list[Request], *, requests: int | None = None, seconds: float | None = None,
-        tag: str = "r", log_first: int = 0) -> Outcome:
+def run(clients: list[Client], specs: list[Request] | dict[str, list[Request]], *, requests: int | None = None,
+        seconds: float | None = None, tag: str = "r", log_first: int = 0) -> Outcome:
     """Send `requests` requests (or for `seconds`) from len(clients) threads; the first `log_first` carry
-    X-SQL-Log: 1 so the server logs their SQL (core/sql_trace.py) under the request id `<tag>-<n>`."""
+    X-SQL-Log: 1 so the server logs their SQL (core/sql_trace.py) under the request id `<tag>-<n>`.
+
+    `specs` by login: each thread sends the requests of the account it is logged in as, in order (threads of one
+    account share its list, so no request of it is sent twice while the list lasts)."""
     outcome, lock = Outcome(), threading.Lock()
     counter = itertools.count()
+    per_login = {login: itertools.count() for login in specs} if isinstance(specs, dict) else None
     deadline = time.perf_counter() + seconds if seconds else None
 
     def worker(client: Client) -> None:
@@ -136,7 +141,11 @@ def run(clients: list[Client], specs: list[Request], *, requests: int | None = N
             n = next(counter)
             if (requests is not None and n >= requests) or (deadline and time.perf_counter() >= deadline):
                 return
-            spec = specs[n % len(specs)]
+            if per_login is None:
+                spec = specs[n % len(specs)]
+            else:
+                own = specs[client.login]
+                spec = own[next(per_login[client.login]) % len(own)]
             request_id = f"{tag}-{n}"
             headers = {"X-Request-ID": request_id}
             if n < log_first:

@@ -76,15 +76,15 @@ def warm_up(chosen, pools, rounds: int = 3) -> None:
 
 
 def run_case(case, workload, pools, app, trace_dir, db_url, minimal, requests) -> dict:
-    role_accounts = workload.extra.get("accounts") if case.writes else None
+    role_accounts = case.accounts or (workload.extra.get("accounts") if case.writes else None)
     clients = pools.get(case.role, role_accounts)
     tag = f"{workload.key}-{case.name}"
     if not case.writes:  # warm the workers' caches as a running server is
         run(clients, case.specs, requests=min(len(case.specs), 2 * len(clients)), tag=tag + "-warm")
     app.reset_peak_rss()
-    count = None if workload.seconds else (min(requests, len(case.specs)) if case.writes else requests)
+    count = None if workload.seconds else (min(requests, case.size) if case.writes else requests)
     outcome = run(clients, case.specs, requests=count, seconds=workload.seconds, tag=tag,
-                  log_first=min(3, len(case.specs)))
+                  log_first=min(3, case.size))
     figures = outcome.summary()
     figures["peak_rss_mb"] = app.peak_rss_mb()
     logged = replay.logged(trace_dir)
@@ -130,7 +130,7 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
     raw_url = database.libpq_url(db_url)
     with psycopg.connect(raw_url) as conn:
         logins = workloads.accounts(conn, observer, resident)
-    chosen = workloads.build(raw_url, logins["resident"], mixed_seconds)
+    chosen = workloads.build(raw_url, logins["resident"], mixed_seconds, concurrency=concurrency, writes=requests)
     chosen = [w for w in chosen if only is None or w.key in only]
     work_dir = Path(tempfile.mkdtemp(prefix="planner-bench-"))
     log(f"logs and SQL traces: {work_dir}")
@@ -158,6 +158,9 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
                 if workload.key == "W7":
                     cases = exports.fan_out(db_url)
                     log(f"  W7: {cases}")
+                if workload.key == "W8":
+                    with psycopg.connect(raw_url) as conn:
+                        last_ids = workloads.w8_last_ids(conn)
                 for case in workload.cases:
                     cases[case.name] = run_case(case, workload, pools, app, trace_dir, raw_url, minimal, requests)
                     log(f"  {workload.key} {case.name}: p50 {cases[case.name]['p50_ms']} ms, "
@@ -173,6 +176,13 @@ def benchmark(size: str, *, database_url: str | None = None, seed_command: str =
                     figures["notifications_per_s"] = cases["in_app"].get("notifications_per_s")
                 if workload.key == "W3":
                     figures["supports_per_s"] = figures["rps"]
+                if workload.key == "W8":
+                    with psycopg.connect(raw_url) as conn:
+                        figures.update(workloads.w8_stored(conn, last_ids))
+                    if "appoint" in cases:
+                        case = next(c for c in workload.cases if c.name == "appoint")
+                        sent = [len(spec.form["communities"]) for specs in case.specs.values() for spec in specs]
+                        figures["communities_per_appointment"] = round(sum(sent) / len(sent), 1)
                 if workload.key in ("W3", "W9"):
                     figures["counters_equal_count"] = supports_consistent(raw_url)
                 results["workloads"][workload.key] = figures

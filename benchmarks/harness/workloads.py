@@ -3,6 +3,7 @@ proposal, …) so that they suit whichever data set was seeded."""
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import psycopg
@@ -16,9 +17,17 @@ PARTICIPATING = ("submitted", "accepted", "assessing", "consulting", "adopted", 
 @dataclass
 class Case:
     name: str
-    role: str  # "resident" or "observer": which accounts the clients log in as
-    specs: list[Request]
+    role: str  # "resident" or "observer": which accounts the clients log in as (or: those `specs` is keyed by)
+    specs: list[Request] | dict[str, list[Request]]  # by login: each account sends its own (load.run)
     writes: bool = False
+
+    @property
+    def accounts(self) -> list[str] | None:
+        return list(self.specs) if isinstance(self.specs, dict) else None
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.specs.values())) if isinstance(self.specs, dict) else len(self.specs)
 
 
 @dataclass
@@ -151,6 +160,74 @@ def w10_cases(conn, rng: random.Random) -> list[Case]:
     return cases
 
 
+#: The appointing body and work-log summary of W8's writes: how the harness counts what they stored.
+W8_MARK = "bench W8"
+LOCAL_TODAY = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+
+
+def w8_cases(conn, rng: random.Random, accounts: int, per_account: int) -> list[Case]:
+    """W8: sub-district staff appointing, in one request through the appointment form (/assignments/new), one of
+    their district's planners as an assistant to every community of their sub-district, for a term that starts
+    next year (it changes no one's service today; assistants have no one-lead rule to collide with); and planners
+    logging half an hour of on-site work (/work/logs) in a community they serve, on past days with room left in
+    the 24 hours a day may hold. Each account sends requests only it may make."""
+    appoint = {}
+    streets = _all(conn, "SELECT DISTINCT ON (g.place_id) coalesce(u.phone, u.email), g.place_id, d.id FROM "
+                         "role_grants g JOIN users u ON u.id = g.user_id JOIN places s ON s.id = g.place_id "
+                         "JOIN places d ON d.level = 'district' AND s.path LIKE d.path || '%%' "
+                         "WHERE g.role = 'subdistrict_staff' AND g.revoked_at IS NULL AND u.is_enabled "
+                         "AND coalesce((SELECT appointing_level FROM policy_profiles WHERE district_id = d.id), "
+                         "'subdistrict') = 'subdistrict' ORDER BY g.place_id, u.id")
+    for login, street, district in streets[:accounts]:
+        communities = [r[0] for r in _all(conn, "SELECT id FROM places WHERE parent_id = %s AND level = "
+                                                "'community' ORDER BY id", (street,))]
+        allowed = _one(conn, "SELECT allowed_planner_types::text FROM policy_profiles WHERE district_id = %s",
+                       (district,))
+        planners = [r[0] for r in _all(conn, "SELECT id FROM planner_profiles WHERE district_id = %s AND "
+                                             "(%s::jsonb IS NULL OR %s::jsonb ? planner_type) ORDER BY id",
+                                       (district, allowed and allowed[0], allowed and allowed[0]))]
+        if communities and planners and login not in appoint:
+            start = _one(conn, f"SELECT {LOCAL_TODAY} + 400")[0]
+            appoint[login] = [Request("POST", "/assignments/new", {
+                "holder": f"planner:{planners[k % len(planners)]}", "communities": communities,
+                "role": "assistant", "start_on": (start + timedelta(days=k)).isoformat(), "end_on": "",
+                "appointing_body": W8_MARK, "contract_ref": ""}) for k in range(per_account)]
+    logs = {}
+    planners = _all(conn, "SELECT coalesce(u.phone, u.email), u.id, array_agg(DISTINCT a.community_id ORDER BY "
+                          "a.community_id) FROM users u JOIN planner_profiles p ON p.user_id = u.id "
+                          "JOIN assignments a ON a.planner_id = p.id WHERE u.is_enabled AND a.state IN "
+                          f"('active', 'suspended', 'renewed') AND a.start_on <= {LOCAL_TODAY} AND "
+                          f"a.occupied_until > {LOCAL_TODAY} AND EXISTS (SELECT 1 FROM role_grants g WHERE "
+                          "g.user_id = u.id AND g.role = 'planner' AND g.revoked_at IS NULL) GROUP BY 1, 2 "
+                          "ORDER BY 2 LIMIT %s", (accounts,))
+    for login, user_id, served in planners:
+        days = [r[0] for r in _all(conn, f"SELECT d::date FROM generate_series({LOCAL_TODAY} - 360, "
+                                         f"{LOCAL_TODAY} - 1, interval '1 day') d LEFT JOIN work_logs w ON "
+                                         "w.author_id = %s AND w.work_date = d::date GROUP BY 1 HAVING "
+                                         "coalesce(sum(w.hours), 0) <= 23 ORDER BY coalesce(sum(w.hours), 0), 1 "
+                                         "DESC LIMIT %s", (user_id, per_account))]
+        logs[login] = [Request("POST", "/work/logs", {
+            "work_date": day.isoformat(), "community": served[k % len(served)], "hours": "0.5",
+            "kind": "on_site", "summary": f"{W8_MARK}: 走访居民", "activity": "0"}) for k, day in enumerate(days)]
+    cases = [Case("appoint", "staff", appoint, writes=True)] if appoint else []
+    return cases + ([Case("work_log", "planner", logs, writes=True)] if logs else [])
+
+
+W8_TABLES = {"appointments_created": ("assignments", "appointing_body = %s", W8_MARK),
+             "work_logs_created": ("work_logs", "summary LIKE %s", W8_MARK + "%")}
+
+
+def w8_last_ids(conn) -> dict:
+    return {key: _one(conn, f"SELECT coalesce(max(id), 0) FROM {table}")[0]
+            for key, (table, _where, _mark) in W8_TABLES.items()}
+
+
+def w8_stored(conn, last_ids: dict) -> dict:
+    """What W8's writes stored after `last_ids` (w8_last_ids before the run): terms appointed, work logs saved."""
+    return {key: _one(conn, f"SELECT count(*) FROM {table} WHERE id > %s AND {where}", (last_ids[key], mark))[0]
+            for key, (table, where, mark) in W8_TABLES.items()}
+
+
 def w9_mix(read_cases: list[Case], write_cases: list[Case], rng: random.Random) -> list[Case]:
     """90 % reads (every read case's requests, interleaved), 10 % supports; one resident-only mix so that one
     client pool serves it."""
@@ -165,19 +242,22 @@ def w9_mix(read_cases: list[Case], write_cases: list[Case], rng: random.Random) 
     return [Case("mixed", "resident", mixed, writes=True)]
 
 
-def build(database_url: str, residents: list[str], mixed_seconds: float, seed: int = 15) -> list[Workload]:
+def build(database_url: str, residents: list[str], mixed_seconds: float, seed: int = 15, concurrency: int = 4,
+          writes: int = 100) -> list[Workload]:
     rng = random.Random(seed)
     with psycopg.connect(database_url) as conn:
         w1, w2, w4, w10 = w1_cases(conn, rng), w2_cases(conn, rng), w4_cases(conn, rng), w10_cases(conn, rng)
         half = len(residents) // 2  # W3 and W9 each support as accounts of their own: W9 keeps finding new pairs
         w3 = w3_cases(conn, rng, residents[:half] or residents)
         w9_writes = w3_cases(conn, random.Random(seed + 1), residents[half:] or residents)
+        w8 = w8_cases(conn, rng, concurrency, max(1, -(-writes // concurrency)))
     workloads = [Workload("W1", "proposal list", w1), Workload("W2", "proposal detail", w2),
                  Workload("W4", "dashboards", w4), Workload("W10", "map clusters and calendar", w10),
                  Workload("W5", "monthly report of the busiest district (XLSX, PDF)", []),
                  Workload("W6", "export of all proposals", []),
                  Workload("W7", "in-app fan-out to ≥ 10,000 residents", []),
-                 Workload("W3", "supports (POST)", w3, extra={"accounts": residents[:half] or residents})]
+                 Workload("W3", "supports (POST)", w3, extra={"accounts": residents[:half] or residents}),
+                 Workload("W8", "bulk appointment and activity logging", w8)]
     workloads.append(Workload("W9", "mixed load, 90 % reads", w9_mix(w1 + w2 + w10, w9_writes, rng),
                               seconds=mixed_seconds, extra={"accounts": residents[half:] or residents}))
     return workloads
