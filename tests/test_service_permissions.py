@@ -111,6 +111,7 @@ EXEMPT = {
     "areas.services.found_city": "the first place of a deployment, for install and seed commands only",
     "notifications.services.inbox_query": "reads only",
     "notifications.services.unread_count": "reads only",
+    "notifications.services.menu_unread_count": "reads only",
     "notifications.services.preferences_of": "reads only",
     "notifications.services.mark_all_read": "acts on the actor's own notifications only",
     "notifications.services.save_preferences": "acts on the actor's own preferences only",

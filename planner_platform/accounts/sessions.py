@@ -1,12 +1,13 @@
 """Logging in and out: lockout after repeated failures, server-side sessions with idle and absolute limits, and
 re-authentication before sensitive changes."""
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, event, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from planner_platform.accounts import throttle
 from planner_platform.accounts.models import RoleGrant, User, UserSession
@@ -149,15 +150,45 @@ def _idle_limit(user: User) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+#: Scalars of the logged-in user that every page shows, read by the session's own statement (a floor above
+#: registers one: notifications, the unread count of the menu) instead of by one statement each.
+_RIDERS: dict[str, Callable[[ColumnElement], ColumnElement]] = {}
+_RIDDEN = "accounts.session_riders"
+
+
+def ride_along(name: str, scalar: Callable[[ColumnElement], ColumnElement]) -> None:
+    """Have `scalar(user_id column)`, a correlated scalar subquery, read with the session of every request."""
+    _RIDERS[name] = scalar
+
+
+def ridden(name: str, user_id: int):
+    """The value `name` had when this transaction loaded `user_id`'s session, or None (not loaded in it: ask)."""
+    values = db.session.info.get(_RIDDEN)
+    return values.get(name) if values and values["user_id"] == user_id else None
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_ridden(session: Session, transaction) -> None:
+    # A value read in one transaction holds in it only: after a commit (a write, a notice) the next one asks again.
+    if transaction.parent is None:
+        session.info.pop(_RIDDEN, None)
+
+
 def load_session_user(user_id: str, token: str | None) -> User | None:
     """The user of a live session, or None when the session was revoked, went idle or is too old."""
-    if not user_id.isdigit():
+    if not user_id.isdigit() or not token:
         return None
-    # One statement for every request: the session, its user and the user's grants (with their places).
-    live = _live(token, joinedload(UserSession.user).joinedload(User.grants).joinedload(RoleGrant.place)
-                 .defer(Place.boundary))
+    # One statement for every request: the session, its user and the user's grants (with their places), and the
+    # scalars registered with ride_along.
+    riders = [scalar(UserSession.user_id).label(name) for name, scalar in _RIDERS.items()]
+    row = db.session.execute(select(UserSession, *riders).where(
+        UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None)).options(
+        joinedload(UserSession.user).joinedload(User.grants).joinedload(RoleGrant.place).defer(Place.boundary))
+    ).unique().first()
+    live = row[0] if row else None
     if live is None or live.user_id != int(user_id) or not live.user.is_enabled:
         return None
+    db.session.info[_RIDDEN] = {"user_id": live.user_id, **{name: row._mapping[name] for name in _RIDERS}}
     now = utcnow()
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     if now - live.last_seen_at > _idle_limit(live.user) or now - live.created_at > absolute:

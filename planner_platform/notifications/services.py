@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from planner_platform.access import actor_of, is_admin
+from planner_platform.accounts import sessions
 from planner_platform.accounts.models import User
 from planner_platform.core.audit import record_audit
 from planner_platform.core.db import utcnow
@@ -23,10 +24,25 @@ def inbox_query(user: User):
             .order_by(Notification.id.desc()))
 
 
+def _unread_of(user_id):
+    return select(func.count()).where(
+        Notification.recipient_id == user_id, Notification.channel == Channel.in_app,
+        Notification.state == DeliveryState.sent, Notification.read_at.is_(None))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).where(
-        Notification.recipient_id == user.id, Notification.channel == Channel.in_app,
-        Notification.state == DeliveryState.sent, Notification.read_at.is_(None)))
+    return db.session.scalar(_unread_of(user.id))
+
+
+# The menu shows the count on every page: it rides with the statement that loads the session.
+sessions.ride_along("unread_notifications",
+                    lambda user_id: _unread_of(user_id).correlate_except(Notification).scalar_subquery())
+
+
+def menu_unread_count(user: User) -> int:
+    """The menu's count: as the session's statement read it in this transaction, else asked."""
+    ridden = sessions.ridden("unread_notifications", user.id)
+    return unread_count(user) if ridden is None else ridden
 
 
 def mark_read(actor: User, notification: Notification) -> None:

@@ -16,7 +16,7 @@ from planner_platform.core.calendar import local_today
 from planner_platform.core.maps import tile_settings
 from planner_platform.core.urls import public_path
 from planner_platform.extensions import db
-from planner_platform.notifications.services import unread_count
+from planner_platform.notifications.services import menu_unread_count
 from planner_platform.planners.models import AssignmentRole
 from planner_platform.projects import permissions as project_permissions
 from planner_platform.projects.ledger import yuan
@@ -136,4 +136,4 @@ def projects_of_activity(activity_id: int) -> list[Project]:
 
 
 def _unread_notifications() -> int:
-    return unread_count(current_user) if current_user.is_authenticated else 0
+    return menu_unread_count(current_user) if current_user.is_authenticated else 0

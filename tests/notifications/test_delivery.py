@@ -1,4 +1,6 @@
 """Email over SMTP: plain text + HTML, retries with backoff, a recorded failure, and the operations page."""
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -183,3 +185,28 @@ def test_preferences_page_saves_choices(app, client, make_user, login_as):
         matrix, frequency = preferences_of(db.session.get(User, user.id))
     assert frequency is EmailFrequency.weekly
     assert matrix[("account", Channel.email)] is False and matrix[("account", Channel.sms)] is True
+
+
+def _menu_count(page) -> int:
+    found = re.search(r'class="badge text-bg-warning">(\d+)<span class="visually-hidden">', page.get_data(as_text=True))
+    return int(found.group(1)) if found else 0
+
+
+def test_the_menu_counts_the_unread_notifications_as_they_come_and_are_read(app, client, make_user, login_as):
+    user = make_user(Role.resident, "D1S1C1")
+    login_as(user)
+    assert _menu_count(client.get("/proposals/")) == 0
+    _emit_to(app, user)
+    _emit_to(app, user)
+    _emit_to(app, make_user(Role.resident, "D1S1C1"))  # someone else's
+    assert _menu_count(client.get("/proposals/")) == 2  # read with the session's own statement
+    page = client.get("/notifications/")
+    assert _menu_count(page) == 2
+    with app.app_context():
+        first = db.session.scalar(select(Notification.id).where(Notification.recipient_id == user.id,
+                                                                Notification.channel == Channel.in_app))
+    client.post(f"/notifications/{first}/open", data={"csrf_token": csrf_token_from(page.data)})
+    assert _menu_count(client.get("/proposals/")) == 1
+    response = client.post("/notifications/read-all", data={"csrf_token": csrf_token_from(page.data)},
+                           follow_redirects=True)
+    assert response.status_code == 200 and _menu_count(response) == 0

@@ -119,6 +119,25 @@ def test_list_pages_do_not_query_per_row(app, client, cast, path):
     assert len(many) == len(few), (len(few), len(many))
 
 
+def test_a_residents_proposal_page_with_many_comments_costs_eight_statements(app, client, cast):
+    proposal_id = _grow(app, cast, 1)
+    _grow(app, cast, 15, proposal_id)
+    with app.app_context():  # adopted: its page also says whether a project grew from it
+        street, proposal = db.session.get(User, cast.street.id), db.session.get(Proposal, proposal_id)
+        services.advance(street, proposal, ProposalState.assessing, "评估")
+        services.advance(street, proposal, ProposalState.adopted, "采纳，列入计划")
+        db.session.commit()
+    login(client, cast.resident)
+    client.get(f"/proposals/{proposal_id}")
+    with count_queries(app) as statements:
+        page = client.get(f"/proposals/{proposal_id}")
+    assert page.status_code == 200 and page.get_data(as_text=True).count("支持") >= 16
+    # The session (its user, grants and the unread count), the proposal (with the reader's support), its events,
+    # photos, comments, the proposals merged into it, the proposer's consent to their name, its projects.
+    sql = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO"))]
+    assert len(sql) <= 8, sql
+
+
 def test_a_proposals_page_does_not_query_per_comment_note_or_photo(app, client, cast):
     proposal_id = _grow(app, cast, 1)
     login(client, cast.street)
