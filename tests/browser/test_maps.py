@@ -245,3 +245,23 @@ def test_on_gcj02_tiles_a_tap_is_stored_in_wgs84(tiled_page, tile_server, app, c
     # the community's middle, within a few pixels (about 5 m each at this zoom), not 500 m off.
     assert lat == pytest.approx(CENTRE[0], abs=0.0002) and lng == pytest.approx(CENTRE[1], abs=0.0002)
     assert page.problems == []
+
+
+def test_a_community_page_draws_it_named_among_its_neighbours_and_a_tap_opens_theirs(page, app, places, cast):  # noqa: F811
+    neighbour = places["D1S1C2"]
+    with app.app_context():
+        db.session.get(type(neighbour), neighbour.id).boundary = {"type": "Polygon", "coordinates": [[
+            [114.31, 30.55], [114.32, 30.55], [114.32, 30.56], [114.31, 30.56], [114.31, 30.55]]]}
+        db.session.commit()
+    page.goto(f"/places/{places['D1S1C1'].id}")
+    the_map = page.locator("#place-map")
+    expect(the_map.locator("path.leaflet-interactive")).to_have_count(2)
+    expect(the_map.locator("svg.place-map")).to_have_count(0)  # the server's outline gave way to the map
+    expect(the_map.locator(".map-label-community").first).to_have_text("D1社区1")
+    _expect_scale_bar(page, "#place-map")
+    widths = the_map.locator("path.leaflet-interactive").evaluate_all(
+        "paths => paths.map(p => Number(p.getAttribute('stroke-width')))")
+    assert sorted(widths) == [1.5, 4]  # its own outline is the strong one
+    with page.expect_navigation():
+        the_map.locator("path.leaflet-interactive[stroke-width='1.5']").dispatch_event("click")
+    assert page.url.endswith(f"/places/{neighbour.id}")
