@@ -14,6 +14,7 @@ for real and the database is emptied after them, as every test used to be.
 import os
 import re
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -25,6 +26,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from config import TestingConfig
 from planner_platform import create_app
@@ -127,16 +129,30 @@ def demo_app(tmp_path_factory):
             db.engine.dispose()
 
 
+def _truncate_all(tables) -> None:
+    """TRUNCATE every table (it fires no row triggers, so the append-only audit table empties too). A request the
+    browser left in flight (a map's fetch as its page closed) may still be reading, locking tables in another order:
+    PostgreSQL then ends one side as a deadlock, and when that is the clean-up, it waits a moment and goes again."""
+    names = ", ".join(f'"{t.name}"' for t in tables)
+    for attempt in range(3):
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as error:
+            if attempt == 2 or "deadlock detected" not in str(error):
+                raise
+            time.sleep(0.5)
+
+
 def _empty_database(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
+        if db.engine.dialect.name == "postgresql":
+            _truncate_all(tables)
+            return
         with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                # TRUNCATE fires no row triggers, so the append-only audit table can be emptied between tests.
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-                return
             # SQLite has no TRUNCATE: lift the append-only triggers for the clean-up, then put them back.
             triggers = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
             for name, _sql in triggers:
