@@ -115,11 +115,13 @@ def open_session(user: User, *, ip: str | None = None, user_agent: str | None = 
     return token
 
 
-def _live(token: str | None, *options) -> UserSession | None:
-    if not token:
-        return None
-    return db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token),
-                                                       UserSession.revoked_at.is_(None)).options(*options))
+def _is_live(token: str):
+    """The criteria of the live session whose cookie holds `token`."""
+    return (UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
+
+
+def _live(token: str | None) -> UserSession | None:
+    return db.session.scalar(select(UserSession).where(*_is_live(token))) if token else None
 
 
 def live_session_id(token: str | None) -> int | None:
@@ -181,8 +183,7 @@ def load_session_user(user_id: str, token: str | None) -> User | None:
     # One statement for every request: the session, its user and the user's grants (with their places), and the
     # scalars registered with ride_along.
     riders = [scalar(UserSession.user_id).label(name) for name, scalar in _RIDERS.items()]
-    row = db.session.execute(select(UserSession, *riders).where(
-        UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None)).options(
+    row = db.session.execute(select(UserSession, *riders).where(*_is_live(token)).options(
         joinedload(UserSession.user).joinedload(User.grants).joinedload(RoleGrant.place).defer(Place.boundary))
     ).unique().first()
     live = row[0] if row else None
