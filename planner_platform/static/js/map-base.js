@@ -31,5 +31,15 @@ window.plannerMap = function (box) {
   });
   L.control.scale({ imperial: false, maxWidth: 120 }).addTo(map);
   map.plannerLabels = window.plannerLabels(map, tiles.sitesUrl);
+  // Community outlines from the platform (proposals' map/areas.json), drawn and named; resolves to the layer.
+  map.plannerOutlines = function (url, options) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        var layer = L.geoJSON(data, options).addTo(map);
+        map.plannerLabels.outlines(layer);
+        return layer;
+      });
+  };
   return map;
 };

@@ -9,22 +9,20 @@
   box.textContent = "";
   var own = parseInt(box.dataset.place, 10);
   var map = window.plannerMap(box);
-  fetch(box.dataset.areasUrl, { credentials: "same-origin" })
-    .then(function (response) { return response.json(); })
-    .then(function (data) {
-      var focus = null;
-      var outlines = L.geoJSON(data, {
-        style: function (feature) {
-          var mine = feature.properties.id === own;
-          return { color: "#1d4ed8", weight: mine ? 4 : 1.5, fillOpacity: mine ? 0.15 : 0.04 };
-        },
-        onEachFeature: function (feature, layer) {
-          if (feature.properties.id === own) { focus = layer; return; }
-          layer.on("click", function () { window.location.href = box.dataset.placeUrl.replace(/0$/, feature.properties.id); });
-        }
-      }).addTo(map);
-      map.plannerLabels.outlines(outlines);
-      var bounds = (focus || outlines).getBounds();
-      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 }); }
-    });
+  var focus = null;
+  map.plannerOutlines(box.dataset.areasUrl, {
+    style: function (feature) {
+      var mine = feature.properties.id === own;
+      return { color: "#1d4ed8", weight: mine ? 4 : 1.5, fillOpacity: mine ? 0.15 : 0.04 };
+    },
+    onEachFeature: function (feature, layer) {
+      if (feature.properties.id === own) { focus = layer; return; }
+      layer.on("click", function () {
+        window.location.href = box.dataset.placeUrl.replace(/0$/, feature.properties.id);
+      });
+    }
+  }).then(function (outlines) {
+    var bounds = (focus || outlines).getBounds();
+    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 }); }
+  });
 })();

@@ -26,13 +26,12 @@
   }
 
   function showCommunity(id, keepPoint) {
-    fetch(box.dataset.areasUrl + "?only=1&place=" + encodeURIComponent(id), { credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
-      .then(function (data) {
+    var url = box.dataset.areasUrl + "?only=1&place=" + encodeURIComponent(id);
+    map.plannerOutlines(url, { style: { color: "#1d4ed8", weight: 2, fillOpacity: 0.08 } })
+      .then(function (layer) {
         if (outline) { outline.remove(); }
-        outline = L.geoJSON(data, { style: { color: "#1d4ed8", weight: 2, fillOpacity: 0.08 } }).addTo(map);
-        map.plannerLabels.outlines(outline);
-        if (data.features.length) { map.fitBounds(outline.getBounds(), { padding: [10, 10] }); }
+        outline = layer;
+        if (outline.getLayers().length) { map.fitBounds(outline.getBounds(), { padding: [10, 10] }); }
         else { map.setView([35, 105], 4); }  // no outline recorded: show the country
         if (!keepPoint) { setPoint(null); }
       });

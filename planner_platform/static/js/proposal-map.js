@@ -50,12 +50,9 @@
       .catch(function () { /* a newer request replaced this one */ });
   }
 
-  fetch(box.dataset.areasUrl, { credentials: "same-origin" })
-    .then(function (response) { return response.json(); })
-    .then(function (data) {
-      var outlines = L.geoJSON(data, { style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.05 } }).addTo(map);
-      map.plannerLabels.outlines(outlines);
-      if (data.features.length) { map.fitBounds(outlines.getBounds()); } else { map.setView([35, 105], 4); }
+  map.plannerOutlines(box.dataset.areasUrl, { style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.05 } })
+    .then(function (outlines) {
+      if (outlines.getLayers().length) { map.fitBounds(outlines.getBounds()); } else { map.setView([35, 105], 4); }
       map.on("moveend", load);
       load();
     });

@@ -8,11 +8,10 @@
   L.circleMarker(point, { radius: 10, color: "#fff", weight: 3, fillColor: "#b91c1c", fillOpacity: 1,
     interactive: false, className: "map-marked-point", pane: "markerPane" }).addTo(map);  // over the names
   map.setView(point, 16);
-  fetch(box.dataset.areasUrl, { credentials: "same-origin" })
-    .then(function (response) { return response.json(); })
-    .then(function (data) {
-      var outline = L.geoJSON(data, { style: { color: "#1d4ed8", weight: 3, fillOpacity: 0.08 } }).addTo(map);
-      map.plannerLabels.outlines(outline);
-      if (data.features.length) { map.fitBounds(outline.getBounds().extend(point), { padding: [16, 16], maxZoom: 17 }); }
+  map.plannerOutlines(box.dataset.areasUrl, { style: { color: "#1d4ed8", weight: 3, fillOpacity: 0.08 } })
+    .then(function (outline) {
+      if (outline.getLayers().length) {
+        map.fitBounds(outline.getBounds().extend(point), { padding: [16, 16], maxZoom: 17 });
+      }
     });
 })();
