@@ -1,5 +1,10 @@
 """Chinese by default, English on request, for every visitor."""
+from datetime import datetime, timezone
+
+from flask_babel import force_locale
+
 from planner_platform.accounts.models import Role
+from planner_platform.shell.templating import local_datetime
 from tests.conftest import csrf_token_from, login
 
 
@@ -26,3 +31,14 @@ def test_the_language_switch_never_redirects_off_site(client, places):
     response = client.post("/language", data={"csrf_token": csrf_token_from(page.data), "locale": "en",
                                               "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+def test_a_time_is_written_in_each_readers_language_and_local_zone(app):
+    """The `datetime` filter keeps what it wrote (shell.templating._formatted): by language and zone, never one
+    reader's for another's."""
+    moment = datetime(2026, 3, 5, 1, 30, tzinfo=timezone.utc)  # 09:30 in Shanghai
+    written = {}
+    for language in ("en", "zh_CN", "en"):
+        with app.test_request_context("/"), force_locale(language):
+            written.setdefault(language, set()).add(local_datetime(moment, "short"))
+    assert written["en"] == {"3/5/26, 9:30\u202fAM"} and written["zh_CN"] == {"2026/3/5 09:30"}

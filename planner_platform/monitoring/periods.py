@@ -1,6 +1,8 @@
 """Periods of the dashboards (whole local months: a month, a quarter, a year, or a custom run of months) and the
 SQL that puts a stored UTC time into its local day or month on both engines."""
 from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -62,6 +64,11 @@ class Period:
         if self.kind == "custom":
             return {"period": "custom", "from": self.first.strftime("%Y-%m"), "to": self.last.strftime("%Y-%m")}
         return {"period": self.kind, "at": self.first.strftime("%Y-%m")}
+
+    @cached_property
+    def query(self) -> str:
+        """args() as a query string, encoded once for the hundreds of links of a dashboard."""
+        return urlencode(self.args())
 
     def shifted(self, steps: int) -> "Period":
         """The period as long as this one, `steps` lengths later (negative: earlier)."""

@@ -28,17 +28,21 @@ def units_of(place: Place) -> list[Place]:
 _DEPTH = {PlaceLevel.city: 0, PlaceLevel.district: 1, PlaceLevel.subdistrict: 2, PlaceLevel.community: 3}
 
 
+#: The aliases _by_unit joins, made once: a new alias per statement costs more to adapt than the statement to run.
+_COMMUNITY = aliased(Place, name="unit_community")
+_ANCESTORS = (aliased(Place, name="unit_parent"), aliased(Place, name="unit_grandparent"))
+
+
 def _by_unit(place: Place, model, *columns, keys=(), where=(), per_community=False):
     """SELECT unit id, keys, columns FROM model WHERE … GROUP BY unit id, keys: each row's community put in its
     unit (a child of `place`, or the community itself; per_community: every community inside `place`).
 
     The unit is the community's ancestor just below `place`, reached by joining parent ids (indexed), not by
     matching paths, which no index serves in a join."""
-    community = aliased(Place)
+    community = _COMMUNITY
     query = select().select_from(model).join(community, community.id == model.community_id)
     unit = community
-    for _ in range(_DEPTH[PlaceLevel.community] - _DEPTH[place.level] - 1):
-        parent = aliased(Place)
+    for parent in _ANCESTORS[:max(0, _DEPTH[PlaceLevel.community] - _DEPTH[place.level] - 1)]:
         query = query.join(parent, parent.id == unit.parent_id)
         unit = parent
     inside = community.id == place.id if place.level is PlaceLevel.community else unit.parent_id == place.id
@@ -170,7 +174,7 @@ def planner_months(user_ids, period: Period) -> dict[int, tuple[int, float]]:
 def monthly_sums(place: Place, first, last, *columns: str) -> dict:
     """{month: {column: sum}} of stats_community_month over the communities inside `place`, months first…last
     (first days of months): one statement, for the dashboard's trend chart."""
-    community = aliased(Place)
+    community = _COMMUNITY
     rows = db.session.execute(
         select(CommunityMonth.month, *[func.sum(getattr(CommunityMonth, name)) for name in columns])
         .join(community, community.id == CommunityMonth.community_id)

@@ -1,7 +1,7 @@
 """Read-only questions about the roster: who serves a community, what covers a street, whose terms are whose."""
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner_platform.access import READER_ROLES, Actor, serving_today
@@ -112,6 +112,16 @@ def districts_visible_to(actor: Actor) -> list[Place]:
     districts = db.session.scalars(select(Place).where(Place.level == PlaceLevel.district)
                                    .options(selectinload(Place.children)).order_by(Place.code)).all()
     return [d for d in districts if any(d.is_within(p) or p.is_within(d) for p in staff)]
+
+
+def may_read_a_roster(actor: Actor) -> bool:
+    """districts_visible_to(actor) is not empty; the menu asks on every page, so one EXISTS instead of the
+    districts with their sub-districts."""
+    staff = actor.places(*READER_ROLES)
+    if not staff:
+        return False
+    within = [or_(Place.path.startswith(p.path), literal(p.path).startswith(Place.path)) for p in staff]
+    return db.session.scalar(select(exists().where(Place.level == PlaceLevel.district, or_(*within))))
 
 
 def _serving_accounts(where) -> list[User]:

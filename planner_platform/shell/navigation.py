@@ -9,12 +9,13 @@ from planner_platform.accounts.permissions import can_list_pii_accesses, can_man
 from planner_platform.activities.permissions import can_list as can_list_activities
 from planner_platform.areas.permissions import can_import_places
 from planner_platform.monitoring.permissions import may_monitor_somewhere, may_see_own_dashboard
-from planner_platform.planners.queries import districts_visible_to
+from planner_platform.planners.queries import may_read_a_roster
 from planner_platform.projects import permissions as project_permissions
 from planner_platform.reports.permissions import may_list as may_list_reports
 
 
-@dataclass(frozen=True)
+#: eq=False: a page is itself (compared by identity); a field-wise comparison would translate the labels.
+@dataclass(frozen=True, eq=False)
 class NavItem:
     label: str
     endpoint: str
@@ -22,7 +23,7 @@ class NavItem:
     hint: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NavGroup:
     """A dropdown of the header's menu."""
     label: str
@@ -102,7 +103,7 @@ def navigation_for(actor: Actor) -> list[NavItem]:
         items += [MONITORING, OVERDUE, REPORTS]
     if may_list_reports(actor):
         items.append(TEAM_REPORTS)
-    if districts_visible_to(actor):
+    if may_read_a_roster(actor):
         items += [ROSTER, COVERAGE]
     if may_appoint_somewhere(actor):
         items.append(APPOINT)

@@ -5,12 +5,13 @@ import uuid
 import pytest
 from sqlalchemy import text, update
 
-from planner_platform.accounts.models import User
+from planner_platform.accounts.models import Role, User
+from planner_platform.core.fragments import FragmentMemo
 from planner_platform.extensions import db
 from planner_platform.proposals import participation, services
 from planner_platform.proposals.models import Proposal, ProposalPhoto, ProposalState
 from planner_platform.proposals.search import index_tokens, matches, query_tokens
-from tests.conftest import login
+from tests.conftest import csrf_token_from, login
 from tests.proposals.conftest import INSIDE, make_proposal
 from tests.test_query_counts import count_queries
 
@@ -158,3 +159,43 @@ def test_counts_on_a_card_agree_with_their_number_in_english_and_stay_chinese_by
     assert "· 1 support · 2 comments" in english
     chinese = " ".join(client.get("/proposals/").get_data(as_text=True).split())
     assert "· 1 人附议 · 2 条评论" in chinese
+
+
+def test_a_card_shown_before_shows_each_change_and_each_language(app, client, cast, make_user):
+    """The list keeps cards rendered (core/fragments.py): a new support, a decision, a photo or the other language
+    is a card of its own, never the one rendered before."""
+    proposal_id = make_proposal(app, cast.resident, title="楼道加装扶手")
+
+    def card():
+        html = client.get("/proposals/").get_data(as_text=True)
+        start = html.index(f'href="/proposals/{proposal_id}"')
+        return html[html.rindex("<article", 0, start):html.index("</article>", start)]
+
+    assert "0 人附议" in card() and card() == card()
+    with app.app_context():
+        participation.support(db.session.get(User, make_user(Role.resident, "D1S1C1").id),
+                              db.session.get(Proposal, proposal_id))
+        db.session.commit()
+    assert "1 人附议" in card()
+    with app.app_context():
+        db.session.execute(update(Proposal).where(Proposal.id == proposal_id).values(state=ProposalState.adopted))
+        db.session.commit()
+    assert "已采纳" in card()
+    page = client.get("/proposals/")
+    client.post("/language", data={"csrf_token": csrf_token_from(page.data), "locale": "en", "next": "/proposals/"})
+    assert "1 support" in card() and "Adopted" in card() and "人附议" not in card()
+
+
+def test_the_memory_of_rendered_fragments_keeps_the_most_recently_used(app):
+    memo = FragmentMemo(max_entries=2)
+    renders = []
+
+    def render(text):
+        return lambda: renders.append(text) or text
+
+    with app.test_request_context("/"):
+        assert [memo("a", caller=render("A")), memo("b", caller=render("B")), memo("a", caller=render("?"))] == \
+            ["A", "B", "A"]
+        memo("c", caller=render("C"))  # b is the least recently used: it makes room
+        assert memo("a", caller=render("?")) == "A" and memo("b", caller=render("B2")) == "B2"
+    assert renders == ["A", "B", "C", "B2"] and len(memo) == 2
