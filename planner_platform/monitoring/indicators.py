@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from planner_platform.activities.models import ATTENDANCE_GROUPS
 from planner_platform.monitoring.models import ATTENDANCE_COLUMNS, RESPONSE_DAYS_CAP
 from planner_platform.monitoring.refresh import MONTH_COLUMNS
+from planner_platform.projects.ledger import yuan
 from planner_platform.projects.models import Stage
 
 COUNT, RATE, DAYS, YUAN = "count", "rate", "days", "yuan"
@@ -105,6 +106,14 @@ class Indicator:
     @property
     def unit(self) -> str:
         return UNITS[self.kind]
+
+    def shown(self, value) -> str:
+        """The value as the pages and reports write it: a rate to one decimal, money in yuan, "—" for none."""
+        if value is None:
+            return "—"
+        if self.kind == "rate":
+            return f"{value:.1f}%"
+        return yuan(value) if self.kind == "yuan" else "%g" % value
 
 
 def _sum(name: str) -> Callable[[Totals], int]:

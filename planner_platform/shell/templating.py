@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,6 +19,8 @@ from planner_platform.core.fragments import FragmentMemo
 from planner_platform.core.maps import tile_settings
 from planner_platform.core.urls import public_path
 from planner_platform.extensions import db
+from planner_platform.monitoring.indicators import Indicator
+from planner_platform.monitoring.periods import Period
 from planner_platform.notifications.services import menu_unread_count
 from planner_platform.planners.models import AssignmentRole
 from planner_platform.projects import permissions as project_permissions
@@ -88,6 +91,16 @@ def _formatted(value, fmt: str, locale: str, timezone: str) -> str:
     return format_datetime(value, fmt)
 
 
+def record_link(indicator: Indicator, value, place, period: Period) -> Markup:
+    """A dashboard's number, linked to the records it counts when it has them: a function, not a macro, for the
+    hundreds of cells of a comparison table."""
+    shown = indicator.shown(value)
+    if not indicator.records or value is None:
+        return escape(shown)
+    url = url_for("monitoring.record_list", place_id=place.id, kind=indicator.records)
+    return Markup('<a href="{}?{}">{}</a>').format(url, period.query, shown)
+
+
 def url_with_args(endpoint: str, **changes) -> str:
     """The URL of `endpoint` with the current query string, changed by `changes` (None removes a key).
 
@@ -141,6 +154,7 @@ def register(app: Flask) -> None:
         unread_notifications=_unread_notifications,
         projects_of_activity=projects_of_activity,
         fragment=FragmentMemo(),
+        record_link=record_link,
     )
 
 

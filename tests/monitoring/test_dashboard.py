@@ -8,6 +8,7 @@ from sqlalchemy import select
 from planner_platform.accounts.models import Role, User
 from planner_platform.areas.models import Place
 from planner_platform.extensions import db
+from planner_platform.monitoring.indicators import BY_KEY
 from planner_platform.monitoring.models import CommunityMonth
 from planner_platform.monitoring.tasks import refresh_task
 from planner_platform.proposals.models import Proposal, ProposalEvent, ProposalState
@@ -143,3 +144,9 @@ def test_statements_do_not_grow_with_the_units(app, client, places, make_user, f
     assert before == after
     with app.app_context():
         assert db.session.scalar(select(User.id).limit(1))
+
+
+def test_numbers_are_written_as_the_pages_and_reports_show_them():
+    assert BY_KEY["response_rate"].shown(87.25) == "87.2%" and BY_KEY["response_rate"].shown(None) == "—"
+    assert BY_KEY["budget_approved"].shown(1250050) == "¥12,500.50"
+    assert BY_KEY["median_response_days"].shown(2.5) == "2.5" and BY_KEY["received"].shown(12) == "12"
