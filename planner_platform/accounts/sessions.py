@@ -2,8 +2,8 @@
 re-authentication before sensitive changes."""
 import logging
 from collections.abc import Callable
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _

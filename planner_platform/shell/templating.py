@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from planner_platform.access import current_actor
