@@ -2,7 +2,8 @@
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, any_, event, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -64,6 +65,15 @@ def string_enum(cls, name: str) -> Enum:
 def insert_for(session: Session, model):
     """An INSERT of `model` with the ON CONFLICT clauses of the session's engine (PostgreSQL or SQLite)."""
     return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(model)
+
+
+def among(session: Session, column, ids):
+    """`column IN ids` for many integer ids: on PostgreSQL one array parameter (`= ANY(...)`), a statement of the
+    same text whatever their number, where an IN list of thousands is rendered, sent and parsed anew each time; IN
+    on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(BigInteger)))
+    return column.in_(list(ids))
 
 
 class Base(DeclarativeBase):

@@ -15,7 +15,8 @@ from typing import BinaryIO
 from email_validator import EmailNotValidError, validate_email
 from flask import Response
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+import xlsxwriter
+from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from planner_platform.core.errors import DomainError
@@ -257,11 +258,12 @@ def commit_import(form, action):
     return result, []
 
 
-def neutralise(value):
-    """Text that would start a formula is prefixed with an apostrophe, so it shows as typed and never runs."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def neutralised(rows: Iterable[list]):
+    """The rows with every text that would start a formula prefixed with an apostrophe, so that it shows as typed
+    and never runs (the test written inline: a file of a million rows has ten million cells)."""
+    for row in rows:
+        yield [f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+               for value in row]
 
 
 def write(kind: str, rows: Iterable[list], out: BinaryIO, sheet_title: str) -> None:
@@ -270,7 +272,7 @@ def write(kind: str, rows: Iterable[list], out: BinaryIO, sheet_title: str) -> N
     if kind == "csv":
         # UTF-8 with a BOM, which Excel in China opens correctly.
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
-        csv.writer(text).writerows([neutralise(value) for value in row] for row in rows)
+        csv.writer(text).writerows(neutralised(rows))
         text.detach()  # leave `out` open for the caller
         return
     write_workbook([(sheet_title, rows)], out)
@@ -278,13 +280,15 @@ def write(kind: str, rows: Iterable[list], out: BinaryIO, sheet_title: str) -> N
 
 def write_workbook(sheets: Iterable[tuple[str, Iterable[list]]], out: BinaryIO) -> None:
     """An XLSX of several sheets, (title, rows) each, into `out`; numbers stay numbers, text never runs."""
-    # openpyxl's write-only mode keeps the rows in a temporary file, not in memory, until the workbook is saved.
-    workbook = Workbook(write_only=True)
+    # XlsxWriter's constant-memory mode writes each row to a temporary file once the next one begins, so memory
+    # stays flat; text is always text (no formulas, links or numbers made of strings).
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
     for title, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])  # Excel's limit on a sheet's name
-        for row in rows:
-            sheet.append([neutralise(value) for value in row])
-    workbook.save(out)
+        write_row = workbook.add_worksheet(title[:31]).write_row  # Excel's limit on a sheet's name
+        for number, row in enumerate(neutralised(rows)):
+            write_row(number, 0, row)
+    workbook.close()
 
 
 def download(kind: str, rows: Iterable[list], name: str, sheet_title: str) -> Response:

@@ -21,7 +21,7 @@ from planner_platform.monitoring.periods import Period
 logger = logging.getLogger(__name__)
 BUILD_TASK = "monitoring.build_export"
 #: Records read, written and committed together: the progress moves by this much.
-BATCH_ROWS = 2_000
+BATCH_ROWS = 5_000
 #: A queued job not started after this long lost its message (a broker restart): the sweep sends it again.
 REPUBLISH_AFTER = timedelta(minutes=2)
 #: A running job whose progress has not moved for this long lost its worker: the sweep marks it failed.

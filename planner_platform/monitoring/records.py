@@ -8,14 +8,15 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, func, or_, select, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import Select, String, and_, exists, func, or_, select, true, type_coerce
+from sqlalchemy.orm import joinedload
 
 from planner_platform.access import serving_today
 from planner_platform.accounts.models import User
 from planner_platform.activities.models import HELD, Activity, WorkLog
 from planner_platform.areas.models import Place, PlaceLevel
 from planner_platform.core.calendar import local_today
+from planner_platform.core.db import among
 from planner_platform.extensions import db
 from planner_platform.monitoring.models import ResponseFact
 from planner_platform.monitoring.periods import Period
@@ -85,12 +86,31 @@ def proposal_condition(kind: str, period: Period):
 
 
 @dataclass
+class Names:
+    """The names of the places and people that a file's rows give by id, each read once per file: a million rows
+    name the same few hundred communities and planners."""
+
+    places: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+
+    def read(self, place_ids: set, person_ids: set) -> None:
+        """Add those not known yet: a query for each kind with some missing."""
+        if missing := place_ids - self.places.keys():
+            self.places.update(db.session.execute(select(Place.id, Place.name).where(Place.id.in_(missing))).all())
+        if missing := person_ids - self.people.keys() - {None}:
+            self.people.update(db.session.execute(select(User.id, User.display_name).where(User.id.in_(missing)))
+                               .all())
+
+
+@dataclass
 class Listing:
     kind: str
     total: int
     rows: list
     #: community id → the name of its lead planner (or team) serving today, or of the one starting later (lead_names)
     leads: dict
+    #: The places and people that file rows give by id (Selection.file_names).
+    names: Names = field(default_factory=Names)
     #: The day the list was read: "overdue" and days late count from it, once for every row.
     today: date = field(default_factory=local_today)
     _labels: dict = field(default_factory=dict, repr=False)
@@ -110,10 +130,12 @@ class Listing:
         return self._labels[member]
 
     def days_overdue(self, proposal) -> int | None:
-        """Days past the current step's deadline, for a proposal (or a file's row of one) still waiting (None if
-        it is not late)."""
-        late = proposal.state.is_open and proposal.due_on is not None and proposal.due_on < self.today
-        return (self.today - proposal.due_on).days if late else None
+        """Days past the current step's deadline, for a proposal still waiting (None if it is not late)."""
+        return self.days_late(proposal.state, proposal.due_on)
+
+    def days_late(self, state: ProposalState, due_on: date | None) -> int | None:
+        """As days_overdue, for a proposal in `state` whose current step is due on `due_on`."""
+        return (self.today - due_on).days if due_on is not None and due_on < self.today and state.is_open else None
 
 
 def lead_names(community_ids) -> dict[int, str]:
@@ -151,9 +173,11 @@ class Selection:
     #: record → the community whose lead planner the list shows (None: the list shows no lead).
     community_of: Callable | None = None
     tuples: bool = False
-    #: record query → the query of the rows a file of the list holds (plain rows of the columns it shows: a file
-    #: of a million records cannot afford an object per record); None: the records themselves.
+    #: record query → the query of the rows a file of the list holds (plain rows of the columns it shows, the
+    #: record's id first: a file of a million records cannot afford an object per record); None: the records.
     file_query: Callable | None = None
+    #: (file rows, Names) → None: reads the names of what the rows give by id.
+    file_names: Callable | None = None
 
     def count(self) -> int:
         return db.session.scalar(select(func.count()).select_from(
@@ -175,6 +199,12 @@ class Selection:
     def file_page(self, limit: int | None) -> list:
         return self.file_rows(self.query.order_by(*self.order).limit(limit))
 
+    def position_key(self, position: dict) -> Callable:
+        """row → its position, `position` being {record id: position}, for rows of file_rows."""
+        if self.file_query is not None:  # the record's id is the first column
+            return lambda row: position[row[0]]
+        return (lambda row: position[row[0].id]) if self.tuples else (lambda row: position[row.id])
+
     def ids(self) -> array:
         """Every record's id in the list's order, 8 bytes each: the snapshot a background export walks."""
         ids = self.query.with_only_columns(self.entity.id).order_by(*self.order)
@@ -186,6 +216,18 @@ class Selection:
     def listing(self, kind: str, total: int, rows: list) -> "Listing":
         leads = lead_names({self.community_of(row) for row in rows}) if self.community_of else {}
         return Listing(kind, total, rows, leads)
+
+    def file_listing(self, kind: str, total: int, rows: list, before: Listing | None = None) -> Listing:
+        """A Listing of file rows (file_rows) with the leads and names they need; those a previous batch of the
+        same file (`before`) read are not read again, and its day counts for the whole file."""
+        listing = Listing(kind, total, rows, {}) if before is None else Listing(
+            kind, total, rows, before.leads, before.names, before.today, before._labels)
+        if self.community_of:
+            communities = {self.community_of(row) for row in rows} - listing.leads.keys()
+            listing.leads.update(dict.fromkeys(communities) | lead_names(communities))
+        if self.file_names:
+            self.file_names(rows, listing.names)
+        return listing
 
 
 def selection(kind: str, place: Place, period: Period, activity_type: str = "", stage: Stage | None = None,
@@ -202,7 +244,7 @@ def selection(kind: str, place: Place, period: Period, activity_type: str = "", 
         if category:
             where.append(Proposal.category == category)
         return Selection(select(Proposal).where(*where), Proposal, order, (in_place, joinedload(Proposal.assignee)),
-                         _community_id, file_query=_proposal_file_rows)
+                         _community_id, file_query=_proposal_file_rows, file_names=_proposal_names)
     if kind == "activities":
         where = [_inside(Activity.community_id, place), Activity.state.in_(HELD), Activity.starts_at >= start,
                  Activity.starts_at < end]
@@ -255,21 +297,23 @@ def selection(kind: str, place: Place, period: Period, activity_type: str = "", 
     raise KeyError(kind)
 
 
-_COMMUNITY, _SUBDISTRICT, _DISTRICT = (aliased(Place, name=name) for name in ("community", "subdistrict", "district"))
-_ASSIGNEE = aliased(User, name="assignee")
-
-
 def _proposal_file_rows(query):
-    """A proposal list's file rows: the columns exports._proposal_row writes, the places by the proposal's own
-    ancestry columns."""
-    return (query.with_only_columns(
-        Proposal.id, Proposal.title, Proposal.category, Proposal.community_id, Proposal.state, Proposal.submitted_at,
-        Proposal.due_on, _COMMUNITY.name.label("community"), _SUBDISTRICT.name.label("subdistrict"),
-        _DISTRICT.name.label("district"), _ASSIGNEE.display_name.label("assignee"), maintain_column_froms=False)
-        .select_from(Proposal).join(_COMMUNITY, _COMMUNITY.id == Proposal.community_id)
-        .join(_SUBDISTRICT, _SUBDISTRICT.id == Proposal.subdistrict_id)
-        .join(_DISTRICT, _DISTRICT.id == Proposal.district_id)
-        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Proposal.assignee_id))
+    """A proposal list's file rows: the columns exports._proposal_rows writes (which unpacks them in this order),
+    with its places (by the proposal's own ancestry columns) and its assignee by id, whose names come once per file
+    (_proposal_names)."""
+    return query.with_only_columns(
+        Proposal.id, Proposal.title, Proposal.category, Proposal.community_id, Proposal.subdistrict_id,
+        Proposal.district_id, Proposal.assignee_id, _STORED_STATE, Proposal.submitted_at, Proposal.due_on,
+        maintain_column_froms=False).select_from(Proposal)
+
+
+#: The state as stored (its value): the Enum type's conversion of each row costs more than the rest of the row.
+_STORED_STATE = type_coerce(Proposal.state, String).label("state")
+
+
+def _proposal_names(rows: list, names: Names) -> None:
+    names.read({row.community_id for row in rows} | {row.subdistrict_id for row in rows}
+               | {row.district_id for row in rows}, {row.assignee_id for row in rows})
 
 
 def selection_filters(args: dict) -> dict:
@@ -296,17 +340,15 @@ def batches(kind: str, place: Place, period: Period, size: int, **filters) -> It
     start, so records added meanwhile do not shift the batches (a record deleted meanwhile is left out); the
     caller may commit between batches."""
     chosen = selection(kind, place, period, **filters)
-    ids = chosen.ids()
-    leads = {}  # the communities recur from batch to batch: each one's lead is read once
+    ids, listing = chosen.ids(), None
     for start in range(0, len(ids), size):
         batch = ids[start:start + size]
         position = {record_id: i for i, record_id in enumerate(batch)}
-        rows = chosen.file_rows(chosen.query.where(chosen.entity.id.in_(list(batch))))
-        rows.sort(key=lambda row: position[(row[0] if chosen.tuples else row).id])
-        if chosen.community_of:
-            communities = {chosen.community_of(row) for row in rows}
-            leads.update(dict.fromkeys(communities - leads.keys()) | lead_names(communities - leads.keys()))
-        yield Listing(kind, len(ids), rows, leads)
+        rows = chosen.file_rows(chosen.query.where(among(db.session, chosen.entity.id, batch)))
+        rows.sort(key=chosen.position_key(position))
+        # The communities and names recur from batch to batch: each is read once.
+        listing = chosen.file_listing(kind, len(ids), rows, listing)
+        yield listing
 
 
 #: The lists of a project's records: (model, condition over the period, order, relationships to load); rows are

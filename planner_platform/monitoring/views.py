@@ -198,7 +198,7 @@ def record_export(place_id: int, kind: str, file_kind: str):
                                     **filters))
         services.record_export(current_user, place, kind, file_kind, period, total)
         # Read into rows before the commit below expires the records (a reload per row otherwise).
-        rows = list(exports.listing_rows(chosen.listing(kind, total, chosen.file_page(None))))
+        rows = list(exports.listing_rows(chosen.file_listing(kind, total, chosen.file_page(None))))
     db.session.commit()
     return tabular.download(file_kind, rows, f"monitoring-{place.code}-{kind}-{period.slug}",
                             str(records.TITLES[kind])[:31])
