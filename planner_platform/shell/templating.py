@@ -98,7 +98,7 @@ def record_link(indicator: Indicator, value, place, period: Period) -> Markup:
     if not indicator.records or value is None:
         return escape(shown)
     url = url_for("monitoring.record_list", place_id=place.id, kind=indicator.records)
-    return Markup('<a href="{}?{}">{}</a>').format(url, period.query, shown)
+    return Markup(f'<a href="{escape(url)}?{escape(period.query)}">{escape(shown)}</a>')
 
 
 def url_with_args(endpoint: str, **changes) -> str:
