@@ -85,6 +85,17 @@ def test_supports_posted_without_opening_a_page_leave_one_thanks_waiting(app, cl
     assert [load(app, proposal_id).support_count for proposal_id in proposals] == [1, 1, 1]
 
 
+def test_supports_from_one_address_are_throttled(app, client, cast, monkeypatch):
+    monkeypatch.setitem(app.config, "PARTICIPATION_RATE_LIMIT", "2 per minute")
+    proposals = [make_proposal(app, cast.resident, title=f"建议{n}") for n in range(3)]
+    login(client, cast.neighbour)
+    token = csrf_token_from(client.get(f"/proposals/{proposals[0]}").data)
+    statuses = [client.post(f"/proposals/{proposal_id}/support", data={"csrf_token": token},
+                            environ_base={"REMOTE_ADDR": "192.0.2.15"}).status_code for proposal_id in proposals]
+    assert statuses == [302, 302, 429]
+    assert [load(app, proposal_id).support_count for proposal_id in proposals] == [1, 1, 0]
+
+
 @pytest.mark.committing  # threads: each racer has its own connection
 def test_simultaneous_supports_keep_the_counter_equal_to_the_rows(app, cast, make_user, database_url):
     if not database_url.startswith("postgresql"):
