@@ -55,18 +55,19 @@ def insert_counted(model, values: dict, counted, row_id: int, column: str) -> bo
         if added:
             bump(counted, row_id, column, +1)
         return added
-    statement = _insert_counted_statement(model, tuple(sorted(values)), counted, column)
+    statement = _insert_counted_statement(model.__table__, tuple(sorted(values)), counted.__table__, column)
     params = {"counted_id": row_id, **{f"new_{name}": value for name, value in values.items()}}
-    return db.session.execute(statement, params, execution_options={"synchronize_session": False}).first() is not None
+    return db.session.execute(statement, params).first() is not None
 
 
 @cache
-def _insert_counted_statement(model, names: tuple[str, ...], counted, column: str):
-    # Built once per kind: building it cost more than running it.
-    added = (pg_insert(model).values({name: bindparam(f"new_{name}") for name in names}).on_conflict_do_nothing()
-             .returning(model.id).cte("added"))
-    return (update(counted).where(counted.id == bindparam("counted_id"), select(added.c.id).exists())
-            .values({column: getattr(counted, column) + 1}).returning(counted.id))
+def _insert_counted_statement(table, names: tuple[str, ...], counted, column: str):
+    # Built once per kind (building it cost more than running it), on the tables: nothing of it is in the
+    # session, and the ORM's handling of a bulk UPDATE cost a fifth of a millisecond more.
+    added = (pg_insert(table).values({name: bindparam(f"new_{name}") for name in names}).on_conflict_do_nothing()
+             .returning(table.c.id).cte("added"))
+    return (update(counted).where(counted.c.id == bindparam("counted_id"), select(added.c.id).exists())
+            .values({column: counted.c[column] + 1}).returning(counted.c.id))
 
 
 def bump(model, row_id: int, column: str, delta: int) -> None:
