@@ -100,7 +100,9 @@ class BaseConfig:
     #: `flask seed-demo` creates an administrator with the published demo password: never where this is False.
     DEMO_SEED_ALLOWED = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip before every request): connections idle for a while are tried instead
+    # (core/db.py, PING_AFTER_IDLE_SECONDS).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     CELERY = _celery_settings(REDIS_URL)
     #: Without a broker the embedded beat runs the refresh only every minute: the dashboard also brings the marked

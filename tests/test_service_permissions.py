@@ -131,6 +131,7 @@ EXEMPT = {
     "proposals.services.enter_state": "the lifecycle step every checked service and the daily job go through",
     "proposals.participation.insert_once": "a building block of the checked services (shared with projects)",
     "proposals.participation.bump": "a building block of the checked services (shared with projects)",
+    "proposals.participation.insert_counted": "a building block of the checked services (support)",
     "proposals.participation.count_report": "a building block of the checked services (shared with projects)",
     "proposals.participation.decide": "a building block of the checked services (shared with projects)",
     "proposals.participation.check_comment_limit": "a check the comment services make after their permission",

@@ -1,4 +1,5 @@
 """Declarative base with stable constraint names, and the platform's one clock (UTC)."""
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -8,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -96,6 +98,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+#: A pooled connection unused for longer than this is tried (one round trip) before it serves again, and replaced
+#: if the server dropped it meanwhile (a restart, a firewall, idle_session_timeout). One given back a moment ago,
+#: as on a busy worker, serves as it is: SQLAlchemy's pool_pre_ping would try it too, a round trip every request.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_from(dbapi_connection, connection_record) -> None:
+    connection_record.info["idle_from"] = time.monotonic()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _ping_if_idle(connection) -> None:
+    """Before a unit of work uses a connection that sat in the pool: is it still there? If not, the unit of
+    work gets a new one (SQLite's are files: nothing to ask)."""
+    if connection.dialect.name == "sqlite":
+        return
+    idle_from = connection.connection.info.get("idle_from")  # None: a new connection
+    if idle_from is None or time.monotonic() - idle_from < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        connection.dialect.do_ping(connection.connection.dbapi_connection)
+    except connection.dialect.loaded_dbapi.Error:
+        connection.invalidate()  # closed; the connection's next statement takes a new one from the pool
 
 
 @event.listens_for(Engine, "begin")

@@ -3,7 +3,7 @@ import math
 import re
 from decimal import Decimal
 
-from flask import flash
+from flask import flash, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -130,17 +130,29 @@ def flash_form_errors(form) -> None:
         refuse(INVALID)
 
 
-def act(form, action, success) -> object:
+def act(form, action, success, unchanged=None) -> object:
     """For a button posted from a record's page, answered with `back_to` that page: validate the form, run and
-    commit `action`, and say how it went in flash messages (the errors cannot stand next to fields there).
+    commit `action`, and say how it went in flash messages (the errors cannot stand next to fields there):
+    `success`, or `unchanged` when given and the action returned False (it found the thing already done).
 
-    Returns the action's result as commit_or_explain does (None when refused or invalid).
+    The messages come translated before the commit: afterwards the user's row is expired, and choosing the
+    language would read it again. Returns the action's result as commit_or_explain does (None when refused or
+    invalid).
     """
     result = commit_or_explain(form, action) if form.validate_on_submit() else None
-    if result is not None:
-        flash(success, "success")
+    if result is False and unchanged is not None:
+        flash_once(unchanged, "info")
+    elif result is not None:
+        flash_once(success, "success")
     flash_form_errors(form)
     return result
+
+
+def flash_once(message, category: str) -> None:
+    """Flash `message` unless the same one is already waiting: a client that posts again and again without
+    opening a page in between (several tabs, a script) would otherwise grow the session cookie at every post."""
+    if (category, message) not in session.get("_flashes", ()):
+        flash(message, category)
 
 
 def commit_or_explain(form, action):

@@ -9,10 +9,12 @@ The public helpers (insert_once, bump, check_comment_limit, report_comment, mode
 decide) work on any kind of comment registered in proposals.moderation: features above reuse them, not copies.
 """
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, union_all, update
+from sqlalchemy import bindparam, func, select, union_all, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from planner_platform.access import actor_of
 from planner_platform.accounts.models import Role, User
@@ -43,6 +45,31 @@ def insert_once(model, **values) -> bool:
     return inserted.first() is not None
 
 
+def insert_counted(model, values: dict, counted, row_id: int, column: str) -> bool:
+    """insert_once(model, **values) and, if it inserted, bump(counted, row_id, column, +1): True if it inserted.
+
+    One statement on PostgreSQL (the INSERT in a WITH, the UPDATE only when it returned a row), two elsewhere:
+    SQLite has no INSERT inside a WITH."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        added = insert_once(model, **values)
+        if added:
+            bump(counted, row_id, column, +1)
+        return added
+    statement = _insert_counted_statement(model.__table__, tuple(sorted(values)), counted.__table__, column)
+    params = {"counted_id": row_id, **{f"new_{name}": value for name, value in values.items()}}
+    return db.session.execute(statement, params).first() is not None
+
+
+@cache
+def _insert_counted_statement(table, names: tuple[str, ...], counted, column: str):
+    # Built once per kind (building it cost more than running it), on the tables: nothing of it is in the
+    # session, and the ORM's handling of a bulk UPDATE cost a fifth of a millisecond more.
+    added = (pg_insert(table).values({name: bindparam(f"new_{name}") for name in names}).on_conflict_do_nothing()
+             .returning(table.c.id).cte("added"))
+    return (update(counted).where(counted.c.id == bindparam("counted_id"), select(added.c.id).exists())
+            .values({column: counted.c[column] + 1}).returning(counted.c.id))
+
+
 def bump(model, row_id: int, column: str, delta: int) -> None:
     """One UPDATE … SET column = column + delta: no lost update between two requests."""
     db.session.execute(update(model).where(model.id == row_id).values({column: getattr(model, column) + delta}),
@@ -62,10 +89,8 @@ def support(user: User, proposal: Proposal) -> bool:
     _check_open_thread(user, proposal)
     if proposal.author_id == user.id:
         raise DomainError(_("You cannot support your own proposal."))
-    added = insert_once(Support, proposal_id=proposal.id, user_id=user.id, created_at=utcnow())
-    if added:
-        bump(Proposal, proposal.id, "support_count", +1)
-    return added
+    return insert_counted(Support, {"proposal_id": proposal.id, "user_id": user.id, "created_at": utcnow()},
+                          Proposal, proposal.id, "support_count")
 
 
 def check_comment_limit(user: User) -> None:

@@ -6,7 +6,7 @@ uses the stored counters with their indexes.
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Float, cast, false, func, or_, select, tuple_
+from sqlalchemy import Float, bindparam, cast, false, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, load_only, selectinload, with_expression
 
 from planner_platform.accounts.models import Role, User
@@ -177,9 +177,15 @@ def timeline(history: list[ProposalEvent]) -> list[TimelineEntry]:
     return entries
 
 
+@cache
+def _in_community():
+    # Built once: every action on a proposal (support, comment, report, a step) starts with it.
+    return (select(Proposal).where(Proposal.id == bindparam("proposal_id"))
+            .options(joinedload(Proposal.community).defer(Place.boundary)))
+
+
 def proposal_in_community(proposal_id: int) -> Proposal | None:
-    return db.session.scalar(select(Proposal).where(Proposal.id == proposal_id)
-                             .options(joinedload(Proposal.community).defer(Place.boundary)))
+    return db.session.scalar(_in_community(), {"proposal_id": proposal_id})
 
 
 def visible_comments(proposal: Proposal) -> list[Comment]:

@@ -280,13 +280,8 @@ def rate(proposal_id: int):
 @throttled
 def support(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        added = commit_or_explain(form, lambda: participation.support(current_user, proposal))
-        if added is not None:
-            flash(_("Thank you for your support.") if added else _("You already support this proposal."),
-                  "success" if added else "info")
-    flash_form_errors(form)
+    act(ActionForm(), lambda: participation.support(current_user, proposal), _("Thank you for your support."),
+        unchanged=_("You already support this proposal."))
     return back_to("proposals.detail", "support", proposal_id=proposal_id)  # no reload of the committed row
 
 

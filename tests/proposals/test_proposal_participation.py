@@ -3,6 +3,8 @@ import threading
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
+from markupsafe import escape
 from sqlalchemy import func, select, update
 
 from planner_platform.accounts.models import Role, User
@@ -17,6 +19,8 @@ from planner_platform.proposals.deadlines import auto_close, flag_overdue
 from planner_platform.proposals.models import Comment, Proposal, ProposalState, Support
 from tests.conftest import csrf_token_from, login, submit
 from tests.proposals.conftest import load, make_proposal, says
+from tests.proposals.test_area_lists import _without_savepoints
+from tests.test_query_counts import count_queries
 
 
 def _titles(app, user) -> list[str]:
@@ -50,6 +54,46 @@ def test_supporting_twice_counts_once_and_authors_cannot_support_themselves(app,
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Support)) == 1
     assert load(app, proposal_id).support_count == 1
+
+
+def test_a_support_costs_three_statements_and_none_after_its_commit(app, client, cast, database_url):
+    first, second = make_proposal(app, cast.resident), make_proposal(app, cast.resident, title="小区增设座椅")
+    login(client, cast.neighbour)
+    token = csrf_token_from(client.get(f"/proposals/{first}").data)
+    client.post(f"/proposals/{first}/support", data={"csrf_token": token})  # the session's last-seen update, once
+    with count_queries(app) as statements:
+        answer = client.post(f"/proposals/{second}/support", data={"csrf_token": token})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/proposals/{second}#support")
+    # The session with its user and grants, the proposal with its community, the support with its counter (one
+    # WITH on PostgreSQL; SQLite has no INSERT inside a WITH); nothing after the commit: the thanks were
+    # translated before it, so the expired user is not read again to choose the language.
+    sql = _without_savepoints(statements)
+    assert len(sql) == (3 if database_url.startswith("postgresql") else 4), sql
+    assert load(app, second).support_count == 1
+
+
+def test_supports_posted_without_opening_a_page_leave_one_thanks_waiting(app, client, cast):
+    proposals = [make_proposal(app, cast.resident, title=f"建议{n}") for n in range(3)]
+    login(client, cast.neighbour)
+    token = csrf_token_from(client.get(f"/proposals/{proposals[0]}").data)
+    for proposal_id in proposals + proposals[:1]:  # as from several tabs: no page read the thanks in between
+        assert client.post(f"/proposals/{proposal_id}/support", data={"csrf_token": token}).status_code == 302
+    page = client.get(f"/proposals/{proposals[0]}").get_data(as_text=True)
+    with app.test_request_context(), force_locale("zh_CN"):
+        thanks, already = gettext("Thank you for your support."), gettext("You already support this proposal.")
+    assert page.count(str(escape(thanks))) == 1 and page.count(str(escape(already))) == 1
+    assert [load(app, proposal_id).support_count for proposal_id in proposals] == [1, 1, 1]
+
+
+def test_supports_from_one_address_are_throttled(app, client, cast, monkeypatch):
+    monkeypatch.setitem(app.config, "PARTICIPATION_RATE_LIMIT", "2 per minute")
+    proposals = [make_proposal(app, cast.resident, title=f"建议{n}") for n in range(3)]
+    login(client, cast.neighbour)
+    token = csrf_token_from(client.get(f"/proposals/{proposals[0]}").data)
+    statuses = [client.post(f"/proposals/{proposal_id}/support", data={"csrf_token": token},
+                            environ_base={"REMOTE_ADDR": "192.0.2.15"}).status_code for proposal_id in proposals]
+    assert statuses == [302, 302, 429]
+    assert [load(app, proposal_id).support_count for proposal_id in proposals] == [1, 1, 0]
 
 
 @pytest.mark.committing  # threads: each racer has its own connection
