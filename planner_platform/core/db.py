@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
@@ -111,19 +112,27 @@ def _note_idle_from(dbapi_connection, connection_record) -> None:
     connection_record.info["idle_from"] = time.monotonic()
 
 
-@event.listens_for(Engine, "engine_connect")
-def _ping_if_idle(connection) -> None:
-    """Before a unit of work uses a connection that sat in the pool: is it still there? If not, the unit of
-    work gets a new one (SQLite's are files: nothing to ask)."""
-    if connection.dialect.name == "sqlite":
-        return
-    idle_from = connection.connection.info.get("idle_from")  # None: a new connection
-    if idle_from is None or time.monotonic() - idle_from < PING_AFTER_IDLE_SECONDS:
+def _ping(dbapi_connection) -> None:
+    """One round trip; the connection is left as it was found (no transaction open)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT 1")
+    cursor.close()
+    dbapi_connection.rollback()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    """Before a connection that sat in the pool serves: is it still there? If the server dropped it, it most
+    likely dropped every connection as old (a restart): the pool throws them all away and this checkout takes a
+    new one, as pool_pre_ping does (SQLite's connections are files: nothing to ask)."""
+    idle_from = connection_record.info.get("idle_from")  # None: a new connection
+    if (idle_from is None or time.monotonic() - idle_from < PING_AFTER_IDLE_SECONDS
+            or type(dbapi_connection).__module__ == "sqlite3"):
         return
     try:
-        connection.dialect.do_ping(connection.connection.dbapi_connection)
-    except connection.dialect.loaded_dbapi.Error:
-        connection.invalidate()  # closed; the connection's next statement takes a new one from the pool
+        _ping(dbapi_connection)
+    except Exception as error:  # the driver's own error (any driver): the connection is gone
+        raise InvalidatePoolError() from error
 
 
 @event.listens_for(Engine, "begin")

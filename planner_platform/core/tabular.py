@@ -278,14 +278,34 @@ def write(kind: str, rows: Iterable[list], out: BinaryIO, sheet_title: str) -> N
     write_workbook([(sheet_title, rows)], out)
 
 
+#: Characters Excel refuses in a sheet's name ("Roster: …" in English), and its limit on a name's length.
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_MAX = 31
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """`title` as Excel accepts a sheet's name: without any of []:*?/\\ nor quotes at its ends, at most 31 characters,
+    unlike the names in `taken` (which gains it) ignoring case."""
+    name = " ".join(_NOT_IN_SHEET_NAMES.sub(" ", str(title)).split()).strip("'")[:_SHEET_NAME_MAX].strip(" '")
+    name = name or "Sheet"
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[:_SHEET_NAME_MAX - len(suffix)] + suffix
+    taken.add(candidate.casefold())
+    return candidate
+
+
 def write_workbook(sheets: Iterable[tuple[str, Iterable[list]]], out: BinaryIO) -> None:
     """An XLSX of several sheets, (title, rows) each, into `out`; numbers stay numbers, text never runs."""
     # XlsxWriter's constant-memory mode writes each row to a temporary file once the next one begins, so memory
     # stays flat; text is always text (no formulas, links or numbers made of strings).
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
+    taken: set[str] = set()
     for title, rows in sheets:
-        write_row = workbook.add_worksheet(title[:31]).write_row  # Excel's limit on a sheet's name
+        write_row = workbook.add_worksheet(sheet_name(title, taken)).write_row
         for number, row in enumerate(neutralised(rows)):
             write_row(number, 0, row)
     workbook.close()

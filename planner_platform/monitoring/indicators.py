@@ -113,7 +113,9 @@ class Indicator:
             return "—"
         if self.kind == "rate":
             return f"{value:.1f}%"
-        return yuan(value) if self.kind == "yuan" else "%g" % value
+        if self.kind == "yuan":
+            return yuan(value)
+        return str(value) if isinstance(value, int) else "%g" % value  # %g writes a million as 1e+06
 
 
 def _sum(name: str) -> Callable[[Totals], int]:

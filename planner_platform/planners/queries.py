@@ -104,24 +104,26 @@ def roster_query(districts: list[Place], *, term: str = "", planner_type=None, o
     return query
 
 
+def _districts_near(staff: list[Place]):
+    """The condition on Place: a district that one of `staff` lies in or contains."""
+    return and_(Place.level == PlaceLevel.district, or_(*[
+        or_(Place.path.startswith(p.path), literal(p.path).startswith(Place.path)) for p in staff]))
+
+
 def districts_visible_to(actor: Actor) -> list[Place]:
     """Districts whose roster the actor may read: those their staff grants lie in or contain."""
     staff = actor.places(*READER_ROLES)
     if not staff:
         return []
-    districts = db.session.scalars(select(Place).where(Place.level == PlaceLevel.district)
-                                   .options(selectinload(Place.children)).order_by(Place.code)).all()
-    return [d for d in districts if any(d.is_within(p) or p.is_within(d) for p in staff)]
+    return db.session.scalars(select(Place).where(_districts_near(staff)).options(selectinload(Place.children))
+                              .order_by(Place.code)).all()
 
 
 def may_read_a_roster(actor: Actor) -> bool:
     """districts_visible_to(actor) is not empty; the menu asks on every page, so one EXISTS instead of the
     districts with their sub-districts."""
     staff = actor.places(*READER_ROLES)
-    if not staff:
-        return False
-    within = [or_(Place.path.startswith(p.path), literal(p.path).startswith(Place.path)) for p in staff]
-    return db.session.scalar(select(exists().where(Place.level == PlaceLevel.district, or_(*within))))
+    return bool(staff) and db.session.scalar(select(exists().where(_districts_near(staff))))
 
 
 def _serving_accounts(where) -> list[User]:

@@ -150,3 +150,4 @@ def test_numbers_are_written_as_the_pages_and_reports_show_them():
     assert BY_KEY["response_rate"].shown(87.25) == "87.2%" and BY_KEY["response_rate"].shown(None) == "—"
     assert BY_KEY["budget_approved"].shown(1250050) == "¥12,500.50"
     assert BY_KEY["median_response_days"].shown(2.5) == "2.5" and BY_KEY["received"].shown(12) == "12"
+    assert BY_KEY["received"].shown(1_234_567) == "1234567"  # a city's year, never 1.23457e+06

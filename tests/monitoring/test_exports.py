@@ -7,15 +7,17 @@ import re
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from planner_platform.accounts.models import Role
 from planner_platform.core.audit import AuditEntry
+from planner_platform.core.tabular import sheet_name
 from planner_platform.extensions import db
 from planner_platform.monitoring import records, services
 from planner_platform.proposals.models import Proposal
-from tests.conftest import login
+from tests.conftest import csrf_token_from, login
 from tests.test_query_counts import count_queries
 
 PERIOD = "period=custom&from=2025-06&to=2026-06"
@@ -158,3 +160,25 @@ def test_a_proposal_lists_file_rows_say_what_its_records_say(app, client, histor
                 p.category, p.community.name, p.community.parent.name, p.community.parent.parent.name)
             assert state == str(p.state.label)
             assert planner == (p.assignee.display_name if p.assignee else leads.get(p.community_id, "暂无主责规划师"))
+
+
+def test_every_list_downloads_as_xlsx_in_english_too(app, client, history, make_user):
+    """A sheet is named after its list, and Excel refuses some characters in a name ("Roster: …")."""
+    login(client, make_user(Role.district_staff, "D1"))
+    page = client.get("/")
+    client.post("/language", data={"csrf_token": csrf_token_from(page.data), "locale": "en", "next": "/"})
+    url = f"/monitoring/places/{history['D1']}/records"
+    for kind, title in records.TITLES.items():
+        response = client.get(f"{url}/{kind}/file.xlsx?{PERIOD}")
+        assert response.status_code == 200, kind
+        with app.test_request_context("/"), force_locale("en"):
+            expected = sheet_name(str(title), set())
+        [name] = load_workbook(io.BytesIO(response.data)).sheetnames
+        assert name and expected.startswith(name), kind  # the file's title may come cut short already
+
+
+def test_sheet_names_are_what_excel_accepts():
+    taken = set()
+    names = [sheet_name(title, taken) for title in ("Roster: the planners' current terms", "a/b", "A/B", "'x'",
+                                                     "名册：在任规划师")]
+    assert names == ["Roster the planners' current te", "a b", "A B (2)", "x", "名册：在任规划师"]
