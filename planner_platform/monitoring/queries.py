@@ -173,11 +173,16 @@ def planner_months(user_ids, period: Period) -> dict[int, tuple[int, float]]:
 
 def monthly_sums(place: Place, first, last, *columns: str) -> dict:
     """{month: {column: sum}} of stats_community_month over the communities inside `place`, months first…last
-    (first days of months): one statement, for the dashboard's trend chart."""
-    community = _COMMUNITY
-    rows = db.session.execute(
-        select(CommunityMonth.month, *[func.sum(getattr(CommunityMonth, name)) for name in columns])
-        .join(community, community.id == CommunityMonth.community_id)
-        .where(community.path.startswith(place.path), CommunityMonth.month >= first, CommunityMonth.month <= last)
-        .group_by(CommunityMonth.month))
-    return {month: {name: int(value or 0) for name, value in zip(columns, values)} for month, *values in rows}
+    (first days of months): one statement, for the dashboard's trend chart. Summed per unit by _by_unit's joins
+    (a district's communities are found through their parents' index, not by a scan of every community's months)
+    and the units' rows added up here."""
+    rows = db.session.execute(_by_unit(place, CommunityMonth, *[func.sum(getattr(CommunityMonth, name))
+                                                                for name in columns],
+                                       keys=[CommunityMonth.month],
+                                       where=[CommunityMonth.month >= first, CommunityMonth.month <= last]))
+    sums: dict = {}
+    for _unit_id, month, *values in rows:
+        month_sums = sums.setdefault(month, dict.fromkeys(columns, 0))
+        for name, value in zip(columns, values):
+            month_sums[name] += int(value or 0)
+    return sums
