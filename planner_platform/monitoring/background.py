@@ -59,7 +59,7 @@ def build(job_id: int) -> None:
     path = file_path(job)
     try:
         with written_whole(path) as partial, force_locale(job.locale), open(partial, "wb") as out:
-            tabular.write(job.file_kind, _rows(job), out, str(records.TITLES[job.list_kind])[:31])
+            tabular.write(job.file_kind, _rows(job), out, str(records.TITLES[job.list_kind]))
         size = os.path.getsize(path)
     except Exception:
         logger.exception("Export %s failed", job_id)

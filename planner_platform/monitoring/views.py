@@ -201,7 +201,7 @@ def record_export(place_id: int, kind: str, file_kind: str):
         rows = list(exports.listing_rows(chosen.file_listing(kind, total, chosen.file_page(None))))
     db.session.commit()
     return tabular.download(file_kind, rows, f"monitoring-{place.code}-{kind}-{period.slug}",
-                            str(records.TITLES[kind])[:31])
+                            str(records.TITLES[kind]))
 
 
 @bp.post("/places/<int:place_id>/records/<kind>/export")

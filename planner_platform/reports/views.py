@@ -165,4 +165,4 @@ def annual_export(district_id: int, kind: str):
     record_export(current_user, district, "annual", kind, period_of("year", date(year, 1, 1)), len(rows))
     db.session.commit()
     return tabular.download(kind, exports.annual_rows(rows), f"annual-{district.code}-{year}",
-                            _("Annual evaluation %(year)s", year=year)[:31])
+                            _("Annual evaluation %(year)s", year=year))

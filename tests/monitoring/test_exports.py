@@ -174,7 +174,7 @@ def test_every_list_downloads_as_xlsx_in_english_too(app, client, history, make_
         with app.test_request_context("/"), force_locale("en"):
             expected = sheet_name(str(title), set())
         [name] = load_workbook(io.BytesIO(response.data)).sheetnames
-        assert name and expected.startswith(name), kind  # the file's title may come cut short already
+        assert name and expected.startswith(name), kind
 
 
 def test_sheet_names_are_what_excel_accepts():
